@@ -1,0 +1,264 @@
+//! Command-line definitions (clap derive). The doc comments here are the `--help` text, and the
+//! same definitions generate the man page and shell completions, so they stay in one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Diagnose failed CI logs, and lint CI configuration for failures before they happen.
+///
+/// Two engines share one catalog of playbooks:
+///   faultline analyze build.log       diagnose a failed CI log (or `-` for stdin)
+///   faultline lint .github/workflows  flag what will fail before it runs
+///
+/// Exit codes: 0 ran clean (analyze: it ran, matched or not), 1 lint findings at or above
+/// --fail-on, 2 usage error or unusable input.
+#[derive(Debug, Parser)]
+#[command(name = "faultline", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Diagnose a failed CI log: rank playbooks and print evidence, root cause and fix.
+    ///
+    /// Reads the log in one streaming pass (a file, or `-` for stdin). ANSI colour, GitHub
+    /// Actions timestamps and ##[group] markers, GitLab section markers, BuildKit `#12 0.5`
+    /// prefixes and CRLF are normalised before matching; evidence keeps input line numbers.
+    ///
+    /// Exit codes: 0 when the log was read (diagnosed or not: the JSON says which),
+    /// 2 when the input or a playbook is unusable.
+    ///
+    /// Examples:
+    ///   faultline analyze build.log
+    ///   gh run view 123 --log-failed | faultline analyze -
+    ///   faultline analyze build.log --format markdown >> "$GITHUB_STEP_SUMMARY"
+    Analyze(AnalyzeArgs),
+
+    /// Print only the fix steps of the top diagnosis for a log.
+    Fix(FixArgs),
+
+    /// Render a playbook (or a lint rule) by id.
+    ///
+    /// Unknown ids exit 2 and suggest the nearest ids.
+    Explain(ExplainArgs),
+
+    /// List the playbooks in the catalog.
+    List(ListArgs),
+
+    /// Write one documentation page per playbook, plus an index, into OUT_DIR.
+    Docs(DocsArgs),
+
+    /// Score the catalog against labelled logs (for playbook authors).
+    ///
+    /// DIR holds the logs and a labels.tsv with the columns `file`, `expected_playbook`,
+    /// `top_n`. An `expected_playbook` of `-` or `none` marks a log that must get no diagnosis
+    /// at medium confidence or above (a negative case).
+    Eval(EvalArgs),
+
+    /// Lint GitHub Actions workflows, composite actions, GitLab CI files and Dockerfiles.
+    ///
+    /// With no PATH, lints the repository around the current directory. Files that are none of
+    /// the known kinds (a docker-compose.yml, say) are skipped quietly.
+    ///
+    /// Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
+    /// 2 a file could not be read or parsed (the other files are still linted).
+    ///
+    /// Examples:
+    ///   faultline lint
+    ///   faultline lint .github/workflows Dockerfile
+    ///   faultline lint --format sarif > faultline.sarif
+    Lint(LintArgs),
+
+    /// List the lint rules with their severity and the playbook each one prevents.
+    Rules(RulesArgs),
+
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to generate for.
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff) to stdout, or write one page per command into DIR.
+    Man {
+        /// Write faultline.1 and faultline-<command>.1 here instead of printing.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Where playbooks come from, besides the bundled catalog.
+#[derive(Debug, Clone, Args, Default)]
+pub struct CatalogArgs {
+    /// A folder of team playbooks (YAML, searched recursively). Repeatable; a playbook here
+    /// overrides a bundled one with the same id.
+    #[arg(long = "playbooks", value_name = "DIR")]
+    pub playbooks: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    /// Readable report for a terminal.
+    Human,
+    /// Versioned, stable JSON (see README for the schema).
+    Json,
+    /// Markdown for a PR comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// The log file, or `-` for stdin.
+    #[arg(value_name = "LOG")]
+    pub log: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Human)]
+    pub format: AnalyzeFormat,
+    /// How many diagnoses to show (the best one and its runners-up).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub top: usize,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The log file, or `-` for stdin.
+    #[arg(value_name = "LOG")]
+    pub log: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Human)]
+    pub format: AnalyzeFormat,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// Terminal rendering.
+    Human,
+    /// The documentation page (Markdown).
+    Markdown,
+    /// The playbook or rule as JSON.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A playbook id (`python-externally-managed`) or a lint rule id.
+    pub id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Human)]
+    pub format: DocFormat,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only playbooks of this category (e.g. `python`, `docker`).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only playbooks with this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// The folder to write the pages into (created if missing).
+    pub out_dir: PathBuf,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The folder of logs.
+    pub dir: PathBuf,
+    /// The labels file (default: DIR/labels.tsv).
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// miette diagnostics for people (colour on a terminal; plain with NO_COLOR).
+    Human,
+    /// Versioned JSON: one object per finding with path, line/column span, rule, severity.
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (::error file=...), shown as annotations.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when any error-severity finding remains.
+    Error,
+    /// Exit 1 on warnings too.
+    Warning,
+    /// Always exit 0 unless the input was unusable.
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or folders to lint (default: the repository around the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Which severities make the exit code 1.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Use this configuration file instead of discovering .faultline.yaml at the repository root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings into FILE (then exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Print nothing for a clean run, and no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}

@@ -1,0 +1,1 @@
+//! Spanned models built once per file: YAML (GitHub Actions, GitLab CI), Dockerfiles, shell scripts.

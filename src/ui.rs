@@ -1,0 +1,76 @@
+//! Terminal concerns shared by every command: colour choice (`--color`, `NO_COLOR`), writing to
+//! stdout without panicking on a closed pipe, error messages, completions and the man page.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, ColorChoice};
+
+/// Exit code for usage errors and unusable input.
+pub const EXIT_INPUT: u8 = 2;
+
+#[derive(Debug, Clone)]
+pub struct Ui {
+    /// Whether stdout output may carry ANSI colour.
+    pub color: bool,
+}
+
+impl Ui {
+    pub fn new(choice: ColorChoice) -> Self {
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+            }
+        };
+        Ui { color }
+    }
+
+    /// Print `faultline: error: MSG` to stderr and return exit code 2.
+    pub fn fail(&self, msg: impl std::fmt::Display) -> ExitCode {
+        eprintln!("faultline: error: {msg}");
+        ExitCode::from(EXIT_INPUT)
+    }
+}
+
+/// Write all of `s` to stdout. A closed pipe (`faultline list | head`) is not an error.
+pub fn write_stdout(s: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+pub fn print_completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut cmd = Cli::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "faultline", &mut buf);
+    match write_stdout(&String::from_utf8_lossy(&buf)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => Ui { color: false }.fail(e),
+    }
+}
+
+pub fn print_man(dir: Option<&Path>) -> ExitCode {
+    let cmd = Cli::command();
+    let result = match dir {
+        Some(dir) => std::fs::create_dir_all(dir)
+            .and_then(|_| clap_mangen::generate_to(cmd, dir))
+            .map(|_| ()),
+        None => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .and_then(|_| write_stdout(&String::from_utf8_lossy(&buf)))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => Ui { color: false }.fail(e),
+    }
+}

@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Exit codes: 0 ran clean (analyze: it ran, matched or not), 1 lint findings at or above
 /// --fail-on, 2 usage error or unusable input.
 #[derive(Debug, Parser)]
-#[command(name = "faultline", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "faultline", version, propagate_version = true, max_term_width = 100, verbatim_doc_comment)]
 pub struct Cli {
     /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
@@ -46,6 +46,7 @@ pub enum Command {
     ///   faultline analyze build.log
     ///   gh run view 123 --log-failed | faultline analyze -
     ///   faultline analyze build.log --format markdown >> "$GITHUB_STEP_SUMMARY"
+    #[command(verbatim_doc_comment)]
     Analyze(AnalyzeArgs),
 
     /// Print only the fix steps of the top diagnosis for a log.
@@ -81,6 +82,7 @@ pub enum Command {
     ///   faultline lint
     ///   faultline lint .github/workflows Dockerfile
     ///   faultline lint --format sarif > faultline.sarif
+    #[command(verbatim_doc_comment)]
     Lint(LintArgs),
 
     /// List the lint rules with their severity and the playbook each one prevents.

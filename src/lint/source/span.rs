@@ -1,0 +1,99 @@
+//! Byte offsets and where they are for people. Every span in faultline is a byte range into the
+//! original file; this module turns a byte offset into a 1-based line and column, and turns
+//! saphyr's character-counted markers into bytes (saphyr counts characters, miette wants bytes).
+
+use std::ops::Range;
+
+/// Byte span into a file.
+pub type Span = Range<usize>;
+
+/// Line starts of one file, for offset → (line, column) look-ups.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 0-based line containing byte `offset`.
+    pub fn line0(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte offset where 0-based `line` starts.
+    pub fn line_start(&self, line0: usize) -> usize {
+        self.starts.get(line0).copied().unwrap_or(usize::MAX)
+    }
+
+    /// 1-based line and 1-based column in characters (Unicode scalar values) of byte `offset`.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line0 = self.line0(offset);
+        let start = self.starts[line0];
+        let col = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        (line0 + 1, col + 1)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+/// Character index → byte offset for one text (saphyr markers count characters).
+#[derive(Debug, Clone)]
+pub struct CharToByte {
+    /// For ASCII-only text this is empty and the mapping is the identity.
+    table: Vec<usize>,
+    len: usize,
+}
+
+impl CharToByte {
+    pub fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return CharToByte { table: Vec::new(), len: text.len() };
+        }
+        let mut table: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        table.push(text.len());
+        CharToByte { table, len: text.len() }
+    }
+
+    pub fn byte(&self, char_index: usize) -> usize {
+        if self.table.is_empty() {
+            char_index.min(self.len)
+        } else {
+            self.table.get(char_index).copied().unwrap_or(self.len)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_after_non_ascii() {
+        let text = "a: é\nrun: pip install x\n";
+        let idx = LineIndex::new(text);
+        let off = text.find("pip").expect("pip");
+        assert_eq!(idx.line_col(text, off), (2, 6));
+        assert_eq!(idx.line_col(text, text.find('é').expect("é") + 2), (1, 5));
+    }
+
+    #[test]
+    fn char_to_byte_handles_multibyte() {
+        let text = "é: ü\nx";
+        let map = CharToByte::new(text);
+        assert_eq!(map.byte(0), 0);
+        assert_eq!(map.byte(1), 2);
+        assert_eq!(map.byte(5), 7);
+        assert_eq!(map.byte(99), text.len());
+    }
+}

@@ -1,0 +1,300 @@
+//! Spanned YAML: saphyr's marked tree turned into a small tree of our own whose spans are BYTE
+//! ranges into the original file (saphyr's markers count characters). Scalars keep the text as
+//! written (no type resolution: `3.10` stays `"3.10"`), their style, and can hand out the script
+//! inside a `run: |` block together with a map from script offsets back to file offsets.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
+use saphyr_parser::Parser;
+
+use super::span::{CharToByte, LineIndex, Span};
+
+/// A YAML node with its byte span.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub span: Span,
+    pub kind: Kind,
+    /// A non-core tag such as GitLab's `!reference`.
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scalar {
+    /// The value after YAML's quoting/folding rules, before any type resolution.
+    pub value: String,
+    pub style: Style,
+}
+
+/// A YAML syntax error with its position.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Parse every document of `text`. Duplicate keys are errors (as in GitHub and GitLab).
+pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    let map = CharToByte::new(text);
+    let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
+    loader.early_parse(false);
+    let mut parser = Parser::new_from_str(text);
+    let mut result = parser.load(&mut loader, true);
+    if result.is_ok() {
+        if let Some(e) = loader.error() {
+            result = Err(e.clone());
+        }
+    }
+    if let Err(e) = result {
+        let offset = map.byte(e.marker().index());
+        let idx = LineIndex::new(text);
+        let (line, column) = idx.line_col(text, offset);
+        return Err(YamlError { offset, line, column, message: e.info().to_string() });
+    }
+    Ok(loader.into_documents().iter().map(|d| convert(d, &map)).collect())
+}
+
+fn convert(node: &MarkedYaml, map: &CharToByte) -> Node {
+    let span = map.byte(node.span.start.index())..map.byte(node.span.end.index());
+    let (kind, tag) = convert_data(&node.data, map);
+    Node { span, kind, tag }
+}
+
+fn convert_data<'a>(data: &YamlData<'a, MarkedYaml<'a>>, map: &CharToByte) -> (Kind, Option<String>) {
+    match data {
+        YamlData::Representation(v, style, _) => (
+            Kind::Scalar(Scalar { value: v.to_string(), style: style_of(*style) }),
+            None,
+        ),
+        YamlData::Value(v) => {
+            let value: Cow<str> = match v {
+                saphyr::Scalar::Null => "".into(),
+                saphyr::Scalar::Boolean(b) => b.to_string().into(),
+                saphyr::Scalar::Integer(i) => i.to_string().into(),
+                saphyr::Scalar::FloatingPoint(f) => f.to_string().into(),
+                saphyr::Scalar::String(s) => s.clone(),
+            };
+            (Kind::Scalar(Scalar { value: value.into_owned(), style: Style::Plain }), None)
+        }
+        YamlData::Sequence(items) => (Kind::Seq(items.iter().map(|n| convert(n, map)).collect()), None),
+        YamlData::Mapping(m) => (
+            Kind::Map(m.iter().map(|(k, v)| (convert(k, map), convert(v, map))).collect()),
+            None,
+        ),
+        YamlData::Tagged(tag, inner) => {
+            let (kind, _) = convert_data(&inner.data, map);
+            (kind, Some(format!("{}{}", tag.handle, tag.suffix)))
+        }
+        YamlData::Alias(_) | YamlData::BadValue => {
+            (Kind::Scalar(Scalar { value: String::new(), style: Style::Plain }), None)
+        }
+    }
+}
+
+fn style_of(s: ScalarStyle) -> Style {
+    match s {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    }
+}
+
+impl Node {
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.kind {
+            Kind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            Kind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            Kind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The scalar's text, if this is a scalar (plain `null`/`~`/empty included as written).
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.value.as_str())
+    }
+
+    /// Whether this is a null scalar (`~`, `null`, empty plain).
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, Kind::Scalar(s) if s.style == Style::Plain && matches!(s.value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// The value of `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key node and value of `key` in a mapping.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v))
+    }
+
+    /// Mapping entries whose keys are scalars, as `(key text, key node, value)`.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Node, &Node)> {
+        self.as_map()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str()?, k, v)))
+    }
+
+    /// The shell script held by this scalar, with a map back to file offsets.
+    /// `src` is the whole file the node came from.
+    pub fn script(&self, src: &str) -> Option<ScriptText> {
+        let s = self.as_scalar()?;
+        Some(ScriptText::new(src, self.span.clone(), s))
+    }
+}
+
+/// The text of a scalar that holds a script, plus the way back to file offsets.
+#[derive(Debug, Clone)]
+pub struct ScriptText {
+    pub text: String,
+    /// `(offset in text, offset in file)` at the start of each mapped segment, sorted.
+    segments: Vec<(usize, usize)>,
+    /// Where the scalar is in the file (the fallback span when a segment cannot be mapped).
+    pub node_span: Span,
+    /// Whether every offset maps exactly; false for folded or escaped scalars, where offsets
+    /// fall back to the start of the line or the scalar.
+    pub exact: bool,
+}
+
+impl ScriptText {
+    fn new(src: &str, span: Span, s: &Scalar) -> Self {
+        let text = s.value.clone();
+        let start = span.start.min(src.len());
+        let mut out = ScriptText { text, segments: vec![(0, start)], node_span: span.clone(), exact: false };
+        match s.style {
+            Style::Literal => out.map_block(src, start),
+            Style::Plain | Style::SingleQuoted | Style::DoubleQuoted => {
+                let skip = usize::from(s.style != Style::Plain);
+                let at = start + skip;
+                if !out.text.contains('\n') && src.get(at..at + out.text.len()) == Some(out.text.as_str()) {
+                    out.segments = vec![(0, at)];
+                    out.exact = true;
+                }
+            }
+            Style::Folded => {}
+        }
+        out
+    }
+
+    /// A literal block: value line i is file line (first + i) with the block indentation removed.
+    fn map_block(&mut self, src: &str, start: usize) {
+        let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = start - line_start;
+        let mut segments = Vec::new();
+        let mut file_line = line_start;
+        let mut ok = true;
+        let mut text_off = 0;
+        for line in self.text.split_inclusive('\n') {
+            let content = line.trim_end_matches('\n');
+            let file_end = src[file_line..].find('\n').map_or(src.len(), |i| file_line + i);
+            let raw = &src[file_line..file_end];
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            if content.is_empty() {
+                segments.push((text_off, file_line.min(file_end)));
+            } else if raw.len() >= indent && raw.get(indent..) == Some(content) {
+                segments.push((text_off, file_line + indent));
+            } else {
+                ok = false;
+                break;
+            }
+            text_off += line.len();
+            file_line = (file_end + 1).min(src.len());
+        }
+        if ok {
+            self.segments = segments;
+            self.exact = true;
+        }
+    }
+
+    /// Map an offset in `text` to a byte offset in the file.
+    pub fn to_file(&self, off: usize) -> usize {
+        let i = match self.segments.binary_search_by(|(t, _)| t.cmp(&off)) {
+            Ok(i) => i,
+            Err(0) => 0,
+            Err(i) => i - 1,
+        };
+        let (t, f) = self.segments[i];
+        if self.exact {
+            f + (off - t)
+        } else {
+            f
+        }
+    }
+
+    /// Map a span in `text` to a span in the file (the whole scalar when it cannot be exact).
+    pub fn span_to_file(&self, span: &Range<usize>) -> Span {
+        if self.exact {
+            self.to_file(span.start)..self.to_file(span.end)
+        } else {
+            self.node_span.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_block_offsets_map_back_to_file_bytes() {
+        let src = "# é ü\njobs:\n  a:\n    steps:\n      - run: |\n          echo ü\n          pip install x\n";
+        let docs = parse(src).expect("valid");
+        let run = docs[0].get("jobs").and_then(|j| j.get("a")).and_then(|a| a.get("steps"))
+            .and_then(|s| s.as_seq()).and_then(|s| s[0].get("run")).expect("run");
+        let script = run.script(src).expect("scalar");
+        assert!(script.exact);
+        let at = script.text.find("pip").expect("pip");
+        let file = script.to_file(at);
+        assert_eq!(&src[file..file + 13], "pip install x");
+    }
+
+    #[test]
+    fn plain_scalar_keeps_text_as_written() {
+        let docs = parse("v: 3.10\nq: '3.10'\n").expect("valid");
+        assert_eq!(docs[0].get("v").and_then(Node::as_str), Some("3.10"));
+        assert_eq!(docs[0].get("q").and_then(|n| n.as_scalar()).map(|s| s.style), Some(Style::SingleQuoted));
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        let err = parse("a: b\n c: [d\n").expect_err("invalid");
+        assert!(err.line >= 2, "{err:?}");
+        let err = parse("a: 1\na: 2\n").expect_err("duplicate key");
+        assert_eq!(err.line, 2, "{err:?}");
+    }
+}

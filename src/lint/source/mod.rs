@@ -1,1 +1,4 @@
 //! Spanned models built once per file: YAML (GitHub Actions, GitLab CI), Dockerfiles, shell scripts.
+
+pub mod span;
+pub mod yaml;

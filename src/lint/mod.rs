@@ -1,22 +1,116 @@
-//! The prevent engine: discovery, spanned models (`source`), the environment model, rules, and the
-//! driver that runs rules over models and hands findings to `report`.
+//! The prevent engine. `lint()` is the engine: discovery, one spanned model per file (`source`),
+//! the environment model (`env`), and the rules (`rules`), producing raw findings and input errors.
+//! `gate` is the command around it: configuration, suppressions, baselines, output, exit codes.
 
+pub mod discover;
+pub mod env;
+pub mod gate;
+pub mod platform;
 pub mod rules;
 pub mod source;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use crate::cli::{ExplainArgs, LintArgs, RulesArgs};
+use crate::report::{Finding, InputError, SourceFile};
 use crate::ui::Ui;
 
-pub fn run_lint(_args: &LintArgs, ui: &Ui) -> ExitCode {
-    ui.fail("lint: not implemented yet")
+use discover::{FileKind, Target};
+
+/// What the engine needs to know beyond the files.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Files or folders; empty means the repository at `root`.
+    pub paths: Vec<PathBuf>,
+    /// The repository root (for discovery and for resolving local includes and actions).
+    pub root: PathBuf,
+    /// Facts the files cannot show, declared in the configuration.
+    pub declared: platform::Declared,
 }
 
-pub fn run_rules(_args: &RulesArgs, ui: &Ui) -> ExitCode {
-    ui.fail("rules: not implemented yet")
+/// The engine's result, before configuration, suppressions and baselines are applied.
+#[derive(Debug, Default)]
+pub struct LintRun {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    /// Every file that was read and modelled (clean or not).
+    pub files: Vec<Arc<SourceFile>>,
 }
 
-pub fn run_explain_rule(_args: &ExplainArgs, ui: &Ui) -> ExitCode {
-    ui.fail("explain: not implemented yet")
+/// Lint the files `opts` names. Never panics on bad input: unreadable or unparsable files become
+/// `errors`, and the other files are still linted.
+pub fn lint(opts: &LintOptions) -> LintRun {
+    let (targets, missing) = discover::discover(&opts.paths, &opts.root);
+    let mut run = LintRun::default();
+    for (path, message) in missing {
+        run.errors.push(InputError { path, line: None, column: None, message });
+    }
+    for target in &targets {
+        lint_target(target, opts, &mut run);
+    }
+    run.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    run
+}
+
+fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
+    let text = match std::fs::read(&target.path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                run.errors.push(InputError {
+                    path: target.path.clone(),
+                    line: None,
+                    column: None,
+                    message: "not valid UTF-8 text".into(),
+                });
+                return;
+            }
+        },
+        Err(e) => {
+            run.errors.push(InputError {
+                path: target.path.clone(),
+                line: None,
+                column: None,
+                message: discover::describe_io(&e),
+            });
+            return;
+        }
+    };
+    let file = SourceFile::new(display_path(&target.path), text);
+    let result = match target.kind {
+        Some(FileKind::Dockerfile) => env::lint_dockerfile(&file, opts),
+        Some(kind) => env::lint_yaml(&file, Some(kind), opts),
+        None => env::lint_yaml(&file, None, opts),
+    };
+    match result {
+        Ok(Some(mut findings)) => {
+            run.findings.append(&mut findings);
+            run.files.push(file);
+        }
+        Ok(None) => {} // a YAML file of no kind we lint: skipped quietly
+        Err(e) => run.errors.push(e),
+    }
+}
+
+/// Paths are shown relative to the current directory when they are below it.
+fn display_path(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok();
+    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        _ => path.strip_prefix("./").unwrap_or(path).to_path_buf(),
+    }
+}
+
+pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
+    gate::run_lint(args, ui)
+}
+
+pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
+    rules::run_rules(args, ui)
+}
+
+pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
+    rules::run_explain_rule(args, ui)
 }

@@ -1,1 +1,142 @@
-//! Lint output: findings rendered for people (miette), machines (JSON, SARIF) and CI (GitHub annotations).
+//! Lint findings and their output formats. A `Finding` is what a rule produced, already resolved to
+//! byte spans in one file; reporters only format (human via miette, JSON, SARIF, GitHub annotations)
+//! and never know rule logic.
+
+pub mod human;
+pub mod json;
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::lint::source::span::LineIndex;
+
+/// How sure a finding is that the build will break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a gate.
+    Info,
+    /// Fragile or uncertain: passes today or where the facts are unknown.
+    Warning,
+    /// This will fail.
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// One linted file's text, shared by every finding in it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user should see it (relative to the current directory when possible).
+    pub path: PathBuf,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> Arc<Self> {
+        let lines = LineIndex::new(&text);
+        Arc::new(SourceFile { path, text, lines })
+    }
+
+    /// 1-based (line, column) of a byte offset; columns count characters.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.lines.line_col(&self.text, offset)
+    }
+
+    pub fn display_path(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// A labelled span: the primary one says what is wrong, related ones what decided it.
+#[derive(Debug, Clone)]
+pub struct Label {
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The playbook of the failure this finding predicts.
+    pub playbook: &'static str,
+    pub file: Arc<SourceFile>,
+    /// One sentence: what will fail and why.
+    pub message: String,
+    pub primary: Label,
+    pub related: Vec<Label>,
+    /// The fix that fits this file.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// The text of the primary span (the command), used by baselines so line moves don't matter.
+    pub fn snippet(&self) -> &str {
+        self.file.text.get(self.primary.span.clone()).unwrap_or("")
+    }
+
+    pub fn start(&self) -> (usize, usize) {
+        self.file.line_col(self.primary.span.start)
+    }
+
+    /// End position, inclusive of the last character (1-based column of the last character + 1
+    /// is what SARIF and GitHub call the end column; see the reporters).
+    pub fn end(&self) -> (usize, usize) {
+        self.file.line_col(self.primary.span.end)
+    }
+
+    /// Sort key: path, then position, then rule.
+    pub fn sort_key(&self) -> (String, usize, &'static str) {
+        (self.file.display_path(), self.primary.span.start, self.rule)
+    }
+}
+
+/// A file that could not be used (unreadable, invalid YAML or Dockerfile syntax): exit 2, but the
+/// other files are still linted.
+#[derive(Debug, Clone)]
+pub struct InputError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The documentation URL of a playbook (the generated page in this repository).
+pub fn playbook_url(playbook: &str) -> String {
+    format!("https://github.com/faultline-ci/faultline/blob/main/docs/playbooks/{playbook}.md")
+}

@@ -1,0 +1,97 @@
+//! Versioned JSON for machines. The DTO here is the contract (`"version": 1`); internal types can
+//! change without changing it.
+
+use serde::Serialize;
+
+use super::{playbook_url, Finding, InputError};
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    tool: &'static str,
+    findings: Vec<JsonFinding<'a>>,
+    errors: Vec<JsonError>,
+    files_checked: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    path: String,
+    /// 1-based; columns count characters.
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    playbook: &'a str,
+    playbook_url: String,
+    help: Option<&'a str>,
+    snippet: &'a str,
+    related: Vec<JsonLabel<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonError {
+    path: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: String,
+}
+
+pub fn render(findings: &[Finding], errors: &[InputError], files_checked: usize) -> String {
+    let out = Output {
+        version: 1,
+        tool: "faultline",
+        findings: findings
+            .iter()
+            .map(|f| {
+                let (start_line, start_column) = f.start();
+                let (end_line, end_column) = f.end();
+                JsonFinding {
+                    path: f.file.display_path(),
+                    start_line,
+                    start_column,
+                    end_line,
+                    end_column,
+                    rule: f.rule,
+                    severity: f.severity.as_str(),
+                    message: &f.message,
+                    playbook: f.playbook,
+                    playbook_url: playbook_url(f.playbook),
+                    help: f.help.as_deref(),
+                    snippet: f.snippet(),
+                    related: f
+                        .related
+                        .iter()
+                        .map(|l| {
+                            let (line, column) = f.file.line_col(l.span.start);
+                            JsonLabel { line, column, message: &l.message }
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        errors: errors
+            .iter()
+            .map(|e| JsonError {
+                path: e.path.display().to_string(),
+                line: e.line,
+                column: e.column,
+                message: e.message.clone(),
+            })
+            .collect(),
+        files_checked,
+    };
+    let mut s = serde_json::to_string_pretty(&out).expect("internal error: JSON of plain data");
+    s.push('\n');
+    s
+}

@@ -6,6 +6,7 @@ pub mod discover;
 pub mod env;
 pub mod gate;
 pub mod platform;
+mod platform_data;
 pub mod rules;
 pub mod source;
 

@@ -1,7 +1,79 @@
 //! What runs a job: GitHub runner labels and container images, resolved to facts about the Python
-//! a bare `pip` reaches. The facts live in `platform_data.rs` as a table, not in rules.
+//! a bare `pip` reaches. The facts themselves live in `platform_data.rs` as a table; this module
+//! only parses references and looks them up. Anything not in the table is unknown, and rules stay
+//! silent at error severity on unknown platforms.
 
 use std::collections::BTreeMap;
+
+use super::platform_data::{Family, TagRule, IMAGES, RUNNERS};
+
+/// A three-valued fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tri {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl Tri {
+    pub fn from_opt(b: Option<bool>) -> Tri {
+        match b {
+            Some(true) => Tri::Yes,
+            Some(false) => Tri::No,
+            None => Tri::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Debian,
+    Ubuntu,
+    Alpine,
+    Arch,
+    OpenSuse,
+    Fedora,
+    MacOs,
+    Windows,
+    Other,
+}
+
+impl Os {
+    /// Debian and Ubuntu split `venv` (python3-venv) and `pip` (python3-pip) out of Python.
+    pub fn is_debian_like(self) -> bool {
+        matches!(self, Os::Debian | Os::Ubuntu)
+    }
+}
+
+/// Facts about the system Python of a runner or image, before the job changes anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyFacts {
+    pub os: Os,
+    /// The distribution's Python (when installed) carries an EXTERNALLY-MANAGED marker.
+    pub marked: Tri,
+    /// `python3` is installed by default.
+    pub python: Tri,
+    /// pip is installed by default.
+    pub pip: Tri,
+    /// `python3 -m venv` works by default (python3-venv present).
+    pub venv: Tri,
+    /// A pip.conf sets `break-system-packages = true` (GitHub's hosted ubuntu-24.04 images).
+    pub pip_conf_override: bool,
+    /// How to name it in a message: "the ubuntu:24.04 image (Ubuntu 24.04)".
+    pub what: &'static str,
+}
+
+/// A resolved platform: the facts and a name for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    pub facts: PyFacts,
+    /// `ubuntu:24.04`, `ubuntu-latest`.
+    pub name: String,
+    /// A sentence fragment for messages: "Ubuntu 24.04 (ubuntu:24.04)".
+    pub describe: String,
+    /// A hosted runner (not a container).
+    pub runner: bool,
+}
 
 /// Facts the configuration declares because the files cannot show them.
 #[derive(Debug, Clone, Default)]
@@ -23,4 +95,298 @@ pub struct DeclaredPlatform {
     pub pip_conf_override: Option<bool>,
     /// `python3 -m venv` works (python3-venv installed).
     pub venv: Option<bool>,
+}
+
+impl DeclaredPlatform {
+    fn facts(&self) -> PyFacts {
+        PyFacts {
+            os: Os::Other,
+            marked: Tri::from_opt(self.externally_managed),
+            python: Tri::from_opt(self.pip.or(self.externally_managed).map(|_| true)),
+            pip: Tri::from_opt(self.pip),
+            venv: Tri::from_opt(self.venv),
+            pip_conf_override: self.pip_conf_override.unwrap_or(false),
+            what: "declared in the faultline configuration",
+        }
+    }
+}
+
+/// Facts for a GitHub `runs-on` label list. `None` when unknown (self-hosted, custom labels,
+/// expressions): rules then say nothing at error severity.
+pub fn runner(labels: &[String], declared: &Declared) -> Option<Platform> {
+    for l in labels {
+        if let Some(d) = declared.runners.get(l) {
+            return Some(Platform { facts: d.facts(), name: l.clone(), describe: format!("runner `{l}` (declared in the configuration)"), runner: true });
+        }
+    }
+    if labels.iter().any(|l| l.eq_ignore_ascii_case("self-hosted")) || labels.len() != 1 {
+        return None;
+    }
+    let label = labels[0].to_ascii_lowercase();
+    let row = RUNNERS.iter().find(|r| r.labels.contains(&label.as_str()))?;
+    Some(Platform { facts: row.facts.clone(), name: label.clone(), describe: format!("{} (`{label}`)", row.facts.what), runner: true })
+}
+
+/// A parsed image reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Repository without `docker.io/` and `library/`: `python`, `nvidia/cuda`, `ghcr.io/x/y`.
+    pub repo: String,
+    /// Tag (empty when absent: Docker then uses `latest`).
+    pub tag: String,
+}
+
+/// Parse `[registry/]repo[:tag][@digest]`. `None` for references with unexpanded variables.
+pub fn parse_image(reference: &str) -> Option<ImageRef> {
+    let r = reference.trim();
+    if r.is_empty() || r.contains('$') || r.contains("{{") || r.contains(char::is_whitespace) {
+        return None;
+    }
+    let r = r.split('@').next().unwrap_or(r);
+    // The tag is after the last ':' that comes after the last '/' (a registry port has a '/' after it).
+    let (repo, tag) = match r.rfind(':') {
+        Some(i) if !r[i..].contains('/') => (&r[..i], &r[i + 1..]),
+        _ => (r, ""),
+    };
+    let mut repo = repo.to_ascii_lowercase();
+    for prefix in ["docker.io/", "index.docker.io/", "registry-1.docker.io/"] {
+        if let Some(rest) = repo.strip_prefix(prefix) {
+            repo = rest.to_string();
+        }
+    }
+    if let Some(rest) = repo.strip_prefix("library/") {
+        repo = rest.to_string();
+    }
+    Some(ImageRef { repo, tag: tag.to_ascii_lowercase() })
+}
+
+/// Facts for a container image reference. `None` when unknown.
+pub fn image(reference: &str, declared: &Declared) -> Option<Platform> {
+    for (pattern, d) in &declared.images {
+        let hit = match pattern.strip_suffix('*') {
+            Some(prefix) => reference.starts_with(prefix),
+            None => reference == pattern,
+        };
+        if hit {
+            return Some(Platform { facts: d.facts(), name: reference.to_string(), describe: format!("image `{reference}` (declared in the configuration)"), runner: false });
+        }
+    }
+    let r = parse_image(reference)?;
+    let row = IMAGES.iter().find(|row| {
+        row.repos.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => r.repo.starts_with(prefix),
+            None => r.repo == *p,
+        })
+    })?;
+    let facts = match &row.tag {
+        TagRule::Any => row.facts.clone(),
+        TagRule::ByTag(family) => tag_facts(*family, &r)?,
+    };
+    Some(Platform {
+        describe: format!("{} (`{reference}`)", facts.what),
+        facts,
+        name: reference.to_string(),
+        runner: false,
+    })
+}
+
+/// Release facts for a Debian or Ubuntu release name or number.
+fn release(word: &str) -> Option<(Os, bool, &'static str)> {
+    // (os, marked, description)
+    let r = match word {
+        "trixie" | "13" | "forky" | "14" | "sid" | "unstable" | "testing" | "stable" => (Os::Debian, true, "Debian 13+"),
+        "bookworm" | "12" | "oldstable" => (Os::Debian, true, "Debian 12 (bookworm)"),
+        "bullseye" | "11" | "buster" | "10" | "stretch" | "9" => (Os::Debian, false, "Debian 11 or older"),
+        "noble" | "24.04" | "ubuntu24.04" => (Os::Ubuntu, true, "Ubuntu 24.04"),
+        "resolute" | "26.04" | "questing" | "25.10" | "plucky" | "25.04" | "oracular" | "24.10" | "mantic" | "23.10"
+        | "lunar" | "23.04" | "rolling" | "devel" => (Os::Ubuntu, true, "Ubuntu 23.04+"),
+        "jammy" | "22.04" | "focal" | "20.04" | "bionic" | "18.04" | "xenial" | "16.04" | "ubuntu22.04"
+        | "ubuntu20.04" | "ubuntu18.04" => (Os::Ubuntu, false, "Ubuntu 22.04 or older"),
+        _ => {
+            // `12.5`, `24.04.1`
+            let mut parts = word.split('.');
+            let major = parts.next()?;
+            let minor = parts.next();
+            return match (major, minor) {
+                ("12", Some(_)) => Some((Os::Debian, true, "Debian 12 (bookworm)")),
+                ("13", Some(_)) => Some((Os::Debian, true, "Debian 13+")),
+                ("11" | "10", Some(_)) => Some((Os::Debian, false, "Debian 11 or older")),
+                ("24", Some("04")) => Some((Os::Ubuntu, true, "Ubuntu 24.04")),
+                _ => None,
+            };
+        }
+    };
+    Some(r)
+}
+
+fn alpine_marked(version: &str) -> Option<bool> {
+    if version.is_empty() || version == "latest" || version == "edge" {
+        return Some(true);
+    }
+    let mut it = version.split('.');
+    let major: u32 = it.next()?.parse().ok()?;
+    let minor: u32 = it.next().unwrap_or("0").parse().ok()?;
+    Some(major > 3 || (major == 3 && minor >= 19))
+}
+
+fn tag_facts(family: Family, r: &ImageRef) -> Option<PyFacts> {
+    use Tri::{No, Unknown, Yes};
+    let tag = r.tag.as_str();
+    let first = tag.split('-').next().unwrap_or("");
+    let mk = |os, marked: bool, python, pip, venv, what| PyFacts {
+        os,
+        marked: if marked { Yes } else { No },
+        python,
+        pip,
+        venv,
+        pip_conf_override: false,
+        what,
+    };
+    match family {
+        Family::Debian => {
+            let word = if first.is_empty() || first == "latest" { "stable" } else { first };
+            let (os, marked, what) = release(word).filter(|(os, ..)| *os == Os::Debian)?;
+            Some(mk(os, marked, No, No, No, what))
+        }
+        Family::Ubuntu => {
+            let word = if first.is_empty() || first == "latest" { "noble" } else { first };
+            let (os, marked, what) = release(word).filter(|(os, ..)| *os == Os::Ubuntu)?;
+            Some(mk(os, marked, No, No, No, what))
+        }
+        Family::Alpine => {
+            let marked = alpine_marked(first)?;
+            Some(mk(Os::Alpine, marked, No, No, Yes, if marked { "Alpine 3.19+" } else { "Alpine 3.18 or older" }))
+        }
+        Family::Cuda => {
+            let pos = tag.find("ubuntu")?;
+            let (os, marked, what) = release(&tag[pos..]).or_else(|| release(&tag[pos + 6..]))?;
+            Some(mk(os, marked, No, No, No, what))
+        }
+        Family::DevcontainerBase => {
+            let word = tag.trim_start_matches("ubuntu-").trim_start_matches("debian-");
+            let word = if word.is_empty() || word == "latest" { "bookworm" } else { word };
+            let (os, marked, what) = tag.split('-').find_map(release).or_else(|| release(word))?;
+            Some(mk(os, marked, Unknown, Unknown, Unknown, what))
+        }
+        Family::Buildpack => buildpack_facts(r),
+    }
+}
+
+/// node, ruby, golang, rust, gcc and buildpack-deps: the non-slim Debian tags are built FROM
+/// buildpack-deps, which has a marked python3 (via mercurial) but no pip; `-slim` has no Python;
+/// `-alpine` has none either.
+fn buildpack_facts(r: &ImageRef) -> Option<PyFacts> {
+    use Tri::{No, Yes};
+    let tag = r.tag.as_str();
+    let parts: Vec<&str> = tag.split('-').collect();
+    if let Some(a) = parts.iter().find(|p| p.starts_with("alpine")) {
+        let marked = alpine_marked(a.trim_start_matches("alpine"))?;
+        let what = if marked { "an Alpine 3.19+ based image" } else { "an Alpine 3.18 or older based image" };
+        return Some(PyFacts { os: Os::Alpine, marked: if marked { Yes } else { No }, python: No, pip: No, venv: Yes, pip_conf_override: false, what });
+    }
+    let slim = parts.contains(&"slim") || parts.contains(&"curl");
+    let release_word = parts.iter().find_map(|p| release(p).filter(|_| p.parse::<f64>().is_err()));
+    let (os, marked, _) = match release_word {
+        Some(r) => r,
+        None => {
+            // No release in the tag: the current default tags are Debian bookworm or later for
+            // maintained versions. Older version tags stay unknown.
+            let version: Option<u32> = parts.first().and_then(|v| v.split('.').next()).and_then(|v| v.parse().ok());
+            let minor: Option<u32> = parts.first().and_then(|v| v.split('.').nth(1)).and_then(|v| v.parse().ok());
+            let recent = match (r.repo.as_str(), version) {
+                (_, None) => matches!(parts.first(), Some(&"") | Some(&"latest") | Some(&"lts") | Some(&"current") | Some(&"slim")),
+                ("node", Some(v)) => v >= 20,
+                ("ruby", Some(v)) => v > 3 || (v == 3 && minor.unwrap_or(0) >= 1),
+                ("golang", Some(v)) => v > 1 || (v == 1 && minor.unwrap_or(0) >= 21),
+                ("rust", Some(v)) => v > 1 || (v == 1 && minor.unwrap_or(0) >= 71),
+                ("gcc", Some(v)) => v >= 13,
+                _ => false,
+            };
+            if !recent {
+                return None;
+            }
+            (Os::Debian, true, "")
+        }
+    };
+    let what = match (os, marked, slim) {
+        (_, _, true) => "a slim Debian-based image (no Python)",
+        (Os::Ubuntu, true, false) => "a buildpack-deps based image (Ubuntu 24.04+: python3 without pip)",
+        (_, true, false) => "a buildpack-deps based image (Debian 12+: python3 without pip)",
+        (_, false, false) => "a buildpack-deps based image (Debian 11 or older: python3 without pip)",
+    };
+    Some(PyFacts {
+        os,
+        marked: if marked { Yes } else { No },
+        python: if slim { No } else { Yes },
+        pip: No,
+        venv: No,
+        pip_conf_override: false,
+        what,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn img(s: &str) -> Option<(Os, Tri, Tri, Tri)> {
+        image(s, &Declared::default()).map(|p| (p.facts.os, p.facts.marked, p.facts.python, p.facts.pip))
+    }
+
+    #[test]
+    fn images_resolve_as_the_ground_truth_says() {
+        use Tri::*;
+        // (reference, expected os/marked/python/pip) — pep668.md §2.2
+        let cases: &[(&str, Option<(Os, Tri, Tri, Tri)>)] = &[
+            ("ubuntu:24.04", Some((Os::Ubuntu, Yes, No, No))),
+            ("ubuntu:latest", Some((Os::Ubuntu, Yes, No, No))),
+            ("ubuntu", Some((Os::Ubuntu, Yes, No, No))),
+            ("docker.io/library/ubuntu:noble-20240429", Some((Os::Ubuntu, Yes, No, No))),
+            ("ubuntu:22.04", Some((Os::Ubuntu, No, No, No))),
+            ("debian:bookworm-slim", Some((Os::Debian, Yes, No, No))),
+            ("debian:12", Some((Os::Debian, Yes, No, No))),
+            ("debian:bullseye", Some((Os::Debian, No, No, No))),
+            ("alpine:3.19", Some((Os::Alpine, Yes, No, No))),
+            ("alpine:3.18", Some((Os::Alpine, No, No, No))),
+            ("alpine", Some((Os::Alpine, Yes, No, No))),
+            ("python:3.12-slim", Some((Os::Debian, No, Yes, Yes))),
+            ("python:3.12-alpine", Some((Os::Debian, No, Yes, Yes))),
+            ("node:22", Some((Os::Debian, Yes, Yes, No))),
+            ("node:22-bookworm-slim", Some((Os::Debian, Yes, No, No))),
+            ("node:22-alpine", Some((Os::Alpine, Yes, No, No))),
+            ("node:16", None),
+            ("node:18-bullseye", Some((Os::Debian, No, Yes, No))),
+            ("ruby:3.1", Some((Os::Debian, Yes, Yes, No))),
+            ("nvidia/cuda:12.4.1-runtime-ubuntu24.04", Some((Os::Ubuntu, Yes, No, No))),
+            ("nvidia/cuda:12.4.1-runtime-ubuntu22.04", Some((Os::Ubuntu, No, No, No))),
+            ("fedora:41", Some((Os::Fedora, No, Unknown, No))),
+            ("ghcr.io/acme/builder:1", None),
+            ("${BASE_IMAGE}", None),
+            ("ubuntu:${TAG}", None),
+            ("localhost:5000/ubuntu", None),
+        ];
+        for (reference, want) in cases {
+            assert_eq!(&img(reference), want, "{reference}");
+        }
+    }
+
+    #[test]
+    fn runners() {
+        let d = Declared::default();
+        let r = |l: &[&str]| runner(&l.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &d).map(|p| (p.facts.marked, p.facts.pip_conf_override));
+        assert_eq!(r(&["ubuntu-latest"]), Some((Tri::Yes, true)));
+        assert_eq!(r(&["ubuntu-22.04"]), Some((Tri::No, false)));
+        assert_eq!(r(&["self-hosted", "linux"]), None);
+        assert_eq!(r(&["my-runner"]), None);
+        assert_eq!(r(&["macos-14"]), Some((Tri::Yes, false)));
+    }
+
+    #[test]
+    fn declared_runner_wins() {
+        let mut d = Declared::default();
+        d.runners.insert("gpu-box".into(), DeclaredPlatform { externally_managed: Some(true), pip: Some(true), pip_conf_override: Some(false), venv: None });
+        let p = runner(&["gpu-box".to_string()], &d).expect("declared");
+        assert_eq!(p.facts.marked, Tri::Yes);
+        assert!(!p.facts.pip_conf_override);
+    }
 }

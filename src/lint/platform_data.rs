@@ -1,0 +1,128 @@
+//! The facts table: runner labels and container images → the system Python a bare `pip` reaches.
+//! Every row follows `../shared/ground-truth/pep668.md` §2 (decision table and container images).
+//! Add a row here, not a special case in a rule.
+
+use super::platform::{Os, PyFacts, Tri};
+
+/// A GitHub-hosted runner label (exact match, case-insensitive).
+pub struct RunnerRow {
+    pub labels: &'static [&'static str],
+    pub facts: PyFacts,
+}
+
+const fn facts(
+    os: Os,
+    marked: Tri,
+    python: Tri,
+    pip: Tri,
+    venv: Tri,
+    pip_conf_override: bool,
+    what: &'static str,
+) -> PyFacts {
+    PyFacts { os, marked, python, pip, venv, pip_conf_override, what }
+}
+
+use Tri::{No, Unknown, Yes};
+
+/// GitHub-hosted runner labels (runner-images README, 2026-08-21).
+pub const RUNNERS: &[RunnerRow] = &[
+    RunnerRow {
+        labels: &["ubuntu-24.04", "ubuntu-latest", "ubuntu-24.04-arm", "ubuntu-slim", "ubuntu-26.04", "ubuntu-26.04-arm"],
+        // Marked (Ubuntu 24.04+), but the image writes /etc/pip.conf `break-system-packages = true`.
+        facts: facts(Os::Ubuntu, Yes, Yes, Yes, Yes, true, "GitHub's hosted Ubuntu 24.04+ runner"),
+    },
+    RunnerRow {
+        labels: &["ubuntu-22.04", "ubuntu-22.04-arm", "ubuntu-20.04", "ubuntu-18.04"],
+        facts: facts(Os::Ubuntu, No, Yes, Yes, Yes, false, "GitHub's hosted Ubuntu 22.04 runner"),
+    },
+    RunnerRow {
+        labels: &[
+            "macos-latest", "macos-26", "macos-26-xlarge", "macos-26-intel", "macos-26-large",
+            "macos-latest-large", "macos-15", "macos-15-xlarge", "macos-15-intel", "macos-15-large",
+            "macos-14", "macos-14-large", "macos-14-xlarge", "macos-13", "macos-13-large", "macos-13-xlarge",
+        ],
+        // Homebrew python@3.x is first on PATH for `python3`/`pip3` and is marked; bare `pip` is uncertain.
+        facts: facts(Os::MacOs, Yes, Yes, Yes, Yes, false, "GitHub's hosted macOS runner (Homebrew Python)"),
+    },
+    RunnerRow {
+        labels: &["windows-latest", "windows-2025", "windows-2025-vs2026", "windows-2022", "windows-2019", "windows-11-arm", "windows-11-vs2026-arm"],
+        facts: facts(Os::Windows, No, Yes, Yes, Yes, false, "GitHub's hosted Windows runner"),
+    },
+];
+
+/// How an image row matches a reference's tag.
+pub enum TagRule {
+    /// Any tag.
+    Any,
+    /// Decide by the tag (see `platform::tag_facts`).
+    ByTag(Family),
+}
+
+/// Distribution families whose tags carry their release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Debian,
+    Ubuntu,
+    Alpine,
+    /// Images FROM buildpack-deps (node, ruby, golang, rust, gcc non-slim): Debian with python3
+    /// (via mercurial) but no pip.
+    Buildpack,
+    /// nvidia/cuda: Ubuntu release in the tag (`…-ubuntu24.04`).
+    Cuda,
+    /// devcontainers/base: Debian or Ubuntu release in the tag; whether Python is there is unknown.
+    DevcontainerBase,
+}
+
+pub struct ImageRow {
+    /// Repository names (without registry `docker.io/`, `library/`), exact; `*` suffix = prefix.
+    pub repos: &'static [&'static str],
+    pub tag: TagRule,
+    /// Facts when `tag` is `Any`.
+    pub facts: PyFacts,
+}
+
+const NONE: PyFacts = facts(Os::Other, Unknown, Unknown, Unknown, Unknown, false, "");
+
+/// Container images. Order matters: the first row whose repository matches wins.
+pub const IMAGES: &[ImageRow] = &[
+    // Official Python images: CPython in /usr/local, first on PATH, unmarked, with pip.
+    ImageRow {
+        repos: &["python", "pypy", "mcr.microsoft.com/devcontainers/python", "cimg/python", "circleci/python", "ghcr.io/astral-sh/uv", "mcr.microsoft.com/vscode/devcontainers/python"],
+        tag: TagRule::Any,
+        facts: facts(Os::Debian, No, Yes, Yes, Yes, false, "an official Python image (its /usr/local Python is not externally managed)"),
+    },
+    // conda images: conda's Python first on PATH, unmarked.
+    ImageRow {
+        repos: &["continuumio/miniconda3", "continuumio/anaconda3", "continuumio/miniconda", "condaforge/miniforge3", "condaforge/mambaforge", "mambaorg/micromamba"],
+        tag: TagRule::Any,
+        facts: facts(Os::Other, No, Yes, Yes, Yes, false, "a conda image (conda's Python is not externally managed)"),
+    },
+    ImageRow { repos: &["debian"], tag: TagRule::ByTag(Family::Debian), facts: NONE },
+    ImageRow { repos: &["ubuntu"], tag: TagRule::ByTag(Family::Ubuntu), facts: NONE },
+    ImageRow { repos: &["alpine"], tag: TagRule::ByTag(Family::Alpine), facts: NONE },
+    // The docker CLI images are Alpine (latest).
+    ImageRow {
+        repos: &["docker"],
+        tag: TagRule::Any,
+        facts: facts(Os::Alpine, Yes, No, No, No, false, "the docker image (Alpine 3.19+)"),
+    },
+    ImageRow { repos: &["buildpack-deps"], tag: TagRule::ByTag(Family::Buildpack), facts: NONE },
+    ImageRow { repos: &["node", "ruby", "golang", "rust", "gcc"], tag: TagRule::ByTag(Family::Buildpack), facts: NONE },
+    ImageRow { repos: &["nvidia/cuda"], tag: TagRule::ByTag(Family::Cuda), facts: NONE },
+    ImageRow {
+        repos: &["archlinux", "archlinux/archlinux", "manjarolinux/base"],
+        tag: TagRule::Any,
+        facts: facts(Os::Arch, Yes, No, No, Yes, false, "Arch Linux (its Python is externally managed)"),
+    },
+    ImageRow {
+        repos: &["opensuse/tumbleweed", "registry.opensuse.org/opensuse/tumbleweed"],
+        tag: TagRule::Any,
+        facts: facts(Os::OpenSuse, Yes, No, No, Yes, false, "openSUSE Tumbleweed (its Python is externally managed)"),
+    },
+    ImageRow {
+        repos: &["fedora", "registry.fedoraproject.org/fedora", "rockylinux", "rockylinux/rockylinux", "almalinux", "amazonlinux", "centos", "quay.io/centos/centos", "redhat/ubi8", "redhat/ubi9", "registry.access.redhat.com/ubi8", "registry.access.redhat.com/ubi9", "registry.access.redhat.com/ubi10", "oraclelinux"],
+        tag: TagRule::Any,
+        facts: facts(Os::Fedora, No, Unknown, No, Yes, false, "a Fedora/RHEL-family image (Fedora never shipped the PEP 668 marker)"),
+    },
+    ImageRow { repos: &["mcr.microsoft.com/devcontainers/base"], tag: TagRule::ByTag(Family::DevcontainerBase), facts: NONE },
+];

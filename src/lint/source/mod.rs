@@ -2,3 +2,4 @@
 
 pub mod span;
 pub mod yaml;
+pub mod github;

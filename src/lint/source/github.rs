@@ -1,0 +1,287 @@
+//! GitHub Actions: workflows and composite actions as a spanned model. Only what the environment
+//! model needs is kept: env at each level, runs-on (with the matrix expanded), container, defaults,
+//! and steps (uses/with/run/shell/env). Shapes that are not what GitHub accepts are skipped, not
+//! errors: actionlint's job, not ours.
+
+use std::collections::BTreeMap;
+
+use super::span::Span;
+use super::yaml::{Node, ScriptText, Style};
+
+/// An `env:` entry (or `with:` input).
+#[derive(Debug, Clone)]
+pub struct EnvVar {
+    pub name: String,
+    /// The value as written (scalars only; `${{ … }}` kept).
+    pub value: String,
+    /// The whole `NAME: value` entry.
+    pub span: Span,
+}
+
+impl EnvVar {
+    /// Whether the value is (or contains) a `${{ }}` expression, so its run-time value is unknown.
+    pub fn dynamic(&self) -> bool {
+        self.value.contains("${{")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    pub env: Vec<EnvVar>,
+    pub default_shell: Option<String>,
+    pub jobs: Vec<Job>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: String,
+    pub id_span: Span,
+    /// `runs-on` labels as written (one per label), or `None` when absent or not a plain label list
+    /// (`group:`/`labels:` objects count as unknown).
+    pub runs_on: Option<Vec<String>>,
+    pub runs_on_span: Option<Span>,
+    pub container: Option<(String, Span)>,
+    pub env: Vec<EnvVar>,
+    pub default_shell: Option<String>,
+    /// Matrix combinations (empty map when there is no matrix); `None` when the matrix cannot be
+    /// expanded statically (`matrix: ${{ fromJSON(…) }}`).
+    pub matrix: Option<Vec<BTreeMap<String, String>>>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub span: Span,
+    pub uses: Option<(String, Span)>,
+    pub with: Vec<EnvVar>,
+    pub run: Option<ScriptText>,
+    pub shell: Option<String>,
+    pub env: Vec<EnvVar>,
+}
+
+impl Step {
+    pub fn with_value(&self, name: &str) -> Option<&EnvVar> {
+        self.with.iter().find(|w| w.name == name)
+    }
+}
+
+/// A composite action (`runs.using: composite`). Other actions have no steps to model.
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub steps: Vec<Step>,
+}
+
+/// Whether a YAML document looks like a workflow (for explicitly named files of unknown kind).
+pub fn looks_like_workflow(doc: &Node) -> bool {
+    doc.get("jobs").and_then(Node::as_map).is_some() && (doc.get("on").is_some() || doc.get("true").is_some())
+}
+
+pub fn looks_like_action(doc: &Node) -> bool {
+    doc.get("runs").and_then(|r| r.get("using")).is_some()
+}
+
+fn scalar_text(n: &Node) -> Option<String> {
+    n.as_scalar().map(|s| s.value.clone())
+}
+
+fn env_of(node: Option<&Node>) -> Vec<EnvVar> {
+    let Some(node) = node else { return Vec::new() };
+    node.entries()
+        .filter_map(|(k, kn, v)| {
+            let value = scalar_text(v)?;
+            let span = kn.span.start..v.span.end.max(kn.span.end);
+            Some(EnvVar { name: k.to_string(), value, span })
+        })
+        .collect()
+}
+
+fn default_shell(node: &Node) -> Option<String> {
+    node.get("defaults")?.get("run")?.get("shell").and_then(scalar_text)
+}
+
+pub fn workflow(doc: &Node, src: &str) -> Workflow {
+    let jobs = doc
+        .get("jobs")
+        .map(|j| j.entries().map(|(id, k, v)| job(id, k, v, src)).collect())
+        .unwrap_or_default();
+    Workflow { env: env_of(doc.get("env")), default_shell: default_shell(doc), jobs }
+}
+
+fn job(id: &str, key: &Node, node: &Node, src: &str) -> Job {
+    let (runs_on, runs_on_span) = match node.get("runs-on") {
+        Some(r) => {
+            let labels = match &r.as_seq() {
+                Some(items) => items.iter().map(scalar_text).collect::<Option<Vec<_>>>(),
+                None => scalar_text(r).map(|s| vec![s]),
+            };
+            (labels, Some(r.span.clone()))
+        }
+        None => (None, None),
+    };
+    let container = node.get("container").and_then(|c| {
+        let image = if c.as_scalar().is_some() { c } else { c.get("image")? };
+        Some((scalar_text(image)?, image.span.clone()))
+    });
+    let steps = node
+        .get("steps")
+        .and_then(Node::as_seq)
+        .map(|s| s.iter().map(|n| step(n, src)).collect())
+        .unwrap_or_default();
+    Job {
+        id: id.to_string(),
+        id_span: key.span.clone(),
+        runs_on,
+        runs_on_span,
+        container,
+        env: env_of(node.get("env")),
+        default_shell: default_shell(node),
+        matrix: node.get("strategy").and_then(|s| s.get("matrix")).map_or(Some(vec![BTreeMap::new()]), matrix),
+        steps,
+    }
+}
+
+fn step(node: &Node, src: &str) -> Step {
+    let uses = node.get("uses").and_then(|u| Some((scalar_text(u)?, u.span.clone())));
+    let run = node.get("run").and_then(|r| r.script(src));
+    Step {
+        span: node.span.clone(),
+        uses,
+        with: env_of(node.get("with")),
+        run,
+        shell: node.get("shell").and_then(scalar_text),
+        env: env_of(node.get("env")),
+    }
+}
+
+pub fn action(doc: &Node, src: &str) -> Option<Action> {
+    let runs = doc.get("runs")?;
+    if runs.get("using").and_then(Node::as_str) != Some("composite") {
+        return Some(Action { steps: Vec::new() });
+    }
+    let steps = runs.get("steps").and_then(Node::as_seq).map(|s| s.iter().map(|n| step(n, src)).collect()).unwrap_or_default();
+    Some(Action { steps })
+}
+
+/// Most combinations we expand; a larger matrix is treated as unknown.
+const MAX_COMBOS: usize = 256;
+
+/// Expand `strategy.matrix` with `include` and `exclude` as GitHub does.
+fn matrix(node: &Node) -> Option<Vec<BTreeMap<String, String>>> {
+    node.as_map()?;
+    let mut combos: Vec<BTreeMap<String, String>> = vec![BTreeMap::new()];
+    let mut base_keys = Vec::new();
+    for (key, _, value) in node.entries() {
+        if key == "include" || key == "exclude" {
+            continue;
+        }
+        let values: Vec<String> = value.as_seq()?.iter().map(value_text).collect();
+        base_keys.push(key.to_string());
+        let mut next = Vec::new();
+        for c in &combos {
+            for v in &values {
+                let mut c = c.clone();
+                c.insert(key.to_string(), v.clone());
+                next.push(c);
+            }
+        }
+        combos = next;
+        if combos.len() > MAX_COMBOS {
+            return None;
+        }
+    }
+    if let Some(ex) = node.get("exclude") {
+        let rules: Vec<BTreeMap<String, String>> = ex.as_seq()?.iter().map(map_of).collect();
+        combos.retain(|c| !rules.iter().any(|r| r.iter().all(|(k, v)| c.get(k) == Some(v))));
+    }
+    if let Some(inc) = node.get("include") {
+        for entry in inc.as_seq()?.iter().map(map_of) {
+            let mut added = false;
+            for c in combos.iter_mut() {
+                let matches = entry.iter().filter(|(k, _)| base_keys.contains(k)).all(|(k, v)| c.get(k) == Some(v));
+                if matches && !base_keys.is_empty() {
+                    for (k, v) in &entry {
+                        if !base_keys.contains(k) {
+                            c.insert(k.clone(), v.clone());
+                        }
+                    }
+                    added = true;
+                }
+            }
+            if !added {
+                combos.push(entry);
+            }
+        }
+    }
+    combos.retain(|c| !c.is_empty() || base_keys.is_empty());
+    if combos.is_empty() {
+        combos.push(BTreeMap::new());
+    }
+    Some(combos)
+}
+
+fn value_text(n: &Node) -> String {
+    match n.as_scalar() {
+        Some(s) if s.style != Style::Literal && s.style != Style::Folded => s.value.clone(),
+        Some(s) => s.value.clone(),
+        None => "\u{0}complex".to_string(),
+    }
+}
+
+fn map_of(n: &Node) -> BTreeMap<String, String> {
+    n.entries().map(|(k, _, v)| (k.to_string(), value_text(v))).collect()
+}
+
+/// Substitute `${{ matrix.KEY }}` in `s`. `None` when another expression remains or a key is
+/// missing: the value is then unknown.
+pub fn expand_matrix(s: &str, combo: &BTreeMap<String, String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("}}")? + start;
+        let expr = rest[start + 3..end].trim();
+        let key = expr.strip_prefix("matrix.")?;
+        let value = combo.get(key)?;
+        if value.starts_with('\u{0}') {
+            return None;
+        }
+        out.push_str(value);
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::source::yaml;
+
+    fn wf(src: &str) -> Workflow {
+        let docs = yaml::parse(src).expect("yaml");
+        workflow(&docs[0], src)
+    }
+
+    #[test]
+    fn matrix_expands_with_include_and_exclude() {
+        let w = wf("on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        os: [ubuntu-22.04, ubuntu-24.04]\n        py: ['3.11', '3.12']\n        exclude:\n          - os: ubuntu-22.04\n            py: '3.12'\n        include:\n          - os: ubuntu-24.04\n            image: debian:12\n          - os: macos-14\n            py: '3.13'\n    runs-on: ${{ matrix.os }}\n    steps: []\n");
+        let combos = w.jobs[0].matrix.clone().expect("static matrix");
+        let os: Vec<String> = combos.iter().map(|c| expand_matrix("${{ matrix.os }}", c).unwrap_or_default()).collect();
+        assert_eq!(os, ["ubuntu-22.04", "ubuntu-24.04", "ubuntu-24.04", "macos-14"]);
+        assert_eq!(combos[1].get("image").map(String::as_str), Some("debian:12"));
+        assert_eq!(expand_matrix("${{ matrix.nope }}", &combos[0]), None);
+        assert_eq!(expand_matrix("${{ inputs.x }}", &combos[0]), None);
+    }
+
+    #[test]
+    fn container_string_or_image_and_run_spans() {
+        let src = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container:\n      image: ubuntu:24.04\n    steps:\n      - run: |\n          apt-get update\n          pip install x\n";
+        let w = wf(src);
+        let j = &w.jobs[0];
+        assert_eq!(j.runs_on.as_deref(), Some(&["ubuntu-latest".to_string()][..]));
+        assert_eq!(j.container.as_ref().map(|c| c.0.as_str()), Some("ubuntu:24.04"));
+        let run = j.steps[0].run.as_ref().expect("run");
+        let off = run.text.find("pip").expect("pip");
+        assert_eq!(&src[run.to_file(off)..run.to_file(off) + 3], "pip");
+    }
+}

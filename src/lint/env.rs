@@ -1,16 +1,691 @@
-//! The environment model: walks each job, stage or Dockerfile stage step by step and tells, for
-//! every shell command, which Python a bare `pip` reaches and what decided it.
+//! The environment model: walks each GitHub job, GitLab job or Dockerfile stage step by step, and
+//! tells, for every shell command, which Python a bare `pip` reaches, whether it is externally
+//! managed, whether pip is installed there, and what decided it. Facts follow
+//! `../shared/ground-truth/pep668.md`; where the files cannot decide (unknown image, self-hosted
+//! runner, a sourced script) the model says unknown, and rules stay silent at error severity.
+//!
+//! The walk keeps two layers of state: what persists for the whole job or image (packages
+//! installed, venvs created, env vars, `$GITHUB_PATH`, pip.conf writes) and what lives in one
+//! shell (`run:` step, `RUN`, GitLab `before_script`+`script`): an activated venv, `export`s.
 
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
+use super::command::{self, Invoker, PyCmd, VenvTool};
 use super::discover::FileKind;
+use super::platform::{self, Os, Platform, Tri};
+use super::rules;
+use super::source::shell::{self, Command, Nesting};
+use super::source::span::Span;
+use super::source::{github, yaml};
 use super::LintOptions;
 use crate::report::{Finding, InputError, SourceFile};
 
-pub fn lint_yaml(_file: &Arc<SourceFile>, _kind: Option<FileKind>, _opts: &LintOptions) -> Result<Option<Vec<Finding>>, InputError> {
-    Ok(Some(Vec::new()))
+/// Where a scope comes from; rules tailor their help to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    GithubJob,
+    GithubComposite,
+    GitlabJob,
+    DockerStage,
 }
 
-pub fn lint_dockerfile(_file: &Arc<SourceFile>, _opts: &LintOptions) -> Result<Option<Vec<Finding>>, InputError> {
-    Ok(Some(Vec::new()))
+/// A value of an environment variable as far as the files show it.
+#[derive(Debug, Clone)]
+pub struct EnvValue {
+    /// `None` when set from something the file cannot show (`${{ secrets.X }}`, `$(cmd)`).
+    pub value: Option<String>,
+    pub span: Span,
+}
+
+/// A venv the job created.
+#[derive(Debug, Clone)]
+pub struct Venv {
+    pub dir: String,
+    pub has_pip: bool,
+    pub span: Span,
+}
+
+/// What persists across shells within one job, stage or image.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// An install of python3 (apt/apk/dnf…).
+    pub python_installed: Option<Span>,
+    /// An install of pip for the system Python (python3-pip, py3-pip, get-pip).
+    pub pip_installed: Option<Span>,
+    /// An install of python3-venv / python3-full.
+    pub venv_pkg_installed: Option<Span>,
+    /// `actions/setup-python` put an unmarked Python first on PATH.
+    pub setup_python: Option<Span>,
+    /// astral-sh/setup-uv `activate-environment: true`: a venv without pip first on PATH.
+    pub uv_venv_on_path: Option<Span>,
+    /// A venv put first on PATH for later steps (`$GITHUB_PATH`, Dockerfile `ENV PATH=`).
+    pub venv_on_path: Option<Venv>,
+    /// A pip.conf written with `break-system-packages` (or `pip config set …`).
+    pub pip_conf_written: Option<Span>,
+    pub marker_removed: Option<Span>,
+    /// Environment variables in force (workflow/job/step env, `$GITHUB_ENV`, ENV/ARG, variables).
+    pub env: BTreeMap<String, EnvValue>,
+    /// Something switched to a Python this model does not follow (conda, pyenv, an unknown
+    /// action that may set up Python).
+    pub other_python: Option<Span>,
+    /// A script we cannot see ran and may have installed packages.
+    pub opaque_script: Option<Span>,
+    pub venvs: Vec<Venv>,
+    /// The last `activate` of a shell that has ended (it does not carry over).
+    pub activated_in_earlier_shell: Option<Span>,
+}
+
+/// What lives in one shell.
+#[derive(Debug, Clone, Default)]
+pub struct ShellState {
+    pub active_venv: Option<Venv>,
+    pub exports: BTreeMap<String, EnvValue>,
+    /// A script was sourced: its effect on this shell is unknown.
+    pub sourced: Option<Span>,
+}
+
+/// Which interpreter a pip (or uv) command reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A virtual environment (never externally managed).
+    Venv,
+    /// The toolcache Python of actions/setup-python.
+    SetupPython,
+    /// The platform's system Python.
+    System,
+    /// Cannot tell.
+    Unknown,
+}
+
+/// Why pip will skip the PEP 668 check, if it will.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Override {
+    Flag,
+    AlternateRoot,
+    DryRunReport,
+    EnvVar(Span),
+    PipConf(Span),
+    MarkerRemoved(Span),
+    /// The value cannot be known (an expression, a sourced script): say nothing.
+    Unknown,
+}
+
+/// The model's answer for one pip or uv command.
+#[derive(Debug, Clone)]
+pub struct PipReach {
+    pub target: Target,
+    /// The target carries an EXTERNALLY-MANAGED marker.
+    pub marked: Tri,
+    /// pip is installed for the target.
+    pub pip_present: Tri,
+    /// What installed pip (the `apt-get install python3-pip` command).
+    pub pip_installed_at: Option<Span>,
+    pub overridden: Option<Override>,
+    /// Only the hosted runner's `/etc/pip.conf` lets it pass.
+    pub runner_pip_conf: bool,
+    /// A venv was activated in an earlier step or RUN, and is not active here.
+    pub stale_activation: Option<Span>,
+    pub via_sudo: bool,
+}
+
+/// One command, with everything a rule may read.
+pub struct Site<'a> {
+    pub cmd: &'a Command,
+    pub py: &'a PyCmd,
+    /// File span of the command.
+    pub span: Span,
+    pub scope: &'a Scope<'a>,
+    pub state: &'a State,
+    pub shell: &'a ShellState,
+}
+
+impl Site<'_> {
+    /// The model's answer for a pip command.
+    pub fn pip_reach(&self) -> Option<PipReach> {
+        match self.py {
+            PyCmd::Pip { invoker, opts, .. } => Some(self.scope.pip_reach(self.cmd, invoker, opts, self.state, self.shell)),
+            _ => None,
+        }
+    }
+}
+
+/// One job, stage or composite action being walked.
+pub struct Scope<'a> {
+    pub file: &'a Arc<SourceFile>,
+    pub kind: ScopeKind,
+    pub platform: Option<Platform>,
+    /// Where the platform was declared (`runs-on`, `container`, `image`, `FROM`).
+    pub platform_span: Option<Span>,
+    /// The platform comes from a default that can be overridden (`FROM $BASE` with an ARG
+    /// default, a matrix value): findings are warnings, not errors.
+    pub platform_overridable: bool,
+    /// Extra words for messages: ` (matrix: os=ubuntu-24.04)`.
+    pub note: String,
+}
+
+/// A shell script with a way to map its offsets back to the file.
+pub struct ScriptSource<'s> {
+    pub text: &'s str,
+    pub to_file: &'s dyn Fn(&Range<usize>) -> Span,
+}
+
+impl<'a> Scope<'a> {
+    fn facts(&self) -> Option<&platform::PyFacts> {
+        self.platform.as_ref().map(|p| &p.facts)
+    }
+
+    /// Effective value of an env var for a command: command prefix, then shell exports, then
+    /// persistent env. `Some(None)` = set, value unknown.
+    fn env_lookup<'s>(&self, name: &str, cmd: &'s Command, state: &'s State, shell: &'s ShellState, sudo_reset: bool) -> Option<(Option<String>, Option<Span>)> {
+        if let Some(a) = cmd.assignments.iter().rev().find(|a| a.name == name) {
+            let v = (!a.value.dynamic).then(|| a.value.text.clone());
+            return Some((v, None));
+        }
+        if sudo_reset {
+            return None;
+        }
+        if let Some(v) = shell.exports.get(name) {
+            return Some((v.value.clone(), Some(v.span.clone())));
+        }
+        state.env.get(name).map(|v| (v.value.clone(), Some(v.span.clone())))
+    }
+
+    fn pip_reach(&self, cmd: &Command, invoker: &Invoker, opts: &command::PipOptions, state: &State, shell: &ShellState) -> PipReach {
+        let sudo = cmd.wrappers.iter().find(|w| w.name == "sudo");
+        // sudo resets the environment (env_reset) and PATH (secure_path) unless told otherwise.
+        let sudo_keeps_env = sudo.is_some_and(|w| w.args.iter().any(|a| a.text == "-E" || a.text.starts_with("--preserve-env")));
+        let sudo_reset = sudo.is_some() && !sudo_keeps_env;
+        let facts = self.facts();
+        let mut reach = PipReach {
+            target: Target::Unknown,
+            marked: Tri::Unknown,
+            pip_present: Tri::Unknown,
+            pip_installed_at: state.pip_installed.clone(),
+            overridden: None,
+            runner_pip_conf: false,
+            stale_activation: None,
+            via_sudo: sudo.is_some(),
+        };
+        reach.target = match invoker.path() {
+            Some(p) if p.contains('$') || p.contains("{{") => Target::Unknown,
+            Some(p) if p.starts_with("/usr/bin/") || p.starts_with("/bin/") => Target::System,
+            Some(p) if p.starts_with("/usr/local/bin/") => {
+                if facts.is_some_and(|f| f.marked == Tri::No && f.pip == Tri::Yes) {
+                    Target::System
+                } else {
+                    Target::Unknown
+                }
+            }
+            Some(_) => Target::Venv,
+            None => {
+                let bare_pip = matches!(invoker, Invoker::BarePip(_));
+                let active = if sudo_reset { None } else { shell.active_venv.as_ref().or(state.venv_on_path.as_ref()) };
+                match active {
+                    // A venv without pip (uv venv) lets a bare `pip` fall through to the next PATH entry.
+                    Some(v) if v.has_pip || !bare_pip => Target::Venv,
+                    _ if shell.sourced.is_some() && !sudo_reset => Target::Unknown,
+                    _ if state.other_python.is_some() && !sudo_reset => Target::Unknown,
+                    _ if state.setup_python.is_some() && !sudo_reset => Target::SetupPython,
+                    _ => Target::System,
+                }
+            }
+        };
+        if opts.python.is_some() {
+            reach.target = Target::Unknown;
+        }
+        if reach.target != Target::System {
+            return reach;
+        }
+        let Some(f) = facts else { return reach };
+        // macOS: Homebrew links `pip3`, not `pip`; a bare `pip` reaches some other Python (runner-images #10385).
+        if f.os == Os::MacOs && matches!(invoker, Invoker::BarePip(n) if n == "pip") {
+            return reach;
+        }
+        reach.marked = f.marked;
+        reach.pip_present = if state.pip_installed.is_some() {
+            Tri::Yes
+        } else if f.pip == Tri::No && state.opaque_script.is_none() && state.other_python.is_none() {
+            Tri::No
+        } else if f.pip == Tri::Yes {
+            Tri::Yes
+        } else {
+            Tri::Unknown
+        };
+        if state.activated_in_earlier_shell.is_some() && shell.active_venv.is_none() && state.venv_on_path.is_none() {
+            reach.stale_activation = state.activated_in_earlier_shell.clone();
+        }
+        // What makes pip skip the check, in pip's own order (install.py, then config).
+        reach.overridden = if opts.break_system_packages {
+            Some(Override::Flag)
+        } else if opts.alternate_root {
+            Some(Override::AlternateRoot)
+        } else if opts.dry_run && opts.report {
+            Some(Override::DryRunReport)
+        } else if let Some(s) = &state.marker_removed {
+            Some(Override::MarkerRemoved(s.clone()))
+        } else {
+            self.config_override(cmd, opts, state, shell, sudo_reset)
+        };
+        if reach.overridden.is_none() && f.pip_conf_override && !opts.isolated && !self.config_disabled(cmd, state, shell, sudo_reset) {
+            reach.runner_pip_conf = true;
+        }
+        reach
+    }
+
+    /// Env vars and pip.conf writes that set break-system-packages (or an alternate root).
+    fn config_override(&self, cmd: &Command, opts: &command::PipOptions, state: &State, shell: &ShellState, sudo_reset: bool) -> Option<Override> {
+        if !opts.isolated {
+            for name in ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"] {
+                if let Some((v, _)) = self.env_lookup(name, cmd, state, shell, sudo_reset) {
+                    if v.as_deref() != Some("") {
+                        return Some(Override::AlternateRoot);
+                    }
+                }
+            }
+            if let Some((v, span)) = self.env_lookup("PIP_BREAK_SYSTEM_PACKAGES", cmd, state, shell, sudo_reset) {
+                match v.as_deref().map(command::truthy) {
+                    Some(Some(true)) => return Some(Override::EnvVar(span.unwrap_or_else(|| cmd.span.clone()))),
+                    Some(Some(false)) => {}
+                    // Unknown or invalid (pip exits 2 on an invalid value: another failure).
+                    _ => return Some(Override::Unknown),
+                }
+            }
+            if let Some((v, _)) = self.env_lookup("PIP_CONFIG_FILE", cmd, state, shell, sudo_reset) {
+                if v.as_deref() != Some("/dev/null") {
+                    return Some(Override::Unknown);
+                }
+            }
+        }
+        if let Some(s) = &state.pip_conf_written {
+            if !opts.isolated && !self.config_disabled(cmd, state, shell, sudo_reset) {
+                return Some(Override::PipConf(s.clone()));
+            }
+        }
+        if shell.sourced.is_some() {
+            return Some(Override::Unknown);
+        }
+        None
+    }
+
+    /// `PIP_CONFIG_FILE=/dev/null` turns off every config file.
+    fn config_disabled(&self, cmd: &Command, state: &State, shell: &ShellState, sudo_reset: bool) -> bool {
+        self.env_lookup("PIP_CONFIG_FILE", cmd, state, shell, sudo_reset).is_some_and(|(v, _)| v.as_deref() == Some("/dev/null"))
+    }
+}
+
+/// Walks one scope's steps, running the rules on every command.
+pub struct Walker<'a> {
+    pub scope: Scope<'a>,
+    pub state: State,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(scope: Scope<'a>) -> Self {
+        Walker { scope, state: State::default(), findings: Vec::new() }
+    }
+
+    /// Set a persistent env var (workflow/job/step env, ENV, ARG, GitLab variables).
+    pub fn set_env(&mut self, name: &str, value: Option<String>, span: Span) {
+        if name == "PATH" {
+            if let Some(v) = &value {
+                self.path_changed(v, span.clone());
+            }
+        }
+        self.state.env.insert(name.to_string(), EnvValue { value, span });
+    }
+
+    /// A PATH that puts a venv's bin first (`ENV PATH=/opt/venv/bin:$PATH`).
+    fn path_changed(&mut self, value: &str, span: Span) {
+        let first = value.split(':').next().unwrap_or("");
+        if let Some(dir) = first.strip_suffix("/bin").or_else(|| first.strip_suffix("/bin/")) {
+            if let Some(v) = self.find_venv(dir) {
+                self.state.venv_on_path = Some(Venv { span, ..v });
+            } else if dir.contains("venv") || dir.contains("virtualenv") || dir.ends_with("/env") {
+                self.state.venv_on_path = Some(Venv { dir: dir.to_string(), has_pip: true, span });
+            }
+        }
+    }
+
+    fn find_venv(&self, dir: &str) -> Option<Venv> {
+        let norm = |d: &str| d.trim_start_matches("./").trim_end_matches('/').to_string();
+        let want = norm(dir);
+        self.state.venvs.iter().rev().find(|v| {
+            let have = norm(&v.dir);
+            have == want || want.ends_with(&format!("/{have}")) || have.ends_with(&format!("/{want}"))
+        }).cloned()
+    }
+
+    /// A `uses:` step (GitHub).
+    pub fn action(&mut self, uses: &str, span: Span, with: &[github::EnvVar]) {
+        let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+        let with_val = |k: &str| with.iter().find(|w| w.name == k).map(|w| w.value.trim().to_ascii_lowercase());
+        match name.as_str() {
+            "actions/setup-python" => {
+                if with_val("update-environment").as_deref() == Some("false") {
+                    return;
+                }
+                self.state.setup_python = Some(span);
+            }
+            "astral-sh/setup-uv" => {
+                if with_val("activate-environment").as_deref() == Some("true") {
+                    self.state.uv_venv_on_path = Some(span.clone());
+                    self.state.venv_on_path = Some(Venv { dir: ".venv".into(), has_pip: false, span });
+                }
+            }
+            _ if name.starts_with("docker://") => {}
+            _ if name.starts_with("./") => {
+                // A local action: unknown unless it is a plain composite we could read; say less.
+                self.state.other_python = Some(span);
+            }
+            _ if name.contains("python") || name.contains("conda") || name.contains("mamba") || name.contains("pyenv") || name.contains("pdm") || name.contains("poetry") || name.contains("pixi") => {
+                self.state.other_python = Some(span);
+            }
+            _ => {}
+        }
+    }
+
+    /// Run one shell (a `run:` step, a `RUN`).
+    pub fn shell(&mut self, src: &ScriptSource<'_>) {
+        self.shell_lines(std::slice::from_ref(src), false);
+    }
+
+    /// Run several pieces of script in one shell (GitLab's `before_script` + `script` lines).
+    /// `unknown_start`: a piece we cannot see runs first (an unresolved `!reference`).
+    pub fn shell_lines(&mut self, srcs: &[ScriptSource<'_>], unknown_start: bool) {
+        let mut sh = ShellState::default();
+        if unknown_start {
+            sh.sourced = Some(0..0);
+        }
+        for src in srcs {
+            let script = shell::parse(src.text);
+            for cmd in &script.commands {
+                let Some(py) = command::classify(cmd) else {
+                    self.side_effects(cmd, src, &mut sh);
+                    continue;
+                };
+                let span = (src.to_file)(&cmd.span);
+                {
+                    let site = Site { cmd, py: &py, span: span.clone(), scope: &self.scope, state: &self.state, shell: &sh };
+                    rules::check(&site, &mut self.findings);
+                }
+                self.apply(cmd, &py, span, src, &mut sh);
+                self.side_effects(cmd, src, &mut sh);
+            }
+        }
+        if let Some(v) = sh.active_venv {
+            self.state.activated_in_earlier_shell = Some(v.span);
+        }
+    }
+
+    fn apply(&mut self, cmd: &Command, py: &PyCmd, span: Span, src: &ScriptSource<'_>, sh: &mut ShellState) {
+        let same_shell = matches!(cmd.nesting, Nesting::TopLevel | Nesting::Compound);
+        match py {
+            PyCmd::PkgInstall { packages, .. } => {
+                let b = command::brings(packages);
+                if b.python {
+                    self.state.python_installed.get_or_insert(span.clone());
+                }
+                if b.pip {
+                    self.state.pip_installed.get_or_insert(span.clone());
+                }
+                if b.venv {
+                    self.state.venv_pkg_installed.get_or_insert(span);
+                }
+            }
+            PyCmd::CreateVenv { tool, dir, without_pip, .. } => {
+                let has_pip = !*without_pip || *tool == VenvTool::Virtualenv;
+                self.state.venvs.push(Venv { dir: dir.clone(), has_pip, span });
+            }
+            PyCmd::Activate { dir } => {
+                if same_shell {
+                    let v = self.find_venv(dir).unwrap_or(Venv { dir: dir.clone(), has_pip: true, span: span.clone() });
+                    sh.active_venv = Some(Venv { span, ..v });
+                }
+            }
+            PyCmd::Deactivate => {
+                if same_shell {
+                    sh.active_venv = None;
+                }
+            }
+            PyCmd::Pip { sub, .. } if sub == "config" => {
+                if cmd.words.iter().any(|w| w.text.contains("break-system-packages")) {
+                    self.state.pip_conf_written.get_or_insert(span);
+                }
+            }
+            PyCmd::Pip { .. } | PyCmd::UvPip { .. } => {
+                // `pip install pip`/`get-pip` style bootstraps make pip present afterwards.
+                if let PyCmd::Pip { invoker: Invoker::PythonM(_), sub, .. } = py {
+                    if sub == "install" && cmd.words.iter().any(|w| w.text == "pip") {
+                        self.state.pip_installed.get_or_insert(span);
+                    }
+                }
+            }
+            PyCmd::Ensurepip => {
+                self.state.pip_installed.get_or_insert(span);
+            }
+            PyCmd::RemoveMarker => {
+                self.state.marker_removed.get_or_insert(span);
+            }
+            PyCmd::Export(vars) => {
+                for (name, value) in vars {
+                    if name == "PATH" {
+                        if let Some(v) = value {
+                            let first = v.split(':').next().unwrap_or("");
+                            if let Some(dir) = first.strip_suffix("/bin") {
+                                let venv = self.find_venv(dir);
+                                if let Some(venv) = venv {
+                                    sh.active_venv = Some(Venv { span: span.clone(), ..venv });
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                    if same_shell {
+                        sh.exports.insert(name.clone(), EnvValue { value: value.clone(), span: span.clone() });
+                    }
+                }
+            }
+            PyCmd::OpaqueScript => {
+                self.state.opaque_script.get_or_insert(span);
+            }
+            PyCmd::SourceScript => {
+                if same_shell {
+                    sh.sourced = Some(span);
+                }
+            }
+            PyCmd::OtherPython => {
+                self.state.other_python.get_or_insert(span);
+            }
+        }
+        let _ = src;
+    }
+
+    /// Writes that matter whatever the command is: `>> $GITHUB_ENV`, `>> $GITHUB_PATH`, pip.conf.
+    fn side_effects(&mut self, cmd: &Command, src: &ScriptSource<'_>, sh: &mut ShellState) {
+        let mut targets: Vec<&str> = cmd.redirects.iter().filter(|r| r.op.contains('>')).filter_map(|r| r.target.as_ref()).map(|w| w.text.as_str()).collect();
+        if cmd.program() == Some("tee") {
+            targets.extend(cmd.words[1..].iter().filter(|w| !w.text.starts_with('-')).map(|w| w.text.as_str()));
+        }
+        if targets.is_empty() {
+            return;
+        }
+        let span = (src.to_file)(&cmd.span);
+        // What is written: echo/printf arguments or a heredoc body.
+        let mut content = String::new();
+        if matches!(cmd.program(), Some("echo") | Some("printf")) {
+            for w in &cmd.words[1..] {
+                content.push_str(&w.text);
+                content.push('\n');
+            }
+        }
+        for h in &cmd.heredocs {
+            content.push_str(&h.body);
+        }
+        let known_content = !content.is_empty();
+        for t in targets {
+            let t = t.trim_matches('"');
+            if t.ends_with("GITHUB_ENV") || t.ends_with("GITHUB_ENV}") {
+                for line in content.lines() {
+                    if let Some((k, v)) = line.split_once('=') {
+                        let k = k.trim().to_string();
+                        let value = (!v.contains('$')).then(|| v.trim().to_string());
+                        self.set_env(&k, value, span.clone());
+                    }
+                }
+            } else if t.ends_with("GITHUB_PATH") || t.ends_with("GITHUB_PATH}") {
+                if let Some(first) = content.lines().next() {
+                    let dir = first.trim().trim_end_matches('/');
+                    let dir = dir.strip_suffix("/bin").unwrap_or(dir);
+                    let dir = dir.trim_start_matches("$PWD/").trim_start_matches("${PWD}/").trim_start_matches("$GITHUB_WORKSPACE/");
+                    if let Some(v) = self.find_venv(dir) {
+                        self.state.venv_on_path = Some(Venv { span: span.clone(), ..v });
+                    } else if dir.contains("venv") {
+                        self.state.venv_on_path = Some(Venv { dir: dir.to_string(), has_pip: true, span: span.clone() });
+                    }
+                }
+            } else if t.ends_with("pip.conf") || t.ends_with("pip.ini") {
+                if !known_content || content.contains("break-system-packages") || content.contains("break_system_packages") {
+                    self.state.pip_conf_written.get_or_insert(span.clone());
+                }
+            }
+        }
+        let _ = sh;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files → scopes
+
+/// Lint a YAML file: a workflow, a composite action, or a GitLab CI file. `Ok(None)`: not a kind
+/// we lint (skipped quietly).
+pub fn lint_yaml(file: &Arc<SourceFile>, kind: Option<FileKind>, opts: &LintOptions) -> Result<Option<Vec<Finding>>, InputError> {
+    let docs = yaml::parse(&file.text).map_err(|e| InputError {
+        path: file.path.clone(),
+        line: Some(e.line),
+        column: Some(e.column),
+        message: format!("invalid YAML: {}", e.message),
+    })?;
+    let Some(doc) = docs.first() else { return Ok(Some(Vec::new())) };
+    let kind = match kind {
+        Some(k) => k,
+        None if github::looks_like_workflow(doc) => FileKind::GithubWorkflow,
+        None if github::looks_like_action(doc) => FileKind::GithubAction,
+        None if super::source::gitlab::looks_like_gitlab(doc) => FileKind::GitlabCi,
+        None => return Ok(None),
+    };
+    let findings = match kind {
+        FileKind::GithubWorkflow => lint_workflow(file, doc, opts),
+        FileKind::GithubAction => lint_action(file, doc),
+        FileKind::GitlabCi => super::gitlab_env::lint_gitlab(file, doc, opts),
+        FileKind::Dockerfile => Vec::new(),
+    };
+    Ok(Some(dedup(findings)))
+}
+
+pub fn lint_dockerfile(file: &Arc<SourceFile>, opts: &LintOptions) -> Result<Option<Vec<Finding>>, InputError> {
+    super::docker_env::lint_dockerfile(file, opts).map(|f| Some(dedup(f)))
+}
+
+/// Matrix legs often give the same finding several times: keep the first per rule and span.
+fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert((f.rule, f.primary.span.start, f.primary.span.end)));
+    findings
+}
+
+fn env_values(vars: &[github::EnvVar]) -> impl Iterator<Item = (&str, Option<String>, Span)> {
+    vars.iter().map(|v| (v.name.as_str(), (!v.dynamic()).then(|| v.value.clone()), v.span.clone()))
+}
+
+fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> Vec<Finding> {
+    let wf = github::workflow(doc, &file.text);
+    let mut out = Vec::new();
+    for job in &wf.jobs {
+        let combos = job.matrix.clone().unwrap_or_else(|| vec![BTreeMap::new()]);
+        let mut seen_platforms: Vec<(Option<Platform>, bool)> = Vec::new();
+        for combo in &combos {
+            let (platform, span, overridable) = github_platform(job, combo, job.matrix.is_none(), opts);
+            let note = match (&platform, combo.is_empty()) {
+                (Some(p), false) if job.runs_on.as_ref().is_some_and(|l| l.iter().any(|s| s.contains("${{"))) || job.container.as_ref().is_some_and(|c| c.0.contains("${{")) => format!(" (matrix leg `{}`)", p.name),
+                _ => String::new(),
+            };
+            let key = (platform.clone(), overridable);
+            if seen_platforms.contains(&key) {
+                continue;
+            }
+            seen_platforms.push(key);
+            let scope = Scope { file, kind: ScopeKind::GithubJob, platform, platform_span: span, platform_overridable: overridable, note };
+            let mut w = Walker::new(scope);
+            for (name, value, span) in env_values(&wf.env).chain(env_values(&job.env)) {
+                w.set_env(name, value, span);
+            }
+            walk_steps(&mut w, &job.steps, file, job.default_shell.as_deref().or(wf.default_shell.as_deref()));
+            out.append(&mut w.findings);
+        }
+    }
+    out
+}
+
+/// The platform of a GitHub job for one matrix leg: the container when there is one, else the runner.
+fn github_platform(job: &github::Job, combo: &BTreeMap<String, String>, matrix_unknown: bool, opts: &LintOptions) -> (Option<Platform>, Option<Span>, bool) {
+    if let Some((image, span)) = &job.container {
+        let expanded = if matrix_unknown && image.contains("${{") { None } else { github::expand_matrix(image, combo) };
+        let p = expanded.and_then(|i| platform::image(&i, &opts.declared));
+        return (p, Some(span.clone()), false);
+    }
+    let labels = job.runs_on.as_ref().and_then(|ls| ls.iter().map(|l| if matrix_unknown && l.contains("${{") { None } else { github::expand_matrix(l, combo) }).collect::<Option<Vec<_>>>());
+    let p = labels.and_then(|ls| platform::runner(&ls, &opts.declared));
+    (p, job.runs_on_span.clone(), false)
+}
+
+fn walk_steps(w: &mut Walker<'_>, steps: &[github::Step], file: &Arc<SourceFile>, default_shell: Option<&str>) {
+    for step in steps {
+        if let Some((uses, span)) = &step.uses {
+            w.action(uses, span.clone(), &step.with);
+            continue;
+        }
+        let Some(run) = &step.run else { continue };
+        let shell = step.shell.as_deref().or(default_shell).unwrap_or("bash");
+        if !is_posix_shell(shell) {
+            continue;
+        }
+        // Step env applies to this step only.
+        let saved = w.state.env.clone();
+        for (name, value, span) in env_values(&step.env) {
+            w.set_env(name, value, span);
+        }
+        let to_file = |r: &Range<usize>| run.span_to_file(r);
+        w.shell(&ScriptSource { text: &run.text, to_file: &to_file });
+        // Keep what the step wrote to $GITHUB_ENV, drop its own `env:`.
+        for (name, _, _) in env_values(&step.env) {
+            match saved.get(name) {
+                Some(v) => {
+                    w.state.env.insert(name.to_string(), v.clone());
+                }
+                None => {
+                    w.state.env.remove(name);
+                }
+            }
+        }
+        let _ = file;
+    }
+}
+
+/// `bash`, `sh`, `bash -el {0}`, `/bin/bash -e {0}`: shells whose scripts we parse.
+pub fn is_posix_shell(shell: &str) -> bool {
+    let prog = shell.split_whitespace().next().unwrap_or("");
+    let base = prog.rsplit('/').next().unwrap_or(prog);
+    matches!(base, "bash" | "sh" | "dash" | "zsh" | "ash" | "ksh")
+}
+
+fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node) -> Vec<Finding> {
+    let Some(action) = github::action(doc, &file.text) else { return Vec::new() };
+    // The caller's runner is unknown: the walk still runs (rules that need no platform work).
+    let scope = Scope { file, kind: ScopeKind::GithubComposite, platform: None, platform_span: None, platform_overridable: false, note: String::new() };
+    let mut w = Walker::new(scope);
+    walk_steps(&mut w, &action.steps, file, None);
+    w.findings
 }

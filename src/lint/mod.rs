@@ -2,13 +2,19 @@
 //! the environment model (`env`), and the rules (`rules`), producing raw findings and input errors.
 //! `gate` is the command around it: configuration, suppressions, baselines, output, exit codes.
 
+pub mod baseline;
+pub mod config;
+pub mod command;
 pub mod discover;
+mod docker_env;
+mod gitlab_env;
 pub mod env;
 pub mod gate;
 pub mod platform;
 mod platform_data;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

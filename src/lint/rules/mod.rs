@@ -1,22 +1,203 @@
-//! The lint rules: one Rust file each (its logic), one `rules/<id>.yaml` each (its metadata and
-//! explanation), registered in `RULES`. Rules read the command model and the environment model
-//! (`lint::env`), never raw text.
+//! The lint rules. Adding one: write `rules/<id>.yaml` (metadata and explanation), write
+//! `src/lint/rules/<rule_id>.rs` with a unit struct implementing `Rule`, and add it to `RULES`.
+//! Rules read the command model (`lint::command`) and the environment model (`lint::env`), never
+//! raw text; they decide whether the facts mean a failure and say why.
+
+mod pip_install_externally_managed;
+mod pip_install_relies_on_runner_pip_conf;
+mod pip_not_installed;
+mod uv_pip_system_externally_managed;
+mod venv_activated_in_earlier_step;
+mod venv_without_python3_venv;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
-use crate::cli::{ExplainArgs, RulesArgs};
-use crate::ui::Ui;
+use serde::Deserialize;
+
+use super::env::{ScopeKind, Site};
+use crate::cli::{DocFormat, ExplainArgs, ListFormat, RulesArgs};
+use crate::report::{Finding, Label, Severity};
+use crate::ui::{self, Ui};
+
+/// A lint rule's logic. Metadata (severity, summary, playbook) lives in its YAML file.
+pub trait Rule: Sync {
+    fn id(&self) -> &'static str;
+    /// The rule's `rules/<id>.yaml`, embedded.
+    fn yaml(&self) -> &'static str;
+    fn check(&self, site: &Site<'_>, out: &mut Vec<Finding>);
+}
+
+/// Every rule, alphabetical.
+pub const RULES: &[&dyn Rule] = &[
+    &pip_install_externally_managed::PipInstallExternallyManaged,
+    &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,
+    &pip_not_installed::PipNotInstalled,
+    &uv_pip_system_externally_managed::UvPipSystemExternallyManaged,
+    &venv_activated_in_earlier_step::VenvActivatedInEarlierStep,
+    &venv_without_python3_venv::VenvWithoutPython3Venv,
+];
+
+/// A rule's metadata, from `rules/<id>.yaml`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub id: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub applies_to: Vec<String>,
+    pub playbook: String,
+    pub explanation: String,
+}
+
+impl<'de> Deserialize<'de> for Severity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Severity::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown severity `{s}` (error, warning, info)")))
+    }
+}
+
+/// All rules' metadata, parsed once. The YAML is embedded and checked by tests, so a parse failure
+/// here is a build defect.
+pub fn all() -> &'static [RuleMeta] {
+    static META: OnceLock<Vec<RuleMeta>> = OnceLock::new();
+    META.get_or_init(|| {
+        RULES
+            .iter()
+            .map(|r| {
+                serde_saphyr::from_str::<RuleMeta>(r.yaml())
+                    .unwrap_or_else(|e| panic!("internal error: rules/{}.yaml is invalid: {e}", r.id()))
+            })
+            .collect()
+    })
+}
+
+pub fn meta(id: &str) -> Option<&'static RuleMeta> {
+    all().iter().find(|m| m.id == id)
+}
 
 /// Whether `id` names a lint rule (used by `faultline explain`).
 pub fn is_rule_id(id: &str) -> bool {
-    let _ = id;
-    false
+    RULES.iter().any(|r| r.id() == id)
 }
 
-pub fn run_rules(_args: &RulesArgs, ui: &Ui) -> ExitCode {
-    ui.fail("rules: not implemented yet")
+/// Run every rule on one command.
+pub fn check(site: &Site<'_>, out: &mut Vec<Finding>) {
+    for rule in RULES {
+        rule.check(site, out);
+    }
 }
 
-pub fn run_explain_rule(_args: &ExplainArgs, ui: &Ui) -> ExitCode {
-    ui.fail("explain: not implemented yet")
+/// Build a finding with the rule's metadata. `severity` is the rule's default unless the rule
+/// lowers it; findings on a platform that can be overridden (an `ARG` base image) are warnings.
+pub(crate) fn finding(site: &Site<'_>, rule: &'static str, severity: Option<Severity>, message: String, primary: &str, related: Vec<Label>, help: String) -> Finding {
+    let meta = meta(rule).unwrap_or_else(|| panic!("internal error: rule {rule} has no metadata"));
+    let mut severity = severity.unwrap_or(meta.severity);
+    if site.scope.platform_overridable && severity == Severity::Error {
+        severity = Severity::Warning;
+    }
+    let playbook = RULES
+        .iter()
+        .position(|r| r.id() == rule)
+        .map(|i| all()[i].playbook.as_str())
+        .unwrap_or("");
+    Finding {
+        rule,
+        severity,
+        playbook,
+        file: site.scope.file.clone(),
+        message,
+        primary: Label { span: site.span.clone(), message: primary.to_string() },
+        related,
+        help: Some(help),
+    }
+}
+
+/// The label on what decided the platform (`container: ubuntu:24.04`).
+pub(crate) fn platform_label(site: &Site<'_>, text: &str) -> Option<Label> {
+    site.scope.platform_span.clone().map(|span| Label { span, message: text.to_string() })
+}
+
+/// A short quote of the command for messages: `pip install -r requirements.txt`.
+pub(crate) fn quote(site: &Site<'_>) -> String {
+    let words: Vec<&str> = site.cmd.words.iter().take(4).map(|w| w.text.as_str()).collect();
+    let mut s = words.join(" ");
+    if site.cmd.words.len() > 4 {
+        s.push_str(" …");
+    }
+    s
+}
+
+/// Where the fix goes, in this kind of file.
+pub(crate) fn venv_help(site: &Site<'_>) -> String {
+    let debian = site.scope.platform.as_ref().is_some_and(|p| p.facts.os.is_debian_like());
+    let venv_pkg = if debian && site.state.venv_pkg_installed.is_none() { "install `python3-venv`, then " } else { "" };
+    match site.scope.kind {
+        ScopeKind::DockerStage => format!(
+            "start from an official Python image (`FROM python:3.12-slim`), or {venv_pkg}create a venv and put it first on PATH: `RUN python3 -m venv /opt/venv` and `ENV PATH=/opt/venv/bin:$PATH`; in a throwaway image where you accept the risk, `ENV PIP_BREAK_SYSTEM_PACKAGES=1`"
+        ),
+        ScopeKind::GitlabJob => format!(
+            "use an official Python image (`image: python:3.12`), or {venv_pkg}install into a venv in the same script: `python3 -m venv .venv && . .venv/bin/activate && pip install …`; or set `PIP_BREAK_SYSTEM_PACKAGES: \"1\"` under `variables:` if you accept the risk"
+        ),
+        _ if site.scope.platform.as_ref().is_some_and(|p| p.runner) => {
+            "add `actions/setup-python` before this step (its Python is not externally managed), or install into a venv: `python3 -m venv .venv && .venv/bin/pip install …`".to_string()
+        }
+        _ => format!(
+            "use a `python:3.12` container, or {venv_pkg}install into a venv in the same step: `python3 -m venv .venv && . .venv/bin/activate && pip install …`; or set `PIP_BREAK_SYSTEM_PACKAGES: 1` in the job's `env:` if you accept the risk"
+        ),
+    }
+}
+
+pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
+    let out = match args.format {
+        ListFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "rules": all() })).expect("internal error: JSON of plain data");
+            s.push('\n');
+            s
+        }
+        ListFormat::Human => {
+            let mut s = String::new();
+            for m in all() {
+                s.push_str(&format!("{:<40} {:<8} {}\n{:<40} {:<8} prevents: {}\n", m.id, m.severity.as_str(), m.summary, "", "", m.playbook));
+            }
+            s
+        }
+    };
+    match ui::write_stdout(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => ui.fail(e),
+    }
+}
+
+pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
+    let Some(m) = meta(&args.id) else { return ui.fail(format!("unknown rule `{}`", args.id)) };
+    let out = match args.format {
+        DocFormat::Json => {
+            let mut s = serde_json::to_string_pretty(m).expect("internal error: JSON of plain data");
+            s.push('\n');
+            s
+        }
+        DocFormat::Markdown => format!(
+            "# `{}`\n\n{}\n\n- Severity: {}\n- Applies to: {}\n- Prevents: [`{}`]({})\n\n{}",
+            m.id,
+            m.summary,
+            m.severity.as_str(),
+            m.applies_to.join(", "),
+            m.playbook,
+            crate::report::playbook_url(&m.playbook),
+            m.explanation
+        ),
+        DocFormat::Human => format!(
+            "{id} ({sev}): {summary}\nprevents: {pb} (faultline explain {pb})\n\n{expl}",
+            id = m.id,
+            sev = m.severity.as_str(),
+            summary = m.summary,
+            pb = m.playbook,
+            expl = m.explanation
+        ),
+    };
+    match ui::write_stdout(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => ui.fail(e),
+    }
 }

@@ -1,0 +1,108 @@
+//! Dockerfiles through the environment model: each stage starts from its `FROM` image (or the
+//! stage it builds on), `ENV` and `ARG` set variables, `ENV PATH=` can put a venv first, `SHELL`
+//! picks the shell, and every `RUN` is a new shell.
+
+use std::sync::Arc;
+
+use super::env::{is_posix_shell, Scope, ScopeKind, ScriptSource, State, Walker};
+use super::platform::{self, Platform};
+use super::source::dockerfile::{self, Args, Instruction};
+use super::source::span::Span;
+use super::LintOptions;
+use crate::report::{Finding, InputError, SourceFile};
+
+pub fn lint_dockerfile(file: &Arc<SourceFile>, opts: &LintOptions) -> Result<Vec<Finding>, InputError> {
+    let df = dockerfile::parse(&file.text).map_err(|e| InputError {
+        path: file.path.clone(),
+        line: Some(e.line),
+        column: Some(e.column),
+        message: format!("invalid Dockerfile: {}", e.message),
+    })?;
+    let mut findings = Vec::new();
+    // The state at the end of each stage, for stages built `FROM` an earlier one.
+    let mut finals: Vec<(Option<Platform>, Option<Span>, bool, State, Vec<String>)> = Vec::new();
+    for stage in &df.stages {
+        let (platform, span, overridable, state) = match stage.parent_stage.and_then(|i| finals.get(i)) {
+            Some((p, s, o, st, args)) => {
+                // ENV is part of the image and carries over; ARG does not.
+                let mut st = st.clone();
+                for a in args {
+                    st.env.remove(a);
+                }
+                (p.clone(), s.clone(), *o, st)
+            }
+            None => {
+                let p = stage.image.as_deref().and_then(|i| platform::image(i, &opts.declared));
+                (p, Some(stage.image_span.clone()), stage.image_depends_on_arg, State::default())
+            }
+        };
+        let note = if overridable { " (the base image comes from an ARG default, which `--build-arg` can change)".to_string() } else { String::new() };
+        let scope = Scope { file, kind: ScopeKind::DockerStage, platform: platform.clone(), platform_span: span.clone(), platform_overridable: overridable, note };
+        let mut w = Walker::new(scope);
+        w.state = state;
+        let mut posix = true;
+        let mut args = Vec::new();
+        for inst in &df.instructions[stage.instructions.clone()] {
+            if let ("ARG", Args::KeyValues { pairs }) = (inst.keyword.as_str(), &inst.args) {
+                args.extend(pairs.iter().map(|kv| kv.key.clone()));
+            }
+            instruction(&mut w, inst, &mut posix, file);
+        }
+        findings.append(&mut w.findings);
+        finals.push((platform, span, overridable, w.state, args));
+    }
+    Ok(findings)
+}
+
+fn instruction(w: &mut Walker<'_>, inst: &Instruction, posix: &mut bool, file: &Arc<SourceFile>) {
+    match (inst.keyword.as_str(), &inst.args) {
+        ("ENV", Args::KeyValues { pairs }) | ("ARG", Args::KeyValues { pairs }) => {
+            for kv in pairs {
+                let raw = kv.value.clone();
+                let value = match (&raw, kv.key.as_str()) {
+                    (Some(v), "PATH") => Some(v.clone()),
+                    (Some(v), _) if !v.contains('$') => Some(v.clone()),
+                    // ARG without a default: `--build-arg` may set it; ENV with `$x`: unknown.
+                    _ => None,
+                };
+                if inst.keyword == "ARG" && raw.is_none() && !is_pip_var(&kv.key) {
+                    continue;
+                }
+                w.set_env(&kv.key, value, kv.span.clone());
+            }
+        }
+        ("SHELL", Args::Exec { items, .. }) => {
+            *posix = items.first().is_some_and(|(s, _)| is_posix_shell(s));
+        }
+        ("RUN", Args::Shell { span, shell_source, .. }) if *posix => {
+            let base = span.start;
+            let to_file = move |r: &std::ops::Range<usize>| (base + r.start)..(base + r.end);
+            w.shell(&ScriptSource { text: shell_source, to_file: &to_file });
+            // `RUN <<EOF` (or `RUN bash <<EOF`) runs the heredoc body as the script.
+            let head = shell_source.trim_start();
+            let runs_body = head.starts_with("<<") || ["sh ", "bash ", "/bin/sh ", "/bin/bash "].iter().any(|p| head.starts_with(p));
+            for h in inst.heredocs.iter().filter(|_| runs_body) {
+                let start = h.body_span.start;
+                let to_file = move |r: &std::ops::Range<usize>| (start + r.start)..(start + r.end);
+                let body = file.text.get(h.body_span.clone()).unwrap_or("");
+                w.shell(&ScriptSource { text: body, to_file: &to_file });
+            }
+        }
+        ("RUN", Args::Exec { items, .. }) if *posix => {
+            // `["/bin/sh", "-c", "script"]`: the script is the third string.
+            if items.len() >= 3 && is_posix_shell(&items[0].0) && items[1].0 == "-c" {
+                let (script, span) = &items[2];
+                let exact = file.text.get(span.start + 1..span.end.saturating_sub(1)) == Some(script.as_str());
+                let start = span.start + 1;
+                let whole = span.clone();
+                let to_file = move |r: &std::ops::Range<usize>| if exact { (start + r.start)..(start + r.end) } else { whole.clone() };
+                w.shell(&ScriptSource { text: script, to_file: &to_file });
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_pip_var(name: &str) -> bool {
+    name.starts_with("PIP_") || name.starts_with("UV_")
+}

@@ -1,0 +1,52 @@
+//! `pip install` / `pip uninstall` that reaches an externally managed system Python (PEP 668).
+
+use super::{finding, platform_label, quote, venv_help, Rule};
+use crate::lint::command::PyCmd;
+use crate::lint::env::{Site, Target};
+use crate::lint::platform::Tri;
+use crate::report::{Finding, Label};
+
+pub struct PipInstallExternallyManaged;
+
+impl Rule for PipInstallExternallyManaged {
+    fn id(&self) -> &'static str {
+        "pip-install-externally-managed"
+    }
+
+    fn yaml(&self) -> &'static str {
+        include_str!("../../../rules/pip-install-externally-managed.yaml")
+    }
+
+    fn check(&self, site: &Site<'_>, out: &mut Vec<Finding>) {
+        let PyCmd::Pip { sub, .. } = site.py else { return };
+        if sub != "install" && sub != "uninstall" {
+            return;
+        }
+        let Some(r) = site.pip_reach() else { return };
+        // Only what will fail: a marked system Python with pip, nothing that overrides the check.
+        // A stale activation is `venv-activated-in-earlier-step`'s finding, a pass through the
+        // runner's pip.conf is `pip-install-relies-on-runner-pip-conf`'s.
+        if r.target != Target::System
+            || r.marked != Tri::Yes
+            || r.pip_present != Tri::Yes
+            || r.overridden.is_some()
+            || r.runner_pip_conf
+            || r.stale_activation.is_some()
+        {
+            return;
+        }
+        let Some(platform) = &site.scope.platform else { return };
+        let sudo = if r.via_sudo { " (sudo does not help: pip checks the interpreter, not the user)" } else { "" };
+        let message = format!(
+            "`{}` will fail with `error: externally-managed-environment`: it installs into the system Python of {}{}, which is externally managed (PEP 668){sudo}",
+            quote(site),
+            platform.describe,
+            site.scope.note,
+        );
+        let mut related: Vec<Label> = platform_label(site, "this Python is marked EXTERNALLY-MANAGED").into_iter().collect();
+        if let Some(span) = r.pip_installed_at {
+            related.push(Label { span, message: "pip for the system Python comes from here".into() });
+        }
+        out.push(finding(site, self.id(), None, message, "installs into the externally managed system Python", related, venv_help(site)));
+    }
+}

@@ -42,12 +42,18 @@ fn to_miette(f: &Finding) -> MietteDiagnostic {
     if !help.is_empty() {
         help.push('\n');
     }
-    help.push_str(&format!("playbook: faultline explain {} ({})", f.playbook, playbook_url(f.playbook)));
-    MietteDiagnostic::new(f.message.clone())
-        .with_code(f.rule)
-        .with_severity(severity)
-        .with_labels(labels)
-        .with_help(help)
+    if f.playbook.is_empty() {
+        // Findings about faultline's own input (suppressions) prevent no failure: no playbook.
+        help = help.trim_end().to_string();
+    } else {
+        help.push_str(&format!("playbook: faultline explain {} ({})", f.playbook, playbook_url(f.playbook)));
+    }
+    let diag = MietteDiagnostic::new(f.message.clone()).with_code(f.rule).with_severity(severity).with_labels(labels);
+    if help.is_empty() {
+        diag
+    } else {
+        diag.with_help(help)
+    }
 }
 
 /// `3 errors, 1 warning in 2 files (12 files checked)`.

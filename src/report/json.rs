@@ -26,7 +26,8 @@ struct JsonFinding<'a> {
     severity: &'a str,
     message: &'a str,
     playbook: &'a str,
-    playbook_url: String,
+    /// `null` for findings that prevent no failure (about suppressions).
+    playbook_url: Option<String>,
     help: Option<&'a str>,
     snippet: &'a str,
     related: Vec<JsonLabel<'a>>,
@@ -66,7 +67,7 @@ pub fn render(findings: &[Finding], errors: &[InputError], files_checked: usize)
                     severity: f.severity.as_str(),
                     message: &f.message,
                     playbook: f.playbook,
-                    playbook_url: playbook_url(f.playbook),
+                    playbook_url: (!f.playbook.is_empty()).then(|| playbook_url(f.playbook)),
                     help: f.help.as_deref(),
                     snippet: f.snippet(),
                     related: f

@@ -2,8 +2,10 @@
 //! byte spans in one file; reporters only format (human via miette, JSON, SARIF, GitHub annotations)
 //! and never know rule logic.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::ops::Range;
 use std::path::PathBuf;

@@ -1,0 +1,316 @@
+//! Baselines: `faultline lint --write-baseline FILE` records today's findings, and `--baseline FILE`
+//! reports only the ones not recorded, so a team can adopt the gate without fixing everything first.
+//!
+//! An entry is keyed by rule id, file path (relative to the repository root, forward slashes) and
+//! the finding's command text with whitespace and line continuations normalised, plus a count for
+//! identical commands. Line numbers are deliberately not part of the key: adding a step above a
+//! recorded finding must not resurrect it, while changing the command itself must. The file is
+//! versioned JSON, sorted, so it diffs well in review.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::Finding;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFile {
+    version: u32,
+    #[serde(default)]
+    tool: Option<String>,
+    findings: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    rule: String,
+    path: String,
+    command: String,
+    #[serde(default = "one")]
+    count: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+type Key = (String, String, String);
+
+/// A loaded baseline: how many findings of each key are still allowed.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    remaining: HashMap<Key, usize>,
+}
+
+/// A baseline file that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for BaselineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The command text as the baseline sees it: backslash-newline continuations removed, runs of
+/// whitespace collapsed to one space, ends trimmed. Re-indenting a `run:` block or re-wrapping a
+/// `RUN` does not change it; changing a word does.
+pub fn normalize_command(snippet: &str) -> String {
+    let joined = snippet.replace("\\\r\n", " ").replace("\\\n", " ");
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn key(f: &Finding, path_of: &dyn Fn(&Path) -> String) -> Key {
+    (
+        f.rule.to_string(),
+        path_of(&f.file.path),
+        normalize_command(f.snippet()),
+    )
+}
+
+/// The baseline file's text for `findings`. `path_of` gives each file's repository-relative path.
+pub fn render(findings: &[Finding], path_of: &dyn Fn(&Path) -> String) -> String {
+    let mut counts: HashMap<Key, usize> = HashMap::new();
+    for f in findings {
+        *counts.entry(key(f, path_of)).or_default() += 1;
+    }
+    let mut entries: Vec<Entry> = counts
+        .into_iter()
+        .map(|((rule, path, command), count)| Entry {
+            rule,
+            path,
+            command,
+            count,
+        })
+        .collect();
+    entries.sort();
+    let file = BaselineFile {
+        version: VERSION,
+        tool: Some("faultline".into()),
+        findings: entries,
+    };
+    let mut s = serde_json::to_string_pretty(&file).expect("internal error: JSON of plain data");
+    s.push('\n');
+    s
+}
+
+impl Baseline {
+    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+        let err = |line, column, message: String| BaselineError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            err(
+                None,
+                None,
+                format!(
+                    "cannot read the baseline: {}",
+                    super::discover::describe_io(&e)
+                ),
+            )
+        })?;
+        Baseline::parse(&text).map_err(|(line, column, message)| err(line, column, message))
+    }
+
+    /// Parse baseline text; errors are (line, column, message).
+    pub fn parse(text: &str) -> Result<Baseline, (Option<usize>, Option<usize>, String)> {
+        let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            // serde_json appends " at line L column C"; we print the position in front instead.
+            let msg = msg
+                .rsplit_once(" at line ")
+                .map_or(msg.as_str(), |(m, _)| m)
+                .to_string();
+            (
+                Some(e.line()),
+                Some(e.column()),
+                format!("not a faultline baseline: {msg}"),
+            )
+        })?;
+        if file.version != VERSION {
+            return Err((
+                None,
+                None,
+                format!("baseline version {} is not supported (this faultline writes version {VERSION}); rewrite it with --write-baseline", file.version),
+            ));
+        }
+        let mut remaining: HashMap<Key, usize> = HashMap::new();
+        for e in file.findings {
+            *remaining
+                .entry((e.rule, e.path, normalize_command(&e.command)))
+                .or_default() += e.count;
+        }
+        Ok(Baseline { remaining })
+    }
+
+    /// Drop the findings the baseline records (each entry absorbs up to `count` of them, earliest
+    /// first); returns the rest and how many were dropped.
+    pub fn filter(
+        &mut self,
+        findings: Vec<Finding>,
+        path_of: &dyn Fn(&Path) -> String,
+    ) -> (Vec<Finding>, usize) {
+        let mut kept = Vec::with_capacity(findings.len());
+        let mut dropped = 0;
+        for f in findings {
+            match self.remaining.get_mut(&key(&f, path_of)) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    dropped += 1;
+                }
+                _ => kept.push(f),
+            }
+        }
+        (kept, dropped)
+    }
+
+    /// Recorded findings that no longer occur (fixed since the baseline was written).
+    pub fn stale(&self) -> usize {
+        self.remaining.values().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::report::{Label, Severity, SourceFile};
+
+    fn finding(file: &Arc<SourceFile>, nth: usize, needle: &str, rule: &'static str) -> Finding {
+        let start = file
+            .text
+            .match_indices(needle)
+            .nth(nth)
+            .expect("needle in text")
+            .0;
+        Finding {
+            rule,
+            severity: Severity::Error,
+            playbook: "python-externally-managed",
+            file: file.clone(),
+            message: "fails".into(),
+            primary: Label {
+                span: start..start + needle.len(),
+                message: "here".into(),
+            },
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    fn rel(p: &Path) -> String {
+        p.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn normalizes_whitespace_and_continuations() {
+        assert_eq!(
+            normalize_command("pip install \\\n      flask   requests"),
+            "pip install flask requests"
+        );
+        assert_eq!(normalize_command("  pip\tinstall x\r\n"), "pip install x");
+        assert_ne!(
+            normalize_command("pip install flask"),
+            normalize_command("pip install flask==3")
+        );
+    }
+
+    #[test]
+    fn round_trip_survives_line_moves_but_not_changed_commands() {
+        let before = SourceFile::new(
+            "Dockerfile".into(),
+            "FROM debian:12\nRUN pip install a\nRUN pip install a\n".into(),
+        );
+        let text = render(
+            &[
+                finding(&before, 0, "pip install a", "rule-a"),
+                finding(&before, 1, "pip install a", "rule-a"),
+            ],
+            &rel,
+        );
+        assert!(text.contains("\"count\": 2"), "{text}");
+        assert!(text.contains("\"version\": 1"), "{text}");
+
+        // Lines moved down, one more identical command, and one changed command.
+        let after = SourceFile::new(
+            "Dockerfile".into(),
+            "FROM debian:12\nRUN apt-get update\nRUN pip install a\nRUN pip   install a\nRUN pip install a\nRUN pip install b\n".into(),
+        );
+        let findings = vec![
+            finding(&after, 0, "pip install a", "rule-a"),
+            finding(&after, 0, "pip   install a", "rule-a"),
+            finding(&after, 1, "pip install a", "rule-a"),
+            finding(&after, 0, "pip install b", "rule-a"),
+        ];
+        let mut b = Baseline::parse(&text).expect("valid baseline");
+        let (kept, dropped) = b.filter(findings, &rel);
+        assert_eq!(dropped, 2);
+        let lines: Vec<usize> = kept.iter().map(|f| f.start().0).collect();
+        assert_eq!(lines, [5, 6]);
+        assert_eq!(b.stale(), 0);
+    }
+
+    #[test]
+    fn other_rule_or_path_is_not_matched_and_stale_entries_count() {
+        let f = SourceFile::new("a/Dockerfile".into(), "RUN pip install a\n".into());
+        let text = render(&[finding(&f, 0, "pip install a", "rule-a")], &rel);
+        let g = SourceFile::new("b/Dockerfile".into(), "RUN pip install a\n".into());
+        let mut b = Baseline::parse(&text).expect("valid");
+        let (kept, dropped) = b.filter(
+            vec![
+                finding(&f, 0, "pip install a", "rule-b"),
+                finding(&g, 0, "pip install a", "rule-a"),
+            ],
+            &rel,
+        );
+        assert_eq!((kept.len(), dropped, b.stale()), (2, 0, 1));
+    }
+
+    #[test]
+    fn bad_files_have_positions() {
+        assert_eq!(
+            Baseline::parse(
+                "{\n  \"version\": 1,\n  \"findings\": [\n    {\"rule\": \"x\"}\n  ]\n}\n"
+            )
+            .expect_err("missing fields"),
+            (
+                Some(4),
+                Some(17),
+                "not a faultline baseline: missing field `path`".to_string()
+            )
+        );
+        assert_eq!(
+            Baseline::parse("{\"version\": 2, \"findings\": []}").expect_err("version").2,
+            "baseline version 2 is not supported (this faultline writes version 1); rewrite it with --write-baseline"
+        );
+        let (line, col, msg) =
+            Baseline::parse("{\"version\": 1,\n \"findngs\": []}").expect_err("typo");
+        assert_eq!((line, col), (Some(2), Some(10)));
+        assert!(
+            msg.starts_with("not a faultline baseline: unknown field `findngs`"),
+            "{msg}"
+        );
+    }
+}

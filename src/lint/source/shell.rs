@@ -1475,6 +1475,7 @@ impl<'a> Parser<'a> {
         let saved_cur = self.cur.replace(idx);
         let mut words: Vec<RawWord> = Vec::new();
         let mut redirects = Vec::new();
+        let mut herestring = None;
         loop {
             self.skip_blanks();
             let Some(c) = self.peek() else { break };
@@ -1504,8 +1505,11 @@ impl<'a> Parser<'a> {
                 self.skip_comment();
                 break;
             }
-            if let Some(r) = self.try_redirect(Some(idx)) {
+            if let Some((r, here)) = self.try_redirect(Some(idx)) {
                 redirects.push(r);
+                if here.is_some() {
+                    herestring = here;
+                }
                 continue;
             }
             if c == b'(' {
@@ -1534,10 +1538,16 @@ impl<'a> Parser<'a> {
             }
         }
         self.cur = saved_cur;
-        self.finalize(idx, words, redirects);
+        self.finalize(idx, words, redirects, herestring);
     }
 
-    fn finalize(&mut self, idx: usize, raw: Vec<RawWord>, redirects: Vec<Redirect>) {
+    fn finalize(
+        &mut self,
+        idx: usize,
+        raw: Vec<RawWord>,
+        redirects: Vec<Redirect>,
+        herestring: Option<RawWord>,
+    ) {
         let start = raw
             .iter()
             .map(|w| w.word.span.start)
@@ -1584,7 +1594,12 @@ impl<'a> Parser<'a> {
                     substs,
                 ))
             }
-            _ => None,
+            // `bash <<< "pip install x"`: the here-string is the script.
+            ShellInput::Stdin => herestring.map(|h| {
+                let map = Mapping::for_segs(&h.segs, h.word.span.start);
+                (h.word.text, map, h.substs)
+            }),
+            ShellInput::File => None,
         };
         let cmd = &mut self.out[idx];
         cmd.span = start..end;
@@ -1619,8 +1634,9 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// At a redirection operator (with an optional fd): parse it; otherwise consume nothing.
-    fn try_redirect(&mut self, owner: Option<usize>) -> Option<Redirect> {
+    /// At a redirection operator (with an optional fd): parse it (with the pieces of its target,
+    /// for a here-string fed to a shell); otherwise consume nothing.
+    fn try_redirect(&mut self, owner: Option<usize>) -> Option<(Redirect, Option<RawWord>)> {
         let s = self.pos;
         let mut p = s;
         while self.b.get(p).is_some_and(u8::is_ascii_digit) {
@@ -1650,7 +1666,8 @@ impl<'a> Parser<'a> {
         }
         self.pos = p + op.len();
         self.skip_blanks();
-        let target = self.read_word(false).map(|w| w.word);
+        let mut raw = self.read_word(false);
+        let target = raw.as_ref().map(|w| w.word.clone());
         if let (Some(t), "<<" | "<<-") = (&target, op) {
             self.pending.push(Pending {
                 owner,
@@ -1661,12 +1678,16 @@ impl<'a> Parser<'a> {
             });
         }
         let end = target.as_ref().map_or(p + op.len(), |t| t.span.end);
-        Some(Redirect {
+        if op != "<<<" || !matches!(fd, None | Some(0)) {
+            raw = None;
+        }
+        let redirect = Redirect {
             span: s..end,
             op: op.to_string(),
             fd,
             target,
-        })
+        };
+        Some((redirect, raw))
     }
 
     // --- words -----------------------------------------------------------------------------
@@ -2939,6 +2960,23 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["install", "x"]
         );
+        // A here-string fed to a shell is a script too.
+        let src = "bash <<< \"pip install 'x y'\"; sh -s <<<$'a\\nb'";
+        let got: Vec<_> = parse(src)
+            .commands
+            .iter()
+            .map(|c| (c.text(src), c.nesting))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("bash <<< \"pip install 'x y'\"", TopLevel),
+                ("pip install 'x y'", ShellC),
+                ("sh -s <<<$'a\\nb'", TopLevel),
+                ("a", ShellC),
+                ("b", ShellC),
+            ]
+        );
         // `bash script.sh <<EOF` feeds the script's stdin, not the shell's.
         assert_eq!(
             parse("bash run.sh <<EOF\npip install x\nEOF")
@@ -3020,6 +3058,17 @@ mod tests {
         let src = "echo `echo \\`pip --version\\``";
         let got: Vec<_> = parse(src).commands.iter().map(|c| c.text(src)).collect();
         assert_eq!(got, [src, "echo \\`pip --version\\`", "pip --version"]);
+        // `xargs sh -c` runs the string; `docker run img sh -c` runs it in another image: not parsed.
+        let src = "xargs -0 sh -c 'pip install \"$@\"' _; docker run img sh -c 'pip install x'";
+        let got: Vec<_> = parse(src).commands.iter().map(|c| c.text(src)).collect();
+        assert_eq!(
+            got,
+            [
+                "xargs -0 sh -c 'pip install \"$@\"' _",
+                "pip install \"$@\"",
+                "docker run img sh -c 'pip install x'"
+            ]
+        );
         // `bash -o pipefail -c …`
         let src = "bash --noprofile -o pipefail -c 'a | b' arg0";
         let got: Vec<_> = parse(src).commands.iter().map(|c| c.text(src)).collect();

@@ -1,19 +1,162 @@
 //! The diagnose engine: one streaming pass over a log, normalising CI noise, matching playbook
 //! signals, and ranking diagnoses with a calibrated confidence.
+//!
+//! - `normalize`: what CI adds around a line (ANSI, timestamps, markers, BuildKit prefixes);
+//! - `matcher`: the catalog's signals compiled into two multi-pattern regexes;
+//! - `scan`: the chunked pass, bounded evidence, log structure (steps, failing step);
+//! - `scoring`: candidates, confidence and bands;
+//! - `report`: human, JSON and Markdown output;
+//! - `eval`: `faultline eval`, scoring the catalog against labelled logs.
 
+pub mod eval;
+pub mod matcher;
+pub mod normalize;
+pub mod report;
+pub mod scan;
+pub mod scoring;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{AnalyzeArgs, EvalArgs, FixArgs};
-use crate::ui::Ui;
+use crate::cli::{AnalyzeArgs, AnalyzeFormat, EvalArgs, FixArgs};
+use crate::playbook::load::{Catalog, LoadError};
+use crate::ui::{write_stdout, Ui};
 
-pub fn run_analyze(_args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
-    ui.fail("analyze: not implemented yet")
+use matcher::Matcher;
+use scan::ScanOutcome;
+use scoring::Diagnosis;
+
+/// A catalog with its signals compiled, ready to analyse any number of logs.
+pub struct Engine {
+    pub catalog: Catalog,
+    pub matcher: Matcher,
 }
 
-pub fn run_fix(_args: &FixArgs, ui: &Ui) -> ExitCode {
-    ui.fail("fix: not implemented yet")
+/// The result of analysing one log.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The input as the user named it (`-` for stdin).
+    pub input: String,
+    pub outcome: ScanOutcome,
+    /// Every candidate, best first.
+    pub diagnoses: Vec<Diagnosis>,
 }
 
-pub fn run_eval(_args: &EvalArgs, ui: &Ui) -> ExitCode {
-    ui.fail("eval: not implemented yet")
+impl Engine {
+    /// Load the bundled catalog plus `team_dirs`, and compile every signal.
+    pub fn load(team_dirs: &[PathBuf]) -> Result<Engine, LoadError> {
+        let catalog = Catalog::load(team_dirs)?;
+        let matcher = Matcher::new(&catalog)?;
+        Ok(Engine { catalog, matcher })
+    }
+
+    /// Analyse a log read from `reader`.
+    pub fn analyze<R: Read>(&self, reader: R, input: &str) -> io::Result<Analysis> {
+        let outcome = scan::scan(reader, &self.matcher)?;
+        let diagnoses = scoring::rank(&self.catalog, &self.matcher, &outcome);
+        Ok(Analysis {
+            input: input.to_string(),
+            outcome,
+            diagnoses,
+        })
+    }
+
+    /// Analyse a file, or stdin for `-`. Errors read `<path>: <what went wrong>`.
+    pub fn analyze_path(&self, path: &Path) -> Result<Analysis, String> {
+        let shown = path.display().to_string();
+        let fail = |e: io::Error| format!("{shown}: {}", io_message(&e));
+        if shown == "-" {
+            return self.analyze(io::stdin().lock(), "-").map_err(fail);
+        }
+        if path.is_dir() {
+            return Err(format!("{shown}: is a directory, not a log file"));
+        }
+        let file = File::open(path).map_err(fail)?;
+        self.analyze(file, &shown).map_err(fail)
+    }
+}
+
+/// An I/O error without Rust's `(os error N)` suffix.
+pub fn io_message(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::IsADirectory => "is a directory, not a log file".to_string(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(p) => s[..p].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+fn emit(ui: &Ui, text: &str) -> ExitCode {
+    match write_stdout(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => ui.fail(format!("cannot write output: {e}")),
+    }
+}
+
+pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
+    let engine = match Engine::load(&args.catalog.playbooks) {
+        Ok(e) => e,
+        Err(e) => return ui.fail(e),
+    };
+    let analysis = match engine.analyze_path(&args.log) {
+        Ok(a) => a,
+        Err(e) => return ui.fail(e),
+    };
+    let top = args.top.max(1);
+    let text = match args.format {
+        AnalyzeFormat::Human => report::human(&analysis, &engine.catalog, top, ui.color),
+        AnalyzeFormat::Json => report::json(&analysis, &engine.catalog, top),
+        AnalyzeFormat::Markdown => report::markdown(&analysis, &engine.catalog, top),
+    };
+    emit(ui, &text)
+}
+
+pub fn run_fix(args: &FixArgs, ui: &Ui) -> ExitCode {
+    let engine = match Engine::load(&args.catalog.playbooks) {
+        Ok(e) => e,
+        Err(e) => return ui.fail(e),
+    };
+    let analysis = match engine.analyze_path(&args.log) {
+        Ok(a) => a,
+        Err(e) => return ui.fail(e),
+    };
+    emit(
+        ui,
+        &report::fix(&analysis, &engine.catalog, args.format, ui.color),
+    )
+}
+
+pub fn run_eval(args: &EvalArgs, ui: &Ui) -> ExitCode {
+    let engine = match Engine::load(&args.catalog.playbooks) {
+        Ok(e) => e,
+        Err(e) => return ui.fail(e),
+    };
+    let labels = args
+        .labels
+        .clone()
+        .unwrap_or_else(|| args.dir.join("labels.tsv"));
+    let result = match eval::evaluate(&engine, &args.dir, &labels) {
+        Ok(r) => r,
+        Err(e) => return ui.fail(e),
+    };
+    let text = match args.format {
+        crate::cli::ListFormat::Human => eval::human(&result),
+        crate::cli::ListFormat::Json => eval::json(&result),
+    };
+    let code = emit(ui, &text);
+    if !result.unreadable.is_empty() {
+        for (file, msg) in &result.unreadable {
+            eprintln!("faultline: error: {file}: {msg}");
+        }
+        return ExitCode::from(crate::ui::EXIT_INPUT);
+    }
+    code
 }

@@ -1,21 +1,113 @@
 //! The playbook catalog: the schema, loading (bundled at build time, team folders at run time),
 //! validation, and rendering as terminal text, Markdown pages and JSON.
+//!
+//! Other modules use `find_playbook` and `bundled_ids` (cheap lookups in the bundled catalog) and
+//! `load::Catalog` (bundled plus `--playbooks` folders).
 
+pub mod load;
+pub mod render;
 pub mod schema;
 
 use std::process::ExitCode;
 
-use crate::cli::{DocsArgs, ExplainArgs, ListArgs};
-use crate::ui::Ui;
+pub use load::{bundled_ids, find_playbook, Catalog, Entry, LoadError};
 
-pub fn run_explain(_args: &ExplainArgs, ui: &Ui) -> ExitCode {
-    ui.fail("explain: not implemented yet")
+use crate::cli::{DocFormat, DocsArgs, ExplainArgs, ListArgs, ListFormat};
+use crate::ui::{write_stdout, Ui};
+
+fn emit(ui: &Ui, text: &str) -> ExitCode {
+    match write_stdout(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => ui.fail(format!("cannot write output: {e}")),
+    }
 }
 
-pub fn run_list(_args: &ListArgs, ui: &Ui) -> ExitCode {
-    ui.fail("list: not implemented yet")
+pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
+    let catalog = match Catalog::load(&args.catalog.playbooks) {
+        Ok(c) => c,
+        Err(e) => return ui.fail(e),
+    };
+    let Some(entry) = catalog.get(&args.id) else {
+        let near = render::suggestions(
+            &args.id,
+            catalog.entries().iter().map(|e| e.playbook.id.as_str()),
+        );
+        let hint = if near.is_empty() {
+            "run `faultline list` for the playbooks and `faultline rules` for the lint rules"
+                .to_string()
+        } else {
+            format!("did you mean {}?", near.join(", "))
+        };
+        return ui.fail(format!("no playbook or rule `{}`; {hint}", args.id));
+    };
+    let text = match args.format {
+        DocFormat::Human => render::human(entry, ui.color),
+        DocFormat::Markdown => render::markdown(entry),
+        DocFormat::Json => render::json(entry),
+    };
+    emit(ui, &text)
 }
 
-pub fn run_docs(_args: &DocsArgs, ui: &Ui) -> ExitCode {
-    ui.fail("docs: not implemented yet")
+pub fn run_list(args: &ListArgs, ui: &Ui) -> ExitCode {
+    let catalog = match Catalog::load(&args.catalog.playbooks) {
+        Ok(c) => c,
+        Err(e) => return ui.fail(e),
+    };
+    let entries: Vec<&Entry> = catalog
+        .entries()
+        .iter()
+        .filter(|e| {
+            args.category
+                .as_ref()
+                .map_or(true, |c| &e.playbook.category == c)
+        })
+        .filter(|e| {
+            args.tag
+                .as_ref()
+                .map_or(true, |t| e.playbook.tags.contains(t))
+        })
+        .collect();
+    let text = match args.format {
+        ListFormat::Human => render::list_human(&entries, ui.color),
+        ListFormat::Json => render::list_json(&entries),
+    };
+    emit(ui, &text)
+}
+
+pub fn run_docs(args: &DocsArgs, ui: &Ui) -> ExitCode {
+    let catalog = match Catalog::load(&args.catalog.playbooks) {
+        Ok(c) => c,
+        Err(e) => return ui.fail(e),
+    };
+    let dir = &args.out_dir;
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return ui.fail(format!(
+            "{}: {}",
+            dir.display(),
+            crate::analyze::io_message(&e)
+        ));
+    }
+    let mut pages = vec![("index.md".to_string(), render::index(&catalog))];
+    pages.extend(
+        catalog
+            .entries()
+            .iter()
+            .map(|e| (format!("{}.md", e.playbook.id), render::markdown(e))),
+    );
+    for (name, text) in &pages {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::write(&path, text) {
+            return ui.fail(format!(
+                "{}: {}",
+                path.display(),
+                crate::analyze::io_message(&e)
+            ));
+        }
+    }
+    eprintln!(
+        "faultline: wrote {} pages to {}",
+        pages.len(),
+        dir.display()
+    );
+    ExitCode::SUCCESS
 }

@@ -1,0 +1,339 @@
+//! `faultline eval DIR`: scores the catalog against labelled logs, for playbook authors.
+//!
+//! `labels.tsv` has the columns `file`, `expected_playbook`, `top_n` (by header name when the first
+//! row is a header; extra columns are ignored). An expected playbook of `-` or `none` marks a
+//! negative case: a log that must get no diagnosis at medium confidence or above.
+//!
+//! Rates for positive cases are over the cases whose expected id exists in the catalog (the share
+//! of those is reported too): top-1, top-N, unmatched (no candidate at all) and wrong diagnosis
+//! (the best candidate is another playbook).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::scoring::Band;
+use super::Engine;
+
+/// One row of labels.tsv.
+#[derive(Debug, Clone)]
+struct Case {
+    file: String,
+    expected: Option<String>,
+    top_n: usize,
+}
+
+/// A case that did not pass.
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub file: String,
+    /// `-` for a negative case.
+    pub expected: String,
+    pub top_n: usize,
+    /// The best candidate, if any.
+    pub got: Option<String>,
+    pub confidence: Option<f64>,
+    pub band: Option<&'static str>,
+    /// Where the expected playbook ranked (1-based), if it was a candidate at all.
+    pub expected_rank: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalResult {
+    pub schema_version: u32,
+    pub tool: &'static str,
+    pub dir: String,
+    pub labels: String,
+    pub cases: usize,
+    pub positives: usize,
+    /// Positive cases whose expected id exists in the catalog.
+    pub known: usize,
+    pub known_share: f64,
+    pub top1: usize,
+    pub top1_rate: f64,
+    pub topn: usize,
+    pub topn_rate: f64,
+    pub unmatched: usize,
+    pub unmatched_rate: f64,
+    pub wrong: usize,
+    pub wrong_rate: f64,
+    pub negatives: usize,
+    pub negatives_passed: usize,
+    pub misses: Vec<Miss>,
+    /// Positive cases whose expected id is not in the catalog: (file, expected id).
+    pub unknown_ids: Vec<(String, String)>,
+    /// Logs that could not be read: (file, message).
+    pub unreadable: Vec<(String, String)>,
+}
+
+fn rate(n: usize, d: usize) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        ((n as f64 / d as f64) * 1000.0).round() / 1000.0
+    }
+}
+
+fn parse_labels(text: &str, path: &str) -> Result<Vec<Case>, String> {
+    let mut cases = Vec::new();
+    let mut cols = (0usize, 1usize, Some(2usize));
+    let mut first = true;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if first {
+            first = false;
+            if fields.first() == Some(&"file") {
+                let find = |name: &str| fields.iter().position(|f| *f == name);
+                cols = (
+                    0,
+                    find("expected_playbook")
+                        .ok_or_else(|| format!("{path}:1: no `expected_playbook` column"))?,
+                    find("top_n"),
+                );
+                continue;
+            }
+        }
+        let get = |i: usize| fields.get(i).copied().unwrap_or("");
+        let file = get(cols.0);
+        if file.is_empty() {
+            return Err(format!("{path}:{}: empty `file` field", n + 1));
+        }
+        let expected = match get(cols.1) {
+            "" | "-" | "none" => None,
+            id => Some(id.to_string()),
+        };
+        let top_n =
+            match cols.2.map(get) {
+                None | Some("") => 1,
+                Some(t) => t.parse::<usize>().ok().filter(|&t| t > 0).ok_or_else(|| {
+                    format!("{path}:{}: top_n `{t}` is not a positive number", n + 1)
+                })?,
+            };
+        cases.push(Case {
+            file: file.to_string(),
+            expected,
+            top_n,
+        });
+    }
+    Ok(cases)
+}
+
+/// Run every labelled log through `engine`. Errors (labels file unreadable or malformed) read
+/// `<path>: <what>`; unreadable logs are collected in the result.
+pub fn evaluate(engine: &Engine, dir: &Path, labels: &Path) -> Result<EvalResult, String> {
+    let labels_shown = labels.display().to_string();
+    if !dir.is_dir() {
+        return Err(format!("{}: not a directory", dir.display()));
+    }
+    let text = std::fs::read_to_string(labels)
+        .map_err(|e| format!("{labels_shown}: {}", super::io_message(&e)))?;
+    let cases = parse_labels(&text, &labels_shown)?;
+    let mut r = EvalResult {
+        schema_version: super::report::SCHEMA_VERSION,
+        tool: "faultline",
+        dir: dir.display().to_string(),
+        labels: labels_shown,
+        cases: cases.len(),
+        positives: 0,
+        known: 0,
+        known_share: 0.0,
+        top1: 0,
+        top1_rate: 0.0,
+        topn: 0,
+        topn_rate: 0.0,
+        unmatched: 0,
+        unmatched_rate: 0.0,
+        wrong: 0,
+        wrong_rate: 0.0,
+        negatives: 0,
+        negatives_passed: 0,
+        misses: Vec::new(),
+        unknown_ids: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    for case in &cases {
+        let path = dir.join(&case.file);
+        let analysis = match engine.analyze_path(&path) {
+            Ok(a) => a,
+            Err(e) => {
+                let msg = e
+                    .strip_prefix(&format!("{}: ", path.display()))
+                    .unwrap_or(&e)
+                    .to_string();
+                r.unreadable.push((case.file.clone(), msg));
+                continue;
+            }
+        };
+        let ids: Vec<&str> = analysis
+            .diagnoses
+            .iter()
+            .map(|d| engine.catalog.entries()[d.playbook].playbook.id.as_str())
+            .collect();
+        let best = analysis.diagnoses.first();
+        let mut miss = Miss {
+            file: case.file.clone(),
+            expected: case.expected.clone().unwrap_or_else(|| "-".to_string()),
+            top_n: case.top_n,
+            got: ids.first().map(|s| s.to_string()),
+            confidence: best.map(|d| d.confidence),
+            band: best.map(|d| d.band.as_str()),
+            expected_rank: None,
+        };
+        match &case.expected {
+            None => {
+                r.negatives += 1;
+                if best.map_or(true, |d| d.band == Band::Low) {
+                    r.negatives_passed += 1;
+                } else {
+                    r.misses.push(miss);
+                }
+            }
+            Some(expected) => {
+                r.positives += 1;
+                if engine.catalog.get(expected).is_none() {
+                    r.unknown_ids.push((case.file.clone(), expected.clone()));
+                    continue;
+                }
+                r.known += 1;
+                let rank = ids.iter().position(|id| id == expected).map(|p| p + 1);
+                miss.expected_rank = rank;
+                if rank == Some(1) {
+                    r.top1 += 1;
+                }
+                if rank.is_some_and(|k| k <= case.top_n) {
+                    r.topn += 1;
+                }
+                if ids.is_empty() {
+                    r.unmatched += 1;
+                } else if rank != Some(1) {
+                    r.wrong += 1;
+                }
+                if rank != Some(1) {
+                    r.misses.push(miss);
+                }
+            }
+        }
+    }
+    r.known_share = rate(r.known, r.positives);
+    r.top1_rate = rate(r.top1, r.known);
+    r.topn_rate = rate(r.topn, r.known);
+    r.unmatched_rate = rate(r.unmatched, r.known);
+    r.wrong_rate = rate(r.wrong, r.known);
+    Ok(r)
+}
+
+pub fn human(r: &EvalResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "faultline eval {} ({} cases, labels {})",
+        r.dir, r.cases, r.labels
+    );
+    let _ = writeln!(
+        out,
+        "  positive cases        {:>4}   expected id in catalog: {} ({:.1}%)",
+        r.positives,
+        r.known,
+        r.known_share * 100.0
+    );
+    let pct = |n: usize, x: f64| format!("{n:>4}   {:>5.1}%", x * 100.0);
+    let _ = writeln!(out, "  top-1                 {}", pct(r.top1, r.top1_rate));
+    let _ = writeln!(out, "  top-N                 {}", pct(r.topn, r.topn_rate));
+    let _ = writeln!(
+        out,
+        "  unmatched             {}",
+        pct(r.unmatched, r.unmatched_rate)
+    );
+    let _ = writeln!(
+        out,
+        "  wrong diagnosis       {}",
+        pct(r.wrong, r.wrong_rate)
+    );
+    let _ = writeln!(
+        out,
+        "  negatives passed      {:>4} / {}",
+        r.negatives_passed, r.negatives
+    );
+    if !r.misses.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nMisses (rates above are over cases whose expected id is in the catalog):"
+        );
+        let w_file = r
+            .misses
+            .iter()
+            .map(|m| m.file.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        let w_exp = r
+            .misses
+            .iter()
+            .map(|m| m.expected.len())
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        let _ = writeln!(out, "  {:<w_file$}  {:<w_exp$}  got", "file", "expected");
+        for m in &r.misses {
+            let got = match (&m.got, m.confidence, m.band) {
+                (Some(id), Some(c), Some(b)) => format!("{id} {c:.2} ({b})"),
+                _ => "(no candidate)".to_string(),
+            };
+            let rank = m
+                .expected_rank
+                .map_or(String::new(), |k| format!("  [expected ranked {k}]"));
+            let _ = writeln!(
+                out,
+                "  {:<w_file$}  {:<w_exp$}  {got}{rank}",
+                m.file, m.expected
+            );
+        }
+    }
+    if !r.unknown_ids.is_empty() {
+        let mut ids: Vec<&str> = r.unknown_ids.iter().map(|(_, id)| id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let _ = writeln!(
+            out,
+            "\nNot in the catalog ({} cases, {} ids): {}",
+            r.unknown_ids.len(),
+            ids.len(),
+            ids.join(", ")
+        );
+    }
+    if !r.unreadable.is_empty() {
+        let _ = writeln!(out, "\nUnreadable logs: {}", r.unreadable.len());
+    }
+    out
+}
+
+pub fn json(r: &EvalResult) -> String {
+    let mut s = serde_json::to_string_pretty(r).expect("internal error: eval result serialises");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_by_header_and_position() {
+        let with_header = "file\ttitle\texpected_playbook\ttop_n\na.log\tx\tpip-not-installed\t3\nb.log\ty\t-\t1\n";
+        let cases = parse_labels(with_header, "l.tsv").expect("valid");
+        assert_eq!(cases.len(), 2);
+        assert_eq!(cases[0].expected.as_deref(), Some("pip-not-installed"));
+        assert_eq!(cases[0].top_n, 3);
+        assert_eq!(cases[1].expected, None);
+        let bare = parse_labels("c.log\tnone\n", "l.tsv").expect("valid");
+        assert_eq!((bare[0].expected.clone(), bare[0].top_n), (None, 1));
+        let bad = parse_labels("file\texpected_playbook\ttop_n\nd.log\tx\tzero\n", "l.tsv")
+            .expect_err("bad top_n");
+        assert_eq!(bad, "l.tsv:2: top_n `zero` is not a positive number");
+    }
+}

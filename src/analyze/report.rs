@@ -1,0 +1,619 @@
+//! Output of `faultline analyze` and `faultline fix`: a terminal report, a versioned JSON document
+//! (its own DTOs, never internal types, so the format stays stable), and Markdown for a PR comment
+//! or `$GITHUB_STEP_SUMMARY`. The JSON format is documented in `playbooks/README.md`.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::scoring::{Band, Diagnosis, Evidence};
+use super::Analysis;
+use crate::playbook::load::Catalog;
+use crate::playbook::schema::Strength;
+
+/// Bump only for incompatible changes; adding fields is compatible.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Width human text is wrapped to.
+const WIDTH: usize = 96;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    tool: &'static str,
+    input: &'a str,
+    lines: u64,
+    matched: bool,
+    failing_step: Option<JsonStep<'a>>,
+    diagnoses: Vec<JsonDiagnosis<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonStep<'a> {
+    name: &'a str,
+    kind: &'static str,
+    start_line: u64,
+    end_line: u64,
+    error_line: u64,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnosis<'a> {
+    rank: usize,
+    playbook: &'a str,
+    title: &'a str,
+    category: &'a str,
+    severity: &'static str,
+    confidence: f64,
+    band: &'static str,
+    evidence: Vec<JsonEvidence<'a>>,
+    summary: &'a str,
+    fix: &'a [String],
+    explain: String,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonEvidence<'a> {
+    line: u64,
+    text: &'a str,
+    signal: &'a str,
+    strength: &'static str,
+    in_failing_step: bool,
+    context_before: Option<&'a str>,
+    context_after: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    schema_version: u32,
+    tool: &'static str,
+    input: &'a str,
+    matched: bool,
+    playbook: Option<&'a str>,
+    title: Option<&'a str>,
+    confidence: Option<f64>,
+    band: Option<&'static str>,
+    fix: &'a [String],
+}
+
+pub fn strength_str(s: Strength) -> &'static str {
+    match s {
+        Strength::Strong => "strong",
+        Strength::Medium => "medium",
+        Strength::Weak => "weak",
+    }
+}
+
+fn severity_str(s: crate::playbook::schema::Severity) -> &'static str {
+    use crate::playbook::schema::Severity;
+    match s {
+        Severity::Low => "low",
+        Severity::Medium => "medium",
+        Severity::High => "high",
+        Severity::Critical => "critical",
+    }
+}
+
+pub fn json(a: &Analysis, catalog: &Catalog, top: usize) -> String {
+    let failing_step = a.outcome.failing.as_ref().map(|f| JsonStep {
+        name: &f.step.name,
+        kind: f.step.kind.as_str(),
+        start_line: f.step.start_line,
+        end_line: f.step.end_line,
+        error_line: f.error_line,
+    });
+    let diagnoses = a
+        .diagnoses
+        .iter()
+        .take(top)
+        .enumerate()
+        .map(|(i, d)| {
+            let e = &catalog.entries()[d.playbook];
+            let p = &e.playbook;
+            JsonDiagnosis {
+                rank: i + 1,
+                playbook: &p.id,
+                title: &p.title,
+                category: &p.category,
+                severity: severity_str(p.severity),
+                confidence: d.confidence,
+                band: d.band.as_str(),
+                evidence: d
+                    .evidence
+                    .iter()
+                    .map(|ev| JsonEvidence {
+                        line: ev.line,
+                        text: &ev.text,
+                        signal: &ev.signal,
+                        strength: strength_str(ev.strength),
+                        in_failing_step: ev.in_failing_step,
+                        context_before: ev.before.as_deref(),
+                        context_after: ev.after.as_deref(),
+                    })
+                    .collect(),
+                summary: p.summary.trim(),
+                fix: &p.fix,
+                explain: format!("faultline explain {}", p.id),
+                source: &e.path,
+            }
+        })
+        .collect::<Vec<_>>();
+    let report = JsonReport {
+        schema_version: SCHEMA_VERSION,
+        tool: "faultline",
+        input: &a.input,
+        lines: a.outcome.lines,
+        matched: !diagnoses.is_empty(),
+        failing_step,
+        diagnoses,
+    };
+    let mut s = serde_json::to_string_pretty(&report).expect("internal error: report serialises");
+    s.push('\n');
+    s
+}
+
+/// Terminal styling; every method is the identity without colour.
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn band(&self, band: Band, s: &str) -> String {
+        match band {
+            Band::High => self.paint("1;32", s),
+            Band::Medium => self.paint("1;33", s),
+            Band::Low => self.paint("2", s),
+        }
+    }
+    fn heading(&self, s: &str) -> String {
+        self.paint("1;4", s)
+    }
+}
+
+pub fn human(a: &Analysis, catalog: &Catalog, top: usize, color: bool) -> String {
+    let st = Style { color };
+    let mut out = String::new();
+    let lines = plural(a.outcome.lines, "line");
+    let Some(best) = a.diagnoses.first() else {
+        let _ = writeln!(
+            out,
+            "No playbook matched {} ({lines}). None of the {} playbooks in the catalog fits this log.",
+            a.input,
+            catalog.len()
+        );
+        if let Some(f) = &a.outcome.failing {
+            let _ = writeln!(
+                out,
+                "Failing step: {} (lines {}-{})",
+                f.step.name, f.step.start_line, f.step.end_line
+            );
+        }
+        let _ = writeln!(
+            out,
+            "See `faultline list` for what it knows, or add a team playbook with --playbooks DIR."
+        );
+        return out;
+    };
+    if best.band == Band::Low {
+        let _ = writeln!(
+            out,
+            "{}",
+            st.bold(&format!(
+                "No confident diagnosis for {} ({lines}): only low-confidence candidates.",
+                a.input
+            ))
+        );
+        let _ = writeln!(out);
+    }
+    let e = &catalog.entries()[best.playbook];
+    let p = &e.playbook;
+    let _ = writeln!(out, "{}: {}", st.bold(&p.id), p.title);
+    let _ = writeln!(
+        out,
+        "confidence {} · category {} · severity {} · {}",
+        st.band(
+            best.band,
+            &format!("{:.2} ({})", best.confidence, best.band.as_str())
+        ),
+        p.category,
+        severity_str(p.severity),
+        a.input
+    );
+    if let Some(f) = &a.outcome.failing {
+        let _ = writeln!(
+            out,
+            "failing step: {} (lines {}-{}, error at line {})",
+            f.step.name, f.step.start_line, f.step.end_line, f.error_line
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", st.heading("Evidence"));
+    out.push_str(&human_evidence(&best.evidence, &st));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", st.heading("What happened"));
+    out.push_str(&wrap(p.summary.trim(), "  ", "  "));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", st.heading("Fix"));
+    out.push_str(&human_fix(&p.fix));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "More: faultline explain {}", p.id);
+    let others: Vec<&Diagnosis> = a
+        .diagnoses
+        .iter()
+        .skip(1)
+        .take(top.saturating_sub(1))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", st.heading("Runners-up"));
+        for (i, d) in others.iter().enumerate() {
+            let p = &catalog.entries()[d.playbook].playbook;
+            let lines: Vec<String> = d.evidence.iter().map(|e| e.line.to_string()).collect();
+            let _ = writeln!(
+                out,
+                "  {}. {}  {}  {}",
+                i + 2,
+                st.bold(&p.id),
+                st.band(
+                    d.band,
+                    &format!("{:.2} ({})", d.confidence, d.band.as_str())
+                ),
+                p.title
+            );
+            let _ = writeln!(
+                out,
+                "     {}",
+                st.dim(&format!("evidence at line {}", lines.join(", ")))
+            );
+        }
+    }
+    out
+}
+
+/// Evidence lines with one line of context, merged where they touch.
+fn human_evidence(evidence: &[Evidence], st: &Style) -> String {
+    let rows = evidence_rows(evidence);
+    let width = rows
+        .iter()
+        .map(|r| r.0.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    let mut prev: Option<u64> = None;
+    for (line, text, is_hit) in rows {
+        if prev.is_some_and(|p| line > p + 1) {
+            let _ = writeln!(out, "  {:>width$} {}", "", st.dim("┆"));
+        }
+        prev = Some(line);
+        if is_hit {
+            let _ = writeln!(
+                out,
+                "{} {:>width$} │ {}",
+                st.paint("1;31", ">"),
+                line,
+                st.bold(&text)
+            );
+        } else {
+            let _ = writeln!(out, "  {:>width$} │ {}", line, st.dim(&text));
+        }
+    }
+    out
+}
+
+/// (line, text, is evidence) rows: each hit with its context lines, sorted, without repeats.
+fn evidence_rows(evidence: &[Evidence]) -> Vec<(u64, String, bool)> {
+    let mut rows: Vec<(u64, String, bool)> = Vec::new();
+    let mut add = |line: u64, text: &str, hit: bool| match rows.iter_mut().find(|r| r.0 == line) {
+        Some(r) => r.2 |= hit,
+        None => rows.push((line, text.to_string(), hit)),
+    };
+    for e in evidence {
+        if let (Some(b), true) = (&e.before, e.line > 1) {
+            add(e.line - 1, b, false);
+        }
+        add(e.line, &e.text, true);
+        if let Some(a) = &e.after {
+            add(e.line + 1, a, false);
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    rows
+}
+
+fn human_fix(steps: &[String]) -> String {
+    let mut out = String::new();
+    for (i, step) in steps.iter().enumerate() {
+        let first = format!("  {}. ", i + 1);
+        let rest = " ".repeat(first.len());
+        out.push_str(&wrap(step.trim(), &first, &rest));
+    }
+    out
+}
+
+/// Word-wrap `text` (paragraphs separated by blank lines; code fences kept as they are).
+pub fn wrap(text: &str, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut prefix = first;
+    let mut in_fence = false;
+    let mut para: Vec<&str> = Vec::new();
+    fn flush<'a>(para: &mut Vec<&str>, out: &mut String, prefix: &mut &'a str, rest: &'a str) {
+        if para.is_empty() {
+            return;
+        }
+        let mut line = String::from(*prefix);
+        let mut len = prefix.chars().count();
+        let mut empty = true;
+        for word in para.iter().flat_map(|l| l.split_whitespace()) {
+            let wl = word.chars().count();
+            if !empty && len + 1 + wl > WIDTH {
+                out.push_str(line.trim_end());
+                out.push('\n');
+                line = String::from(rest);
+                len = rest.chars().count();
+                empty = true;
+            }
+            if !empty {
+                line.push(' ');
+                len += 1;
+            }
+            line.push_str(word);
+            len += wl;
+            empty = false;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        para.clear();
+        *prefix = rest;
+    }
+    for l in text.lines() {
+        if l.trim_start().starts_with("```") {
+            flush(&mut para, &mut out, &mut prefix, rest);
+            in_fence = !in_fence;
+            let _ = writeln!(out, "{prefix}{l}");
+            prefix = rest;
+            continue;
+        }
+        if in_fence {
+            let _ = writeln!(out, "{prefix}{l}");
+            prefix = rest;
+        } else if l.trim().is_empty() {
+            flush(&mut para, &mut out, &mut prefix, rest);
+            if !out.is_empty() {
+                out.push('\n');
+            }
+        } else if l.trim_start().starts_with(['-', '*']) && !para.is_empty() {
+            flush(&mut para, &mut out, &mut prefix, rest);
+            para.push(l);
+        } else {
+            para.push(l);
+        }
+    }
+    flush(&mut para, &mut out, &mut prefix, rest);
+    out
+}
+
+pub fn markdown(a: &Analysis, catalog: &Catalog, top: usize) -> String {
+    let mut out = String::new();
+    let Some(best) = a.diagnoses.first() else {
+        let _ = writeln!(out, "## faultline: no diagnosis\n");
+        let _ = writeln!(
+            out,
+            "No playbook matched `{}` ({}). None of the {} playbooks in the catalog fits this log.",
+            md_code_text(&a.input),
+            plural(a.outcome.lines, "line"),
+            catalog.len()
+        );
+        return out;
+    };
+    let e = &catalog.entries()[best.playbook];
+    let p = &e.playbook;
+    let _ = writeln!(out, "## faultline: `{}`\n", p.id);
+    if best.band == Band::Low {
+        let _ = writeln!(
+            out,
+            "> **No confident diagnosis**: only low-confidence candidates.\n"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "**{}**: {} confidence ({:.2}), category `{}`, severity {}.\n",
+        md_escape(&p.title),
+        best.band.as_str(),
+        best.confidence,
+        p.category,
+        severity_str(p.severity)
+    );
+    if let Some(f) = &a.outcome.failing {
+        let _ = writeln!(
+            out,
+            "Failing step: `{}` (lines {}–{}, error at line {}).\n",
+            md_code_text(&f.step.name),
+            f.step.start_line,
+            f.step.end_line,
+            f.error_line
+        );
+    }
+    let _ = writeln!(out, "{}\n", p.summary.trim());
+    let _ = writeln!(out, "**Evidence** (`{}`)\n", md_code_text(&a.input));
+    let rows = evidence_rows(&best.evidence);
+    let body: String = {
+        let width = rows
+            .iter()
+            .map(|r| r.0.to_string().len())
+            .max()
+            .unwrap_or(1);
+        rows.iter()
+            .map(|(line, text, hit)| {
+                format!("{} {line:>width$} | {text}\n", if *hit { ">" } else { " " })
+            })
+            .collect()
+    };
+    let fence = fence_for(&body);
+    let _ = write!(out, "{fence}text\n{body}{fence}\n\n");
+    let _ = writeln!(out, "**Fix**\n");
+    for (i, step) in p.fix.iter().enumerate() {
+        let _ = writeln!(out, "{}. {}", i + 1, step.trim().replace('\n', "\n   "));
+    }
+    let _ = writeln!(
+        out,
+        "\nRun `faultline explain {}` for the full playbook.",
+        p.id
+    );
+    let others: Vec<&Diagnosis> = a
+        .diagnoses
+        .iter()
+        .skip(1)
+        .take(top.saturating_sub(1))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(out, "\n**Other candidates**\n");
+        let _ = writeln!(out, "| playbook | confidence | evidence lines |");
+        let _ = writeln!(out, "|---|---|---|");
+        for d in others {
+            let p = &catalog.entries()[d.playbook].playbook;
+            let lines: Vec<String> = d.evidence.iter().map(|e| e.line.to_string()).collect();
+            let _ = writeln!(
+                out,
+                "| `{}` {} | {:.2} ({}) | {} |",
+                p.id,
+                md_escape(&p.title),
+                d.confidence,
+                d.band.as_str(),
+                lines.join(", ")
+            );
+        }
+    }
+    out
+}
+
+/// A code fence longer than any backtick run in `body`.
+fn fence_for(body: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in body.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+fn md_code_text(s: &str) -> String {
+    s.replace('`', "'")
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `faultline fix`: the fix steps of the top diagnosis.
+pub fn fix(
+    a: &Analysis,
+    catalog: &Catalog,
+    format: crate::cli::AnalyzeFormat,
+    color: bool,
+) -> String {
+    use crate::cli::AnalyzeFormat;
+    let best = a
+        .diagnoses
+        .first()
+        .map(|d| (d, &catalog.entries()[d.playbook].playbook));
+    match format {
+        AnalyzeFormat::Json => {
+            let report = JsonFix {
+                schema_version: SCHEMA_VERSION,
+                tool: "faultline",
+                input: &a.input,
+                matched: best.is_some(),
+                playbook: best.map(|(_, p)| p.id.as_str()),
+                title: best.map(|(_, p)| p.title.as_str()),
+                confidence: best.map(|(d, _)| d.confidence),
+                band: best.map(|(d, _)| d.band.as_str()),
+                fix: best.map_or(&[][..], |(_, p)| &p.fix[..]),
+            };
+            let mut s =
+                serde_json::to_string_pretty(&report).expect("internal error: report serialises");
+            s.push('\n');
+            s
+        }
+        AnalyzeFormat::Human => {
+            let st = Style { color };
+            let Some((d, p)) = best else {
+                return format!("No playbook matched {}: no fix to suggest.\n", a.input);
+            };
+            let mut out = format!(
+                "Fix for {} ({}):\n",
+                st.bold(&p.id),
+                st.band(
+                    d.band,
+                    &format!("{} confidence, {:.2}", d.band.as_str(), d.confidence)
+                )
+            );
+            out.push_str(&human_fix(&p.fix));
+            out
+        }
+        AnalyzeFormat::Markdown => {
+            let Some((d, p)) = best else {
+                return format!(
+                    "No playbook matched `{}`: no fix to suggest.\n",
+                    md_code_text(&a.input)
+                );
+            };
+            let mut out = format!(
+                "### Fix for `{}` ({} confidence, {:.2})\n\n",
+                p.id,
+                d.band.as_str(),
+                d.confidence
+            );
+            for (i, step) in p.fix.iter().enumerate() {
+                let _ = writeln!(out, "{}. {}", i + 1, step.trim().replace('\n', "\n   "));
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_paragraphs_and_fences() {
+        let text = "one two three\nfour\n\n```sh\nkeep   this\n```\nafter";
+        assert_eq!(
+            wrap(text, "> ", "  "),
+            "> one two three four\n\n  ```sh\n  keep   this\n  ```\n  after\n"
+        );
+    }
+
+    #[test]
+    fn fence_is_longer_than_backticks_inside() {
+        assert_eq!(fence_for("plain"), "```");
+        assert_eq!(fence_for("a ```` b"), "`````");
+    }
+}

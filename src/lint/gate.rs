@@ -103,7 +103,13 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
     let root = discover::repo_root(&cwd);
     let config = match Config::for_lint(args.config.as_deref(), &root, &is_known_rule) {
         Ok(c) => c,
-        Err(e) => return ui.fail(e),
+        Err(mut e) => {
+            // A discovered file is named from the root: show it relative to where the user is.
+            if let Ok(rel) = e.path.strip_prefix(&cwd) {
+                e.path = rel.to_path_buf();
+            }
+            return ui.fail(e);
+        }
     };
     // Read the baseline before linting: a broken one is a usage error, not a surprise at the end.
     let mut base = match &args.baseline {

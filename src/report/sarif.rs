@@ -190,6 +190,9 @@ struct PhysicalLocation {
     artifact_location: ArtifactLocation,
     #[serde(skip_serializing_if = "Option::is_none")]
     region: Option<SarifRegion>,
+    /// The lines around the region, so a viewer can show the code without the checkout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context_region: Option<SarifRegion>,
 }
 
 #[derive(Serialize)]
@@ -204,18 +207,23 @@ struct ArtifactLocation {
 #[serde(rename_all = "camelCase")]
 struct SarifRegion {
     start_line: usize,
-    start_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<usize>,
     end_line: usize,
-    end_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet: Option<Text>,
 }
 
 impl From<Region> for SarifRegion {
     fn from(r: Region) -> Self {
         SarifRegion {
             start_line: r.start_line,
-            start_column: r.start_column,
+            start_column: Some(r.start_column),
             end_line: r.end_line,
-            end_column: r.end_column,
+            end_column: Some(r.end_column),
+            snippet: None,
         }
     }
 }
@@ -280,6 +288,7 @@ pub fn render(
                     physical_location: PhysicalLocation {
                         artifact_location: artifact_location(artifact(&f.file.path)),
                         region: Some(region(&f.file, &l.span).into()),
+                        context_region: None,
                     },
                     message: Some(Text {
                         text: l.message.clone(),
@@ -298,7 +307,13 @@ pub fn render(
                     id: None,
                     physical_location: PhysicalLocation {
                         artifact_location: uri,
-                        region: Some(region(&f.file, &f.primary.span).into()),
+                        region: Some(SarifRegion {
+                            snippet: Some(Text {
+                                text: f.snippet().to_string(),
+                            }),
+                            ..region(&f.file, &f.primary.span).into()
+                        }),
+                        context_region: Some(context_region(&f.file, &f.primary.span)),
                     },
                     message: None,
                 }],
@@ -323,11 +338,13 @@ pub fn render(
                         let c = e.column.unwrap_or(1);
                         SarifRegion {
                             start_line: l,
-                            start_column: c,
+                            start_column: Some(c),
                             end_line: l,
-                            end_column: c + 1,
+                            end_column: Some(c + 1),
+                            snippet: None,
                         }
                     }),
+                    context_region: None,
                 },
                 message: None,
             }],
@@ -399,6 +416,30 @@ pub fn render(
     let mut s = serde_json::to_string_pretty(&log).expect("internal error: SARIF of plain data");
     s.push('\n');
     s
+}
+
+/// Whole lines from the one before the span to the one after it, with their text.
+fn context_region(file: &SourceFile, span: &Range<usize>) -> SarifRegion {
+    let r = region(file, span);
+    let last = file.lines.line_count().max(1);
+    let start_line = r.start_line.saturating_sub(1).max(1);
+    // A file ending in a newline has an empty last "line": don't count it.
+    let last = if file.text.ends_with('\n') && last > 1 {
+        last - 1
+    } else {
+        last
+    };
+    let end_line = (r.end_line + 1).min(last).max(r.end_line);
+    let from = file.lines.line_start(start_line - 1).min(file.text.len());
+    let to = file.lines.line_start(end_line).min(file.text.len());
+    let text = file.text.get(from..to).unwrap_or("").to_string();
+    SarifRegion {
+        start_line,
+        start_column: None,
+        end_line,
+        end_column: None,
+        snippet: Some(Text { text }),
+    }
 }
 
 fn artifact_location(p: ArtifactPath) -> ArtifactLocation {
@@ -634,6 +675,13 @@ mod tests {
         assert_eq!(loc["region"]["startColumn"], 5);
         assert_eq!(loc["region"]["endLine"], 2);
         assert_eq!(loc["region"]["endColumn"], 22);
+        assert_eq!(loc["region"]["snippet"]["text"], "pip install flask");
+        assert_eq!(loc["contextRegion"]["startLine"], 1);
+        assert_eq!(loc["contextRegion"]["endLine"], 2);
+        assert_eq!(
+            loc["contextRegion"]["snippet"]["text"],
+            "FROM debian:12\nRUN pip install flask\n"
+        );
         assert_eq!(res["relatedLocations"][0]["id"], 1);
         assert_eq!(res["relatedLocations"][0]["message"]["text"], "the image");
         assert_eq!(

@@ -1,0 +1,800 @@
+//! The diagnose engine as users meet it: the bundled catalog, every playbook's fixture logs, the
+//! negative set, output formats (snapshots), malformed playbooks, unusable input, stdin, and the
+//! CI noise that normalisation must see through.
+//!
+//! Catalog-wide checks call the library with one shared engine (compiling every signal once);
+//! behaviour at the command line runs the real binary.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use faultline::analyze::scoring::Band;
+use faultline::analyze::{Analysis, Engine};
+use faultline::playbook::load::{bundled_catalog, bundled_ids, BUNDLED};
+
+const FIXTURES: &str = "tests/fixtures/analyze";
+const TEAM: &str = "tests/fixtures/analyze/team-playbooks";
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::load(&[]).expect("the bundled catalog loads and compiles"))
+}
+
+fn analyze_text(text: &str) -> Analysis {
+    engine()
+        .analyze(text.as_bytes(), "-")
+        .expect("reading from memory cannot fail")
+}
+
+fn top_id<'a>(engine: &'a Engine, a: &Analysis) -> Option<&'a str> {
+    a.diagnoses
+        .first()
+        .map(|d| engine.catalog.entries()[d.playbook].playbook.id.as_str())
+}
+
+fn faultline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the faultline binary runs")
+}
+
+fn faultline_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the faultline binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("faultline finishes");
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("stdin accepted");
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn logs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut logs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "log"))
+                .collect()
+        })
+        .unwrap_or_default();
+    logs.sort();
+    logs
+}
+
+/// `tests/fixtures/analyze/<id>/<kind>/*.log` for every `<id>` folder that has them.
+fn fixture_logs(kind: &str) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(FIXTURES)
+        .expect("fixture folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let id = dir
+            .file_name()
+            .expect("folder name")
+            .to_string_lossy()
+            .into_owned();
+        for log in logs_in(&dir.join(kind)) {
+            out.push((id.clone(), log));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalog
+
+#[test]
+fn every_bundled_playbook_loads_and_validates() {
+    let catalog = bundled_catalog().unwrap_or_else(|e| panic!("bundled catalog: {e}"));
+    assert_eq!(
+        catalog.len(),
+        BUNDLED.len(),
+        "one playbook per bundled file"
+    );
+    let ids: Vec<&str> = catalog
+        .entries()
+        .iter()
+        .map(|e| e.playbook.id.as_str())
+        .collect();
+    assert_eq!(ids, bundled_ids());
+    for e in catalog.entries() {
+        let p = &e.playbook;
+        assert_eq!(
+            e.path,
+            format!("playbooks/bundled/log/{}/{}.yaml", p.category, p.id)
+        );
+        assert!(!p.fix.is_empty() && !p.matcher.any.is_empty(), "{}", p.id);
+        assert!(faultline::playbook::find_playbook(&p.id).is_some());
+    }
+    assert!(faultline::playbook::find_playbook("no-such-playbook").is_none());
+    // Every signal compiles into the matcher.
+    let _ = engine();
+}
+
+#[test]
+fn every_match_fixture_ranks_its_playbook_first() {
+    let fixtures = fixture_logs("match");
+    assert!(!fixtures.is_empty(), "no fixture logs found");
+    let mut failures = Vec::new();
+    for (id, log) in &fixtures {
+        let a = engine().analyze_path(log).expect("fixture readable");
+        let best = a.diagnoses.first();
+        let ok = top_id(engine(), &a) == Some(id.as_str())
+            && best.is_some_and(|d| d.band >= Band::Medium);
+        if !ok {
+            let got = best.map_or("nothing".to_string(), |d| {
+                format!(
+                    "{} {:.2} ({})",
+                    top_id(engine(), &a).unwrap_or("?"),
+                    d.confidence,
+                    d.band.as_str()
+                )
+            });
+            failures.push(format!(
+                "{}: expected {id} at medium or above, got {got}",
+                log.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures failed:\n{}",
+        failures.len(),
+        fixtures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The contract with playbook authors: every bundled playbook ships at least one log that ranks it
+/// first (`tests/fixtures/analyze/<id>/match/*.log`).
+#[test]
+fn every_bundled_playbook_has_a_match_fixture() {
+    let with_fixture: BTreeSet<String> = fixture_logs("match")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let missing: Vec<&str> = bundled_ids()
+        .into_iter()
+        .filter(|id| !with_fixture.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "playbooks without tests/fixtures/analyze/<id>/match/*.log: {}",
+        missing.join(", ")
+    );
+    let unknown: Vec<&String> = with_fixture
+        .iter()
+        .filter(|id| engine().catalog.get(id).is_none())
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "fixture folders for ids not in the catalog: {unknown:?}"
+    );
+}
+
+#[test]
+fn nomatch_fixtures_do_not_diagnose_their_playbook() {
+    let mut failures = Vec::new();
+    for (id, log) in fixture_logs("nomatch") {
+        let a = engine().analyze_path(&log).expect("fixture readable");
+        if let Some(d) = a.diagnoses.iter().find(|d| {
+            engine().catalog.entries()[d.playbook].playbook.id == id && d.band >= Band::Medium
+        }) {
+            failures.push(format!("{}: {id} at {:.2}", log.display(), d.confidence));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn negative_set_stays_below_medium() {
+    let dir = Path::new(FIXTURES).join("negative");
+    let logs = logs_in(&dir);
+    assert!(logs.len() >= 7, "the negative set has {} logs", logs.len());
+    for log in &logs {
+        let a = engine().analyze_path(log).expect("fixture readable");
+        if let Some(d) = a.diagnoses.iter().find(|d| d.band >= Band::Medium) {
+            let id = &engine().catalog.entries()[d.playbook].playbook.id;
+            panic!(
+                "{}: {id} at {:.2} ({})",
+                log.display(),
+                d.confidence,
+                d.band.as_str()
+            );
+        }
+    }
+    // labels.tsv lists every log as a negative case, and `faultline eval` agrees.
+    let labels = std::fs::read_to_string(dir.join("labels.tsv")).expect("labels.tsv");
+    let listed: BTreeSet<String> = labels
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .map(str::to_string)
+        .collect();
+    let present: BTreeSet<String> = logs
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(listed, present);
+    let out = faultline(&[
+        "eval",
+        dir.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("eval JSON");
+    assert_eq!(json["negatives"], logs.len());
+    assert_eq!(json["negatives_passed"], logs.len());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation: the same failure through every kind of CI noise
+
+/// pip's PEP 668 error as Debian 12 prints it (ground truth §1.5), after a command line.
+const PEP668: &[&str] = &[
+    "$ pip install requests",
+    "error: externally-managed-environment",
+    "",
+    "× This environment is externally managed",
+    "╰─> To install Python packages system-wide, try apt install",
+    "    python3-xyz, where xyz is the package you are trying to",
+    "    install.",
+    "    ",
+    "    If you wish to install a non-Debian-packaged Python package,",
+    "    create a virtual environment using python3 -m venv path/to/venv.",
+    "    Then use path/to/venv/bin/python and path/to/venv/bin/pip. Make",
+    "    sure you have python3-full installed.",
+    "    ",
+    "    See /usr/share/doc/python3.11/README.venv for more information.",
+    "",
+    "note: If you believe this is a mistake, please contact your Python installation or OS distribution provider. You can override this, at the risk of breaking your Python installation or OS, by passing --break-system-packages.",
+    "hint: See PEP 668 for the detailed specification.",
+];
+
+/// Some lines of an ordinary build before the failure.
+fn preamble(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("Setting up libexample{i}:amd64 (1.{i}.0-1) ..."))
+        .collect()
+}
+
+/// Lines, a 1-based line number where `error: externally-managed-environment` sits.
+fn variant(name: &str) -> (String, u64) {
+    let pre = preamble(5);
+    let mut lines: Vec<String> = Vec::new();
+    let error_at;
+    match name {
+        "plain" | "crlf" => {
+            lines.extend(pre);
+            lines.extend(PEP668.iter().map(|s| s.to_string()));
+            error_at = 7;
+        }
+        "ansi" => {
+            lines.extend(pre);
+            for l in PEP668 {
+                let l = l
+                    .replace(
+                        "error: externally-managed-environment",
+                        "\x1b[1;31merror\x1b[0m: \x1b[1mexternally-managed-environment\x1b[0m",
+                    )
+                    .replace('×', "\x1b[31m×\x1b[0m")
+                    .replace("╰─>", "\x1b[31m╰─>\x1b[0m");
+                lines.push(l);
+            }
+            error_at = 7;
+        }
+        "github" => {
+            lines.push("2024-05-01T12:34:50.0000000Z ##[group]Run actions/checkout@v4".into());
+            lines.push("2024-05-01T12:34:51.0000000Z ##[endgroup]".into());
+            lines.push("2024-05-01T12:34:55.1234567Z ##[group]Run pip install requests".into());
+            lines.push("2024-05-01T12:34:55.1234567Z \x1b[36;1mpip install requests\x1b[0m".into());
+            lines.push("2024-05-01T12:34:55.1234567Z ##[endgroup]".into());
+            for l in &PEP668[1..] {
+                lines.push(format!("2024-05-01T12:34:56.1234567Z {l}"));
+            }
+            lines.push(
+                "2024-05-01T12:34:56.2000000Z ##[error]Process completed with exit code 1.".into(),
+            );
+            error_at = 6;
+        }
+        "buildkit" => {
+            lines.push("#7 [3/4] RUN pip install requests".into());
+            for (i, l) in PEP668[1..].iter().enumerate() {
+                lines.push(format!("#7 0.{:03} {l}", 400 + i));
+            }
+            lines.push("#7 ERROR: process \"/bin/sh -c pip install requests\" did not complete successfully: exit code: 1".into());
+            error_at = 2;
+        }
+        "gitlab" => {
+            lines.push("\x1b[0KRunning with gitlab-runner 17.3.1 (66269445)\x1b[0;m".into());
+            lines.push("section_start:1717000000:step_script\r\x1b[0K\x1b[0K\x1b[36;1mExecuting \"step_script\" stage of the job script\x1b[0;m".into());
+            lines.push("\x1b[32;1m$ pip install requests\x1b[0;m".into());
+            lines.extend(PEP668[1..].iter().map(|s| s.to_string()));
+            lines.push("section_end:1717000001:step_script\r\x1b[0K\x1b[31;1mERROR: Job failed: exit code 1\x1b[0;m".into());
+            error_at = 4;
+        }
+        other => panic!("unknown variant {other}"),
+    }
+    let eol = if name == "crlf" { "\r\n" } else { "\n" };
+    (lines.join(eol) + eol, error_at)
+}
+
+#[test]
+fn pep668_is_diagnosed_through_ci_noise() {
+    for name in ["plain", "crlf", "ansi", "github", "buildkit", "gitlab"] {
+        let (text, error_at) = variant(name);
+        let a = analyze_text(&text);
+        assert_eq!(
+            top_id(engine(), &a),
+            Some("python-externally-managed"),
+            "variant {name}"
+        );
+        let best = &a.diagnoses[0];
+        assert!(
+            best.band >= Band::Medium,
+            "variant {name}: {:.2}",
+            best.confidence
+        );
+        let ev = best
+            .evidence
+            .iter()
+            .find(|e| e.line == error_at)
+            .unwrap_or_else(|| {
+                panic!(
+                    "variant {name}: no evidence at line {error_at}: {:?}",
+                    best.evidence
+                )
+            });
+        assert!(
+            ev.text.contains("externally-managed-environment"),
+            "variant {name}: {}",
+            ev.text
+        );
+        assert!(
+            !ev.text.contains('\x1b') && !ev.text.contains('\r'),
+            "variant {name}: {:?}",
+            ev.text
+        );
+    }
+}
+
+#[test]
+fn failing_step_is_found_in_github_gitlab_and_buildkit_logs() {
+    // (variant, step name, kind, step start line, error line)
+    let cases = [
+        (
+            "github",
+            "Run pip install requests",
+            "github-actions",
+            3,
+            22,
+        ),
+        ("gitlab", "step_script", "gitlab", 2, 20),
+        (
+            "buildkit",
+            "#7 [3/4] RUN pip install requests",
+            "buildkit",
+            1,
+            18,
+        ),
+    ];
+    for (name, step, kind, start, error_line) in cases {
+        let (text, _) = variant(name);
+        let a = analyze_text(&text);
+        let f = a
+            .outcome
+            .failing
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: no failing step"));
+        assert_eq!(
+            (
+                f.step.name.as_str(),
+                f.step.kind.as_str(),
+                f.step.start_line,
+                f.error_line
+            ),
+            (step, kind, start, error_line),
+            "{name}"
+        );
+        let best = &a.diagnoses[0];
+        assert!(
+            best.evidence.iter().all(|e| e.in_failing_step),
+            "{name}: {:?}",
+            best.evidence
+        );
+        assert_eq!(best.band, Band::High, "{name}: {:.2}", best.confidence);
+    }
+    assert!(analyze_text(&variant("plain").0).outcome.failing.is_none());
+}
+
+#[test]
+fn line_numbers_survive_chunk_boundaries_and_huge_lines() {
+    // ~3 MiB of ordinary lines, one 1.5 MiB line (read in pieces), then the failure.
+    let mut text = String::new();
+    let filler = "   Compiling some-crate v1.2.3 (/home/runner/work/app/app/crates/some-crate)\n";
+    let filler_lines = 40_000;
+    for _ in 0..filler_lines {
+        text.push_str(filler);
+    }
+    text.push_str(&"x".repeat(1_500_000));
+    text.push('\n');
+    for l in PEP668 {
+        text.push_str(l);
+        text.push('\n');
+    }
+    let a = analyze_text(&text);
+    assert_eq!(a.outcome.lines, filler_lines + 1 + PEP668.len() as u64);
+    assert_eq!(top_id(engine(), &a), Some("python-externally-managed"));
+    let lines: Vec<u64> = a.diagnoses[0].evidence.iter().map(|e| e.line).collect();
+    assert!(
+        lines.contains(&(filler_lines + 3)),
+        "evidence lines {lines:?}"
+    );
+}
+
+#[test]
+fn weak_generic_lines_never_reach_medium() {
+    let log = "\
+2024-05-01T10:00:00.0000000Z ##[group]Run make test
+2024-05-01T10:00:00.1000000Z make test
+2024-05-01T10:00:00.2000000Z ##[endgroup]
+2024-05-01T10:00:05.0000000Z running 212 tests
+2024-05-01T10:03:05.0000000Z Killed
+2024-05-01T10:03:05.1000000Z make: *** [Makefile:14: test] Error 137
+2024-05-01T10:03:05.2000000Z Error: something went wrong
+2024-05-01T10:03:05.3000000Z ##[error]Process completed with exit code 2.
+";
+    let a = analyze_text(log);
+    assert!(
+        a.diagnoses.iter().all(|d| d.band == Band::Low),
+        "{:?}",
+        a.diagnoses.first()
+    );
+    let out = faultline_stdin(&["analyze", "-"], log.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    let first = stdout(&out).lines().next().unwrap_or_default().to_string();
+    assert!(
+        first.starts_with("No confident diagnosis for -")
+            || first.starts_with("No playbook matched -"),
+        "{first}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line
+
+#[test]
+fn stdin_dash_works_and_json_names_it() {
+    let (text, error_at) = variant("github");
+    let out = faultline_stdin(&["analyze", "-", "--format", "json"], text.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["input"], "-");
+    assert_eq!(json["matched"], true);
+    assert_eq!(
+        json["diagnoses"][0]["playbook"],
+        "python-externally-managed"
+    );
+    assert_eq!(json["diagnoses"][0]["band"], "high");
+    assert_eq!(json["failing_step"]["name"], "Run pip install requests");
+    let lines: Vec<u64> = json["diagnoses"][0]["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    assert!(lines.contains(&error_at), "{lines:?}");
+}
+
+#[test]
+fn unusable_input_exits_2_with_the_path() {
+    let out = faultline(&["analyze", "no/such/build.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "faultline: error: no/such/build.log: no such file\n"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = faultline(&["analyze", FIXTURES]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("faultline: error: {FIXTURES}: is a directory, not a log file\n")
+    );
+
+    let out = faultline(&["fix", "no/such/build.log"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn nothing_matched_is_said_plainly() {
+    let log = "hello\nall good here\n";
+    let out = faultline_stdin(&["analyze", "-", "--format", "json"], log.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(json["matched"], false);
+    assert_eq!(json["diagnoses"], serde_json::json!([]));
+    assert_eq!(json["lines"], 2);
+    let out = faultline_stdin(&["analyze", "-"], log.as_bytes());
+    assert!(
+        stdout(&out).starts_with("No playbook matched - (2 lines)."),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Each broken playbook folder, and the exact error (file:line:column) it must produce.
+#[test]
+fn malformed_playbooks_name_file_line_and_column() {
+    let base = "tests/fixtures/analyze/bad-playbooks";
+    let cases = [
+        ("bad-yaml", "bad-yaml/bad-yaml.yaml:14:9: illegal placement of ':' indicator"),
+        (
+            "unknown-field",
+            "unknown-field/unknown-field.yaml:9:1: unknown field `likely_file`, expected one of id, title, category, severity, tags, summary, diagnosis, fix, validation, why_it_matters, prevention, reproduce, likely_files, links, match",
+        ),
+        (
+            "invalid-regex",
+            "invalid-regex/invalid-regex.yaml:13:14: match.any[1]: invalid regex: unclosed group (at character 8 of the pattern)",
+        ),
+        (
+            "duplicate-id",
+            "duplicate-id/b/dup-id.yaml:1:5: duplicate playbook id `dup-id` (also defined in tests/fixtures/analyze/bad-playbooks/duplicate-id/a/dup-id.yaml)",
+        ),
+        (
+            "id-mismatch",
+            "id-mismatch/id-mismatch.yaml:1:5: id `not-the-file-name` does not match the file name `id-mismatch` (the file must be named `not-the-file-name.yaml`)",
+        ),
+    ];
+    for (dir, want) in cases {
+        let team = format!("{base}/{dir}");
+        for cmd in [
+            &["list", "--playbooks", &team][..],
+            &["analyze", "-", "--playbooks", &team][..],
+        ] {
+            let out = faultline(cmd);
+            assert_eq!(out.status.code(), Some(2), "{dir}: {}", stderr(&out));
+            assert_eq!(
+                stderr(&out),
+                format!("faultline: error: {base}/{want}\n"),
+                "{dir}"
+            );
+        }
+    }
+    let out = faultline(&["list", "--playbooks", "no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "faultline: error: no/such/dir: --playbooks: no such directory\n"
+    );
+}
+
+#[test]
+fn none_signals_veto_only_nearby_evidence() {
+    let out = faultline(&[
+        "analyze",
+        "tests/fixtures/analyze/team/widget-gha.log",
+        "--playbooks",
+        TEAM,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let d = &json["diagnoses"][0];
+    assert_eq!(d["playbook"], "widget-cache-corrupted");
+    // Line 12's mismatch is followed by `retrying with a fresh widget cache` (line 13, window 3):
+    // vetoed. Lines 20 and 21 are far from it.
+    let lines: Vec<u64> = d["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    assert_eq!(lines, vec![20, 21]);
+}
+
+#[test]
+fn team_playbook_overrides_a_bundled_id() {
+    let dir = std::env::temp_dir().join(format!("faultline-override-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let yaml = "id: python-externally-managed\ntitle: Our own wording\ncategory: team\nseverity: low\nsummary: s\ndiagnosis: d\nfix: [use the team venv]\nmatch:\n  any:\n    - regex: 'externally-managed-environment'\n      strength: strong\n";
+    std::fs::write(dir.join("python-externally-managed.yaml"), yaml).expect("write");
+    let out = faultline(&[
+        "explain",
+        "python-externally-managed",
+        "--playbooks",
+        dir.to_str().expect("utf-8"),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("python-externally-managed: Our own wording\n"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output formats (snapshots use a team playbook, so catalog edits do not churn them)
+
+fn widget(format: &str) -> String {
+    let out = faultline(&[
+        "analyze",
+        "tests/fixtures/analyze/team/widget-gha.log",
+        "--playbooks",
+        TEAM,
+        "--top",
+        "1",
+        "--format",
+        format,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn snapshot_human() {
+    insta::assert_snapshot!("analyze_human", widget("human"));
+}
+
+#[test]
+fn snapshot_json() {
+    insta::assert_snapshot!("analyze_json", widget("json"));
+}
+
+#[test]
+fn snapshot_markdown() {
+    insta::assert_snapshot!("analyze_markdown", widget("markdown"));
+}
+
+#[test]
+fn snapshot_fix() {
+    let out = faultline(&[
+        "fix",
+        "tests/fixtures/analyze/team/widget-gha.log",
+        "--playbooks",
+        TEAM,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("fix_human", stdout(&out));
+}
+
+#[test]
+fn snapshot_explain_markdown() {
+    let out = faultline(&[
+        "explain",
+        "widget-cache-corrupted",
+        "--playbooks",
+        TEAM,
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("explain_markdown", stdout(&out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// explain / list / docs
+
+#[test]
+fn explain_unknown_id_exits_2_and_suggests() {
+    let out = faultline(&["explain", "python-externaly-managed"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "faultline: error: no playbook or rule `python-externaly-managed`; did you mean python-externally-managed?\n"
+    );
+}
+
+#[test]
+fn explain_markdown_has_every_section() {
+    let out = faultline(&[
+        "explain",
+        "python-externally-managed",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = stdout(&out);
+    for heading in [
+        "## What this failure means",
+        "## Symptoms / signals",
+        "## Diagnosis",
+        "## Fix steps",
+        "## Validation",
+        "## Why it matters",
+        "## Prevention",
+        "## Try it locally",
+        "## How faultline detects it",
+    ] {
+        assert!(
+            page.contains(&format!("\n{heading}\n")),
+            "missing {heading}"
+        );
+    }
+    assert!(page.contains("faultline explain python-externally-managed"));
+    assert!(page.contains("faultline analyze"));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&faultline(&[
+        "explain",
+        "python-externally-managed",
+        "--format",
+        "json",
+    ])))
+    .expect("JSON");
+    assert_eq!(json["id"], "python-externally-managed");
+    assert_eq!(
+        json["source"],
+        "playbooks/bundled/log/python/python-externally-managed.yaml"
+    );
+}
+
+#[test]
+fn list_filters_by_category_and_tag() {
+    let out = faultline(&["list", "--category", "python", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let items = json.as_array().expect("array");
+    assert!(items.iter().any(|p| p["id"] == "python-externally-managed"));
+    assert!(items.iter().all(|p| p["category"] == "python"));
+    let out = faultline(&["list", "--tag", "pep668"]);
+    assert!(stdout(&out).contains("python-externally-managed"));
+    let out = faultline(&["list", "--category", "no-such-category"]);
+    assert_eq!(
+        stdout(&out),
+        "id  category  severity  title\n0 playbooks. Details: faultline explain <id>\n"
+    );
+}
+
+#[test]
+fn docs_writes_a_page_per_playbook_and_an_index() {
+    let dir = std::env::temp_dir().join(format!("faultline-docs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = faultline(&["docs", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let catalog = bundled_catalog().expect("catalog");
+    for e in catalog.entries() {
+        let page = std::fs::read_to_string(dir.join(format!("{}.md", e.playbook.id)))
+            .expect("page written");
+        assert!(
+            page.contains(&format!("Generated from `{}`", e.path)),
+            "{}",
+            e.playbook.id
+        );
+    }
+    let index = std::fs::read_to_string(dir.join("index.md")).expect("index");
+    assert!(index.contains("[`python-externally-managed`](python-externally-managed.md)"));
+    let pages = std::fs::read_dir(&dir).expect("dir").count();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(pages, catalog.len() + 1);
+}

@@ -16,7 +16,7 @@ use super::command::{self, Invoker, PyCmd, VenvTool};
 use super::discover::FileKind;
 use super::platform::{self, Os, Platform, Tri};
 use super::rules;
-use super::source::shell::{self, Command, Nesting};
+use super::source::shell::{self, Command};
 use super::source::span::Span;
 use super::source::{github, yaml};
 use super::LintOptions;
@@ -179,7 +179,9 @@ impl<'a> Scope<'a> {
     /// Effective value of an env var for a command: command prefix, then shell exports, then
     /// persistent env. `Some(None)` = set, value unknown.
     fn env_lookup<'s>(&self, name: &str, cmd: &'s Command, state: &'s State, shell: &'s ShellState, sudo_reset: bool) -> Option<(Option<String>, Option<Span>)> {
-        if let Some(a) = cmd.assignments.iter().rev().find(|a| a.name == name) {
+        // `X=1 sudo pip` loses X to sudo's env_reset; `sudo X=1 pip` and `env X=1 pip` keep it.
+        let kept = |a: &&shell::Assignment| a.name == name && (!sudo_reset || a.wrapper.is_some());
+        if let Some(a) = cmd.assignments.iter().rev().find(kept) {
             let v = (!a.value.dynamic).then(|| a.value.text.clone());
             return Some((v, None));
         }
@@ -195,7 +197,7 @@ impl<'a> Scope<'a> {
     fn pip_reach(&self, cmd: &Command, invoker: &Invoker, opts: &command::PipOptions, state: &State, shell: &ShellState) -> PipReach {
         let sudo = cmd.wrappers.iter().find(|w| w.name == "sudo");
         // sudo resets the environment (env_reset) and PATH (secure_path) unless told otherwise.
-        let sudo_keeps_env = sudo.is_some_and(|w| w.args.iter().any(|a| a.text == "-E" || a.text.starts_with("--preserve-env")));
+        let sudo_keeps_env = sudo.is_some_and(|w| w.has_option(Some('E'), Some("preserve-env")));
         let sudo_reset = sudo.is_some() && !sudo_keeps_env;
         let facts = self.facts();
         let mut reach = PipReach {
@@ -402,6 +404,8 @@ impl<'a> Walker<'a> {
         for src in srcs {
             let script = shell::parse(src.text);
             for cmd in &script.commands {
+                let expanded = self.expand_program(cmd, &sh);
+                let cmd = expanded.as_ref().unwrap_or(cmd);
                 let Some(py) = command::classify(cmd) else {
                     self.side_effects(cmd, src, &mut sh);
                     continue;
@@ -420,8 +424,29 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `$APT_GET_INSTALL python3-pip` with `APT_GET_INSTALL: "apt-get install -y"` in the
+    /// variables: the command as it runs. A program from a variable we cannot see may do anything:
+    /// note it as a script we cannot see.
+    fn expand_program(&mut self, cmd: &Command, sh: &ShellState) -> Option<Command> {
+        let first = cmd.words.first()?;
+        if !first.dynamic || !first.text.starts_with('$') {
+            return None;
+        }
+        let name = first.text.trim_start_matches('$').trim_start_matches('{').trim_end_matches('}');
+        let value = sh.exports.get(name).or_else(|| self.state.env.get(name)).and_then(|v| v.value.clone());
+        let Some(value) = value.filter(|v| !v.contains('$')) else {
+            self.state.opaque_script.get_or_insert(cmd.span.clone());
+            return None;
+        };
+        let mut out = cmd.clone();
+        let words = value.split_whitespace().map(|w| shell::Word { span: first.span.clone(), text: w.to_string(), quoted: false, dynamic: false });
+        out.words.splice(0..1, words);
+        Some(out)
+    }
+
     fn apply(&mut self, cmd: &Command, py: &PyCmd, span: Span, src: &ScriptSource<'_>, sh: &mut ShellState) {
-        let same_shell = matches!(cmd.nesting, Nesting::TopLevel | Nesting::Compound);
+        // bash runs each element of a pipeline in a subshell too.
+        let same_shell = !cmd.nesting.is_child_shell() && !cmd.in_pipeline;
         match py {
             PyCmd::PkgInstall { packages, .. } => {
                 let b = command::brings(packages);
@@ -455,14 +480,7 @@ impl<'a> Walker<'a> {
                     self.state.pip_conf_written.get_or_insert(span);
                 }
             }
-            PyCmd::Pip { .. } | PyCmd::UvPip { .. } => {
-                // `pip install pip`/`get-pip` style bootstraps make pip present afterwards.
-                if let PyCmd::Pip { invoker: Invoker::PythonM(_), sub, .. } = py {
-                    if sub == "install" && cmd.words.iter().any(|w| w.text == "pip") {
-                        self.state.pip_installed.get_or_insert(span);
-                    }
-                }
-            }
+            PyCmd::Pip { .. } | PyCmd::UvPip { .. } => {}
             PyCmd::Ensurepip => {
                 self.state.pip_installed.get_or_insert(span);
             }
@@ -632,9 +650,15 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
 /// The platform of a GitHub job for one matrix leg: the container when there is one, else the runner.
 fn github_platform(job: &github::Job, combo: &BTreeMap<String, String>, matrix_unknown: bool, opts: &LintOptions) -> (Option<Platform>, Option<Span>, bool) {
     if let Some((image, span)) = &job.container {
-        let expanded = if matrix_unknown && image.contains("${{") { None } else { github::expand_matrix(image, combo) };
-        let p = expanded.and_then(|i| platform::image(&i, &opts.declared));
-        return (p, Some(span.clone()), false);
+        let expanded = if matrix_unknown && image.contains("${{") { None } else { github::expand_matrix_or_empty(image, combo) };
+        match expanded {
+            // This leg has no container: the runner decides.
+            Some(i) if i.trim().is_empty() => {}
+            other => {
+                let p = other.and_then(|i| platform::image(&i, &opts.declared));
+                return (p, Some(span.clone()), false);
+            }
+        }
     }
     let labels = job.runs_on.as_ref().and_then(|ls| ls.iter().map(|l| if matrix_unknown && l.contains("${{") { None } else { github::expand_matrix(l, combo) }).collect::<Option<Vec<_>>>());
     let p = labels.and_then(|ls| platform::runner(&ls, &opts.declared));

@@ -225,7 +225,11 @@ fn alpine_marked(version: &str) -> Option<bool> {
     }
     let mut it = version.split('.');
     let major: u32 = it.next()?.parse().ok()?;
-    let minor: u32 = it.next().unwrap_or("0").parse().ok()?;
+    // `alpine:3` is the newest 3.x.
+    let minor: u32 = match it.next() {
+        Some(m) => m.parse().ok()?,
+        None => return Some(major >= 3),
+    };
     Some(major > 3 || (major == 3 && minor >= 19))
 }
 
@@ -348,6 +352,7 @@ mod tests {
             ("debian:bullseye", Some((Os::Debian, No, No, No))),
             ("alpine:3.19", Some((Os::Alpine, Yes, No, No))),
             ("alpine:3.18", Some((Os::Alpine, No, No, No))),
+            ("alpine:3", Some((Os::Alpine, Yes, No, No))),
             ("alpine", Some((Os::Alpine, Yes, No, No))),
             ("python:3.12-slim", Some((Os::Debian, No, Yes, Yes))),
             ("python:3.12-alpine", Some((Os::Debian, No, Yes, Yes))),

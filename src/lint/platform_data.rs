@@ -32,20 +32,20 @@ pub const RUNNERS: &[RunnerRow] = &[
         facts: facts(Os::Ubuntu, Yes, Yes, Yes, Yes, true, "GitHub's hosted Ubuntu 24.04+ runner"),
     },
     RunnerRow {
-        labels: &["ubuntu-22.04", "ubuntu-22.04-arm", "ubuntu-20.04", "ubuntu-18.04"],
+        labels: &["ubuntu-22.04", "ubuntu-22.04-arm"],
         facts: facts(Os::Ubuntu, No, Yes, Yes, Yes, false, "GitHub's hosted Ubuntu 22.04 runner"),
     },
     RunnerRow {
         labels: &[
             "macos-latest", "macos-26", "macos-26-xlarge", "macos-26-intel", "macos-26-large",
             "macos-latest-large", "macos-15", "macos-15-xlarge", "macos-15-intel", "macos-15-large",
-            "macos-14", "macos-14-large", "macos-14-xlarge", "macos-13", "macos-13-large", "macos-13-xlarge",
+            "macos-14", "macos-14-large", "macos-14-xlarge",
         ],
         // Homebrew python@3.x is first on PATH for `python3`/`pip3` and is marked; bare `pip` is uncertain.
         facts: facts(Os::MacOs, Yes, Yes, Yes, Yes, false, "GitHub's hosted macOS runner (Homebrew Python)"),
     },
     RunnerRow {
-        labels: &["windows-latest", "windows-2025", "windows-2025-vs2026", "windows-2022", "windows-2019", "windows-11-arm", "windows-11-vs2026-arm"],
+        labels: &["windows-latest", "windows-2025", "windows-2025-vs2026", "windows-2022", "windows-11-arm", "windows-11-vs2026-arm"],
         facts: facts(Os::Windows, No, Yes, Yes, Yes, false, "GitHub's hosted Windows runner"),
     },
 ];

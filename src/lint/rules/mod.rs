@@ -5,7 +5,7 @@
 
 mod pip_install_externally_managed;
 mod pip_install_relies_on_runner_pip_conf;
-mod pip_not_installed;
+mod pip_unavailable;
 mod uv_pip_system_externally_managed;
 mod venv_activated_in_earlier_step;
 mod venv_without_python3_venv;
@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::env::{ScopeKind, Site};
+use super::source::shell::Nesting;
 use crate::cli::{DocFormat, ExplainArgs, ListFormat, RulesArgs};
 use crate::report::{Finding, Label, Severity};
 use crate::ui::{self, Ui};
@@ -32,7 +33,7 @@ pub trait Rule: Sync {
 pub const RULES: &[&dyn Rule] = &[
     &pip_install_externally_managed::PipInstallExternallyManaged,
     &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,
-    &pip_not_installed::PipNotInstalled,
+    &pip_unavailable::PipUnavailable,
     &uv_pip_system_externally_managed::UvPipSystemExternallyManaged,
     &venv_activated_in_earlier_step::VenvActivatedInEarlierStep,
     &venv_without_python3_venv::VenvWithoutPython3Venv,
@@ -93,8 +94,20 @@ pub fn check(site: &Site<'_>, out: &mut Vec<Finding>) {
 pub(crate) fn finding(site: &Site<'_>, rule: &'static str, severity: Option<Severity>, message: String, primary: &str, related: Vec<Label>, help: String) -> Finding {
     let meta = meta(rule).unwrap_or_else(|| panic!("internal error: rule {rule} has no metadata"));
     let mut severity = severity.unwrap_or(meta.severity);
-    if site.scope.platform_overridable && severity == Severity::Error {
-        severity = Severity::Warning;
+    let mut message = message;
+    // An error means "this will fail". A command in a branch (`if`, `case`, a loop, a function)
+    // may not run, and one whose failure is tolerated (`|| true`, an `if` condition) does not fail
+    // the job: say less.
+    if severity == Severity::Error {
+        if site.cmd.condition {
+            severity = Severity::Warning;
+            message.push_str(" (its failure is tolerated here, so the job may go on)");
+        } else if site.cmd.nesting == Nesting::Compound || site.cmd.function.is_some() {
+            severity = Severity::Warning;
+            message.push_str(" (if this branch runs)");
+        } else if site.scope.platform_overridable {
+            severity = Severity::Warning;
+        }
     }
     let playbook = RULES
         .iter()

@@ -18,6 +18,9 @@ impl Rule for PipInstallExternallyManaged {
     }
 
     fn check(&self, site: &Site<'_>, out: &mut Vec<Finding>) {
+        if let PyCmd::Ensurepip = site.py {
+            return ensurepip(self, site, out);
+        }
         let PyCmd::Pip { sub, .. } = site.py else { return };
         if sub != "install" && sub != "uninstall" {
             return;
@@ -49,4 +52,33 @@ impl Rule for PipInstallExternallyManaged {
         }
         out.push(finding(site, self.id(), None, message, "installs into the externally managed system Python", related, venv_help(site)));
     }
+}
+
+/// `python3 -m ensurepip` runs `pip install` on the bundled wheel: on a marked Python outside
+/// Debian/Ubuntu it fails with the PEP 668 error, and no env var helps (ensurepip drops `PIP_*` and
+/// sets `PIP_CONFIG_FILE=/dev/null`; python/cpython #118384). Debian/Ubuntu disable it outright,
+/// which `python3-pip` avoids: not this rule's finding.
+fn ensurepip(rule: &PipInstallExternallyManaged, site: &Site<'_>, out: &mut Vec<Finding>) {
+    let st = site.state;
+    if st.setup_python.is_some() || st.other_python.is_some() || site.shell.active_venv.is_some() || st.venv_on_path.is_some() || site.shell.sourced.is_some() || st.marker_removed.is_some() {
+        return;
+    }
+    if site.cmd.words.first().is_some_and(|w| w.text.contains('/') && !w.text.starts_with("/usr/bin/")) {
+        return;
+    }
+    let Some(platform) = &site.scope.platform else { return };
+    let f = &platform.facts;
+    let python_there = f.python == Tri::Yes || st.python_installed.is_some();
+    if f.marked != Tri::Yes || f.os.is_debian_like() || !python_there || platform.runner {
+        return;
+    }
+    let message = format!(
+        "`{}` will fail with `error: externally-managed-environment`: ensurepip installs pip into the system Python of {}{}, which is externally managed (PEP 668), and ensurepip ignores `PIP_BREAK_SYSTEM_PACKAGES`",
+        quote(site),
+        platform.describe,
+        site.scope.note,
+    );
+    let related = platform_label(site, "this Python is marked EXTERNALLY-MANAGED").into_iter().collect();
+    let help = "install pip with the package manager (`apk add py3-pip`) and use it in a venv, or use an official `python:` image, which ships pip".to_string();
+    out.push(finding(site, rule.id(), None, message, "ensurepip runs pip install on the system Python", related, help));
 }

@@ -234,6 +234,16 @@ fn map_of(n: &Node) -> BTreeMap<String, String> {
 /// Substitute `${{ matrix.KEY }}` in `s`. `None` when another expression remains or a key is
 /// missing: the value is then unknown.
 pub fn expand_matrix(s: &str, combo: &BTreeMap<String, String>) -> Option<String> {
+    expand(s, combo, false)
+}
+
+/// Like `expand_matrix`, but a key missing from this leg is the empty string, as GitHub evaluates
+/// it (`container: ${{ matrix.container }}` on a leg without one means no container).
+pub fn expand_matrix_or_empty(s: &str, combo: &BTreeMap<String, String>) -> Option<String> {
+    expand(s, combo, true)
+}
+
+fn expand(s: &str, combo: &BTreeMap<String, String>, missing_empty: bool) -> Option<String> {
     let mut out = String::new();
     let mut rest = s;
     while let Some(start) = rest.find("${{") {
@@ -241,11 +251,12 @@ pub fn expand_matrix(s: &str, combo: &BTreeMap<String, String>) -> Option<String
         let end = rest[start..].find("}}")? + start;
         let expr = rest[start + 3..end].trim();
         let key = expr.strip_prefix("matrix.")?;
-        let value = combo.get(key)?;
-        if value.starts_with('\u{0}') {
-            return None;
+        match combo.get(key) {
+            Some(value) if value.starts_with('\u{0}') => return None,
+            Some(value) => out.push_str(value),
+            None if missing_empty => {}
+            None => return None,
         }
-        out.push_str(value);
         rest = &rest[end + 2..];
     }
     out.push_str(rest);

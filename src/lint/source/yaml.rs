@@ -157,17 +157,43 @@ impl Node {
         self.entry(key).map(|(_, v)| v)
     }
 
-    /// The key node and value of `key` in a mapping.
+    /// The key node and value of `key` in a mapping, following YAML merge keys (`<<: *anchor`,
+    /// which GitLab CI uses a lot): own keys win over merged ones.
     pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
-        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v))
+        let map = self.as_map()?;
+        if let Some((k, v)) = map.iter().find(|(k, _)| k.as_str() == Some(key) && !is_merge_key(k)) {
+            return Some((k, v));
+        }
+        self.merged().find_map(|m| m.entry(key))
     }
 
-    /// Mapping entries whose keys are scalars, as `(key text, key node, value)`.
+    /// Maps merged in with `<<`.
+    fn merged(&self) -> impl Iterator<Item = &Node> {
+        self.as_map().unwrap_or(&[]).iter().filter(|(k, _)| is_merge_key(k)).flat_map(|(_, v)| match &v.kind {
+            Kind::Seq(items) => items.iter().collect::<Vec<_>>(),
+            _ => vec![v],
+        })
+    }
+
+    /// Mapping entries whose keys are scalars, as `(key text, key node, value)`, merge keys
+    /// resolved (own entries first, then merged ones not overridden).
     pub fn entries(&self) -> impl Iterator<Item = (&str, &Node, &Node)> {
-        self.as_map()
+        let own: Vec<(&str, &Node, &Node)> = self
+            .as_map()
             .unwrap_or(&[])
             .iter()
+            .filter(|(k, _)| !is_merge_key(k))
             .filter_map(|(k, v)| Some((k.as_str()?, k, v)))
+            .collect();
+        let mut all = own.clone();
+        for m in self.merged() {
+            for e in m.entries() {
+                if !all.iter().any(|(k, _, _)| *k == e.0) {
+                    all.push(e);
+                }
+            }
+        }
+        all.into_iter()
     }
 
     /// The shell script held by this scalar, with a map back to file offsets.
@@ -176,6 +202,10 @@ impl Node {
         let s = self.as_scalar()?;
         Some(ScriptText::new(src, self.span.clone(), s))
     }
+}
+
+fn is_merge_key(k: &Node) -> bool {
+    matches!(&k.kind, Kind::Scalar(s) if s.style == Style::Plain && s.value == "<<")
 }
 
 /// The text of a scalar that holds a script, plus the way back to file offsets.
@@ -288,6 +318,16 @@ mod tests {
         let docs = parse("v: 3.10\nq: '3.10'\n").expect("valid");
         assert_eq!(docs[0].get("v").and_then(Node::as_str), Some("3.10"));
         assert_eq!(docs[0].get("q").and_then(|n| n.as_scalar()).map(|s| s.style), Some(Style::SingleQuoted));
+    }
+
+    #[test]
+    fn merge_keys_are_followed() {
+        let docs = parse(".t: &t\n  image: debian:12\n  script: [a]\njob:\n  <<: *t\n  script: [b]\n").expect("valid");
+        let job = docs[0].get("job").expect("job");
+        assert_eq!(job.get("image").and_then(Node::as_str), Some("debian:12"));
+        let keys: Vec<&str> = job.entries().map(|(k, _, _)| k).collect();
+        assert_eq!(keys, ["script", "image"]);
+        assert_eq!(job.get("script").and_then(Node::as_seq).and_then(|s| s[0].as_str()), Some("b"));
     }
 
     #[test]

@@ -6,15 +6,15 @@ use crate::lint::env::{Site, Target};
 use crate::lint::platform::Tri;
 use crate::report::Finding;
 
-pub struct PipNotInstalled;
+pub struct PipUnavailable;
 
-impl Rule for PipNotInstalled {
+impl Rule for PipUnavailable {
     fn id(&self) -> &'static str {
-        "pip-not-installed"
+        "pip-unavailable"
     }
 
     fn yaml(&self) -> &'static str {
-        include_str!("../../../rules/pip-not-installed.yaml")
+        include_str!("../../../rules/pip-unavailable.yaml")
     }
 
     fn check(&self, site: &Site<'_>, out: &mut Vec<Finding>) {

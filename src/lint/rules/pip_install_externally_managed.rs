@@ -39,7 +39,12 @@ impl Rule for PipInstallExternallyManaged {
             return;
         }
         let Some(platform) = &site.scope.platform else { return };
-        let sudo = if r.via_sudo { " (sudo does not help: pip checks the interpreter, not the user)" } else { "" };
+        let env_dropped = site.state.env.get("PIP_BREAK_SYSTEM_PACKAGES").or_else(|| site.shell.exports.get("PIP_BREAK_SYSTEM_PACKAGES")).is_some_and(|v| v.value.as_deref().and_then(crate::lint::command::truthy) == Some(true));
+        let sudo = match (r.via_sudo, env_dropped) {
+            (true, true) => " (`sudo` resets the environment, so `PIP_BREAK_SYSTEM_PACKAGES` does not reach pip: use `sudo -E` or `sudo PIP_BREAK_SYSTEM_PACKAGES=1 pip …`)",
+            (true, false) => " (sudo does not help: pip checks the interpreter, not the user)",
+            _ => "",
+        };
         let message = format!(
             "`{}` will fail with `error: externally-managed-environment`: it installs into the system Python of {}{}, which is externally managed (PEP 668){sudo}",
             quote(site),

@@ -55,8 +55,15 @@ impl Rule for UvPipSystemExternallyManaged {
             return;
         }
         let why_runner = if platform.facts.pip_conf_override { " (uv ignores the runner's `/etc/pip.conf` override)" } else { "" };
+        let what = if *system {
+            format!("`uv pip {sub} --system`")
+        } else if system_python {
+            format!("`uv pip {sub} --python {}`", python.as_deref().unwrap_or(""))
+        } else {
+            format!("`uv pip {sub}` with `UV_SYSTEM_PYTHON` set")
+        };
         let message = format!(
-            "`uv pip {sub} --system` will fail: the system Python of {}{} is externally managed (PEP 668){why_runner}",
+            "{what} will fail: the system Python of {}{} is externally managed (PEP 668){why_runner}",
             platform.describe, site.scope.note,
         );
         let related = platform_label(site, "this Python is marked EXTERNALLY-MANAGED").into_iter().collect();

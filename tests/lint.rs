@@ -1,0 +1,92 @@
+//! Lint rules, actionlint-style: for each rule, `tests/fixtures/lint/<rule-id>/ok/*` must yield no
+//! finding at all, and each `err/<file>` must yield exactly the findings in `err/<file>.expected`,
+//! one per line: `LINE:COL-ENDLINE:ENDCOL SEVERITY RULE: MESSAGE`. Run with `BLESS=1` to write
+//! missing `.expected` files (then read every one of them before committing).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn faultline() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_faultline"));
+    c.env("NO_COLOR", "1").env_remove("FORCE_COLOR");
+    c
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint")
+}
+
+/// Lint one file (cwd = its folder, so paths in the output are bare file names).
+fn lint_json(path: &Path) -> serde_json::Value {
+    let out = faultline()
+        .args(["lint", "--format", "json", "--fail-on", "never"])
+        .arg(path.file_name().expect("file name"))
+        .current_dir(path.parent().expect("parent"))
+        .output()
+        .expect("run faultline");
+    assert!(out.status.code() == Some(0) || out.status.code() == Some(2), "{}: {:?}", path.display(), out);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: bad JSON {e}: {}", path.display(), String::from_utf8_lossy(&out.stdout)))
+}
+
+fn render(v: &serde_json::Value) -> String {
+    let mut s = String::new();
+    for f in v["findings"].as_array().expect("findings") {
+        s.push_str(&format!(
+            "{}:{}-{}:{} {} {}: {}\n",
+            f["start_line"], f["start_column"], f["end_line"], f["end_column"],
+            f["severity"].as_str().unwrap_or(""), f["rule"].as_str().unwrap_or(""), f["message"].as_str().unwrap_or("")
+        ));
+    }
+    for e in v["errors"].as_array().expect("errors") {
+        s.push_str(&format!("input error: {}\n", e["message"].as_str().unwrap_or("")));
+    }
+    s
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|r| r.flatten().map(|e| e.path()).filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "expected")).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_rule_has_ok_and_err_fixtures_and_they_hold() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let rules: serde_json::Value = serde_json::from_slice(&faultline().args(["rules", "--format", "json"]).output().expect("rules").stdout).expect("rules JSON");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for rule in rules["rules"].as_array().expect("rules") {
+        let id = rule["id"].as_str().expect("id");
+        let dir = fixtures().join(id);
+        let ok = files_in(&dir.join("ok"));
+        let err = files_in(&dir.join("err"));
+        if ok.is_empty() || err.is_empty() {
+            failures.push(format!("{id}: needs fixtures in {0}/ok and {0}/err", dir.display()));
+        }
+        for f in ok {
+            checked += 1;
+            let got = render(&lint_json(&f));
+            if !got.is_empty() {
+                failures.push(format!("{}: expected no finding, got:\n{got}", f.display()));
+            }
+        }
+        for f in err {
+            checked += 1;
+            let got = render(&lint_json(&f));
+            let exp_path = PathBuf::from(format!("{}.expected", f.display()));
+            match std::fs::read_to_string(&exp_path) {
+                Ok(want) if want == got => {}
+                Ok(want) => failures.push(format!("{}:\n--- expected\n{want}--- got\n{got}", f.display())),
+                Err(_) if bless => std::fs::write(&exp_path, &got).expect("write expected"),
+                Err(_) => failures.push(format!("{}: missing {}", f.display(), exp_path.display())),
+            }
+            if got.lines().all(|l| !l.contains(&format!(" {id}: "))) {
+                failures.push(format!("{}: an err/ fixture of {id} must yield a {id} finding", f.display()));
+            }
+        }
+    }
+    assert!(checked > 0);
+    assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
+}

@@ -90,3 +90,45 @@ fn every_rule_has_ok_and_err_fixtures_and_they_hold() {
     assert!(checked > 0);
     assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn every_rule_names_a_playbook_that_exists() {
+    let rules: serde_json::Value = serde_json::from_slice(&faultline().args(["rules", "--format", "json"]).output().expect("rules").stdout).expect("rules JSON");
+    let list = faultline().args(["list", "--format", "json"]).output().expect("list");
+    let text = String::from_utf8_lossy(&list.stdout);
+    for rule in rules["rules"].as_array().expect("rules") {
+        let playbook = rule["playbook"].as_str().expect("playbook");
+        assert!(text.contains(&format!("\"{playbook}\"")), "rule {} names playbook {playbook}, which is not in `faultline list`", rule["id"]);
+    }
+}
+
+#[test]
+fn human_output_points_at_the_command_inside_the_run_block() {
+    let dir = fixtures().join("pip-install-externally-managed/err");
+    let out = faultline().args(["lint", "gha-container-ubuntu.yml"]).current_dir(&dir).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn exit_codes_clean_findings_and_broken_input() {
+    let ok = fixtures().join("pip-install-externally-managed/ok");
+    let err = fixtures().join("pip-install-externally-managed/err");
+    let code = |dir: &Path, args: &[&str]| faultline().arg("lint").args(args).current_dir(dir).output().expect("run").status.code();
+    assert_eq!(code(&ok, &["python-image.Dockerfile"]), Some(0));
+    assert_eq!(code(&err, &["ubuntu.Dockerfile"]), Some(1));
+    // A warning alone does not fail the default gate.
+    assert_eq!(code(&err, &["arg-base.Dockerfile"]), Some(0));
+    let tmp = std::env::temp_dir().join(format!("faultline-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    std::fs::write(tmp.join("Dockerfile"), "FROM ubuntu:24.04\nRUN apt-get install -y python3-pip\nRUN pip install x\n").expect("write");
+    std::fs::write(tmp.join("broken.gitlab-ci.yml"), "test:\n  script: [a\n").expect("write");
+    let out = faultline().args(["lint", "Dockerfile", "broken.gitlab-ci.yml", "missing.yml"]).current_dir(&tmp).output().expect("run");
+    // Unusable input: exit 2, with the position, and the other file still linted.
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.gitlab-ci.yml:3:1: invalid YAML"), "{stderr}");
+    assert!(stderr.contains("missing.yml: no such file or directory"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pip-install-externally-managed"));
+    std::fs::remove_dir_all(&tmp).ok();
+}

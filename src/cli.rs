@@ -14,7 +14,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Exit codes: 0 ran clean (analyze: it ran, matched or not), 1 lint findings at or above
 /// --fail-on, 2 usage error or unusable input.
 #[derive(Debug, Parser)]
-#[command(name = "faultline", version, propagate_version = true, max_term_width = 100, verbatim_doc_comment)]
+#[command(
+    name = "faultline",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    verbatim_doc_comment
+)]
 pub struct Cli {
     /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]

@@ -24,8 +24,19 @@ fn lint_json(path: &Path) -> serde_json::Value {
         .current_dir(path.parent().expect("parent"))
         .output()
         .expect("run faultline");
-    assert!(out.status.code() == Some(0) || out.status.code() == Some(2), "{}: {:?}", path.display(), out);
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: bad JSON {e}: {}", path.display(), String::from_utf8_lossy(&out.stdout)))
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(2),
+        "{}: {:?}",
+        path.display(),
+        out
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: bad JSON {e}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }
 
 fn render(v: &serde_json::Value) -> String {
@@ -33,19 +44,32 @@ fn render(v: &serde_json::Value) -> String {
     for f in v["findings"].as_array().expect("findings") {
         s.push_str(&format!(
             "{}:{}-{}:{} {} {}: {}\n",
-            f["start_line"], f["start_column"], f["end_line"], f["end_column"],
-            f["severity"].as_str().unwrap_or(""), f["rule"].as_str().unwrap_or(""), f["message"].as_str().unwrap_or("")
+            f["start_line"],
+            f["start_column"],
+            f["end_line"],
+            f["end_column"],
+            f["severity"].as_str().unwrap_or(""),
+            f["rule"].as_str().unwrap_or(""),
+            f["message"].as_str().unwrap_or("")
         ));
     }
     for e in v["errors"].as_array().expect("errors") {
-        s.push_str(&format!("input error: {}\n", e["message"].as_str().unwrap_or("")));
+        s.push_str(&format!(
+            "input error: {}\n",
+            e["message"].as_str().unwrap_or("")
+        ));
     }
     s
 }
 
 fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|r| r.flatten().map(|e| e.path()).filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "expected")).collect())
+        .map(|r| {
+            r.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "expected"))
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -54,7 +78,14 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn every_rule_has_ok_and_err_fixtures_and_they_hold() {
     let bless = std::env::var_os("BLESS").is_some();
-    let rules: serde_json::Value = serde_json::from_slice(&faultline().args(["rules", "--format", "json"]).output().expect("rules").stdout).expect("rules JSON");
+    let rules: serde_json::Value = serde_json::from_slice(
+        &faultline()
+            .args(["rules", "--format", "json"])
+            .output()
+            .expect("rules")
+            .stdout,
+    )
+    .expect("rules JSON");
     let mut failures = Vec::new();
     let mut checked = 0;
     for rule in rules["rules"].as_array().expect("rules") {
@@ -63,7 +94,10 @@ fn every_rule_has_ok_and_err_fixtures_and_they_hold() {
         let ok = files_in(&dir.join("ok"));
         let err = files_in(&dir.join("err"));
         if ok.is_empty() || err.is_empty() {
-            failures.push(format!("{id}: needs fixtures in {0}/ok and {0}/err", dir.display()));
+            failures.push(format!(
+                "{id}: needs fixtures in {0}/ok and {0}/err",
+                dir.display()
+            ));
         }
         for f in ok {
             checked += 1;
@@ -78,34 +112,63 @@ fn every_rule_has_ok_and_err_fixtures_and_they_hold() {
             let exp_path = PathBuf::from(format!("{}.expected", f.display()));
             match std::fs::read_to_string(&exp_path) {
                 Ok(want) if want == got => {}
-                Ok(want) => failures.push(format!("{}:\n--- expected\n{want}--- got\n{got}", f.display())),
+                Ok(want) => failures.push(format!(
+                    "{}:\n--- expected\n{want}--- got\n{got}",
+                    f.display()
+                )),
                 Err(_) if bless => std::fs::write(&exp_path, &got).expect("write expected"),
                 Err(_) => failures.push(format!("{}: missing {}", f.display(), exp_path.display())),
             }
             if got.lines().all(|l| !l.contains(&format!(" {id}: "))) {
-                failures.push(format!("{}: an err/ fixture of {id} must yield a {id} finding", f.display()));
+                failures.push(format!(
+                    "{}: an err/ fixture of {id} must yield a {id} finding",
+                    f.display()
+                ));
             }
         }
     }
     assert!(checked > 0);
-    assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problem(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_rule_names_a_playbook_that_exists() {
-    let rules: serde_json::Value = serde_json::from_slice(&faultline().args(["rules", "--format", "json"]).output().expect("rules").stdout).expect("rules JSON");
-    let list = faultline().args(["list", "--format", "json"]).output().expect("list");
+    let rules: serde_json::Value = serde_json::from_slice(
+        &faultline()
+            .args(["rules", "--format", "json"])
+            .output()
+            .expect("rules")
+            .stdout,
+    )
+    .expect("rules JSON");
+    let list = faultline()
+        .args(["list", "--format", "json"])
+        .output()
+        .expect("list");
     let text = String::from_utf8_lossy(&list.stdout);
     for rule in rules["rules"].as_array().expect("rules") {
         let playbook = rule["playbook"].as_str().expect("playbook");
-        assert!(text.contains(&format!("\"{playbook}\"")), "rule {} names playbook {playbook}, which is not in `faultline list`", rule["id"]);
+        assert!(
+            text.contains(&format!("\"{playbook}\"")),
+            "rule {} names playbook {playbook}, which is not in `faultline list`",
+            rule["id"]
+        );
     }
 }
 
 #[test]
 fn human_output_points_at_the_command_inside_the_run_block() {
     let dir = fixtures().join("pip-install-externally-managed/err");
-    let out = faultline().args(["lint", "gha-container-ubuntu.yml"]).current_dir(&dir).output().expect("run");
+    let out = faultline()
+        .args(["lint", "gha-container-ubuntu.yml"])
+        .current_dir(&dir)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
 }
@@ -114,21 +177,44 @@ fn human_output_points_at_the_command_inside_the_run_block() {
 fn exit_codes_clean_findings_and_broken_input() {
     let ok = fixtures().join("pip-install-externally-managed/ok");
     let err = fixtures().join("pip-install-externally-managed/err");
-    let code = |dir: &Path, args: &[&str]| faultline().arg("lint").args(args).current_dir(dir).output().expect("run").status.code();
+    let code = |dir: &Path, args: &[&str]| {
+        faultline()
+            .arg("lint")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run")
+            .status
+            .code()
+    };
     assert_eq!(code(&ok, &["python-image.Dockerfile"]), Some(0));
     assert_eq!(code(&err, &["ubuntu.Dockerfile"]), Some(1));
     // A warning alone does not fail the default gate.
     assert_eq!(code(&err, &["arg-base.Dockerfile"]), Some(0));
     let tmp = std::env::temp_dir().join(format!("faultline-lint-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).expect("tmp");
-    std::fs::write(tmp.join("Dockerfile"), "FROM ubuntu:24.04\nRUN apt-get install -y python3-pip\nRUN pip install x\n").expect("write");
+    std::fs::write(
+        tmp.join("Dockerfile"),
+        "FROM ubuntu:24.04\nRUN apt-get install -y python3-pip\nRUN pip install x\n",
+    )
+    .expect("write");
     std::fs::write(tmp.join("broken.gitlab-ci.yml"), "test:\n  script: [a\n").expect("write");
-    let out = faultline().args(["lint", "Dockerfile", "broken.gitlab-ci.yml", "missing.yml"]).current_dir(&tmp).output().expect("run");
+    let out = faultline()
+        .args(["lint", "Dockerfile", "broken.gitlab-ci.yml", "missing.yml"])
+        .current_dir(&tmp)
+        .output()
+        .expect("run");
     // Unusable input: exit 2, with the position, and the other file still linted.
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("broken.gitlab-ci.yml:3:1: invalid YAML"), "{stderr}");
-    assert!(stderr.contains("missing.yml: no such file or directory"), "{stderr}");
+    assert!(
+        stderr.contains("broken.gitlab-ci.yml:3:1: invalid YAML"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("missing.yml: no such file or directory"),
+        "{stderr}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("pip-install-externally-managed"));
     std::fs::remove_dir_all(&tmp).ok();
 }

@@ -42,16 +42,36 @@ pub struct PipOptions {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PyCmd {
-    Pip { invoker: Invoker, sub: String, opts: PipOptions },
-    UvPip { sub: String, system: bool, python: Option<String>, break_system_packages: bool, alternate_root: bool },
+    Pip {
+        invoker: Invoker,
+        sub: String,
+        opts: PipOptions,
+    },
+    UvPip {
+        sub: String,
+        system: bool,
+        python: Option<String>,
+        break_system_packages: bool,
+        alternate_root: bool,
+    },
     /// `python3 -m venv DIR`, `virtualenv DIR`, `uv venv [DIR]`.
-    CreateVenv { tool: VenvTool, python: String, dir: String, without_pip: bool },
+    CreateVenv {
+        tool: VenvTool,
+        python: String,
+        dir: String,
+        without_pip: bool,
+    },
     /// `. DIR/bin/activate`, `source DIR/bin/activate`.
-    Activate { dir: String },
+    Activate {
+        dir: String,
+    },
     Deactivate,
     Ensurepip,
     /// A package manager installing packages: `apt-get install`, `apk add`, `dnf install`, ...
-    PkgInstall { manager: String, packages: Vec<String> },
+    PkgInstall {
+        manager: String,
+        packages: Vec<String>,
+    },
     /// `rm`/`mv`/`dpkg-divert` of an `EXTERNALLY-MANAGED` file.
     RemoveMarker,
     /// `export NAME=value` (value `None` when it is not a literal).
@@ -77,12 +97,16 @@ fn base(p: &str) -> &str {
 
 fn is_python(name: &str) -> bool {
     let b = base(name);
-    b == "python" || b == "python3" || (b.starts_with("python3.") && b[8..].chars().all(|c| c.is_ascii_digit()))
+    b == "python"
+        || b == "python3"
+        || (b.starts_with("python3.") && b[8..].chars().all(|c| c.is_ascii_digit()))
 }
 
 fn is_pip(name: &str) -> bool {
     let b = base(name);
-    b == "pip" || b == "pip3" || (b.starts_with("pip3.") && b[5..].chars().all(|c| c.is_ascii_digit()))
+    b == "pip"
+        || b == "pip3"
+        || (b.starts_with("pip3.") && b[5..].chars().all(|c| c.is_ascii_digit()))
 }
 
 fn texts(words: &[Word]) -> Vec<&str> {
@@ -95,7 +119,11 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
     let program = *words.first()?;
     let args = &words[1..];
     if is_pip(program) {
-        let invoker = if program.contains('/') { Invoker::PathPip(program.to_string()) } else { Invoker::BarePip(program.to_string()) };
+        let invoker = if program.contains('/') {
+            Invoker::PathPip(program.to_string())
+        } else {
+            Invoker::BarePip(program.to_string())
+        };
         return pip(invoker, args);
     }
     if is_python(program) {
@@ -103,7 +131,11 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
         let (module, rest) = python_module(args)?;
         return match module {
             "pip" => {
-                let invoker = if program.contains('/') { Invoker::PathPython(invoker_name) } else { Invoker::PythonM(invoker_name) };
+                let invoker = if program.contains('/') {
+                    Invoker::PathPython(invoker_name)
+                } else {
+                    Invoker::PythonM(invoker_name)
+                };
                 pip(invoker, rest)
             }
             "venv" => venv(VenvTool::Venv, program, rest),
@@ -118,8 +150,13 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
         "." | "source" => {
             let target = *args.first()?;
             if let Some(dir) = target.strip_suffix("/bin/activate") {
-                Some(PyCmd::Activate { dir: dir.to_string() })
-            } else if target.ends_with("conda.sh") || target.contains("conda") || target.contains("pyenv") {
+                Some(PyCmd::Activate {
+                    dir: dir.to_string(),
+                })
+            } else if target.ends_with("conda.sh")
+                || target.contains("conda")
+                || target.contains("pyenv")
+            {
                 Some(PyCmd::OtherPython)
             } else {
                 Some(PyCmd::SourceScript)
@@ -128,7 +165,8 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
         "eval" => Some(PyCmd::SourceScript),
         "deactivate" => Some(PyCmd::Deactivate),
         "conda" | "mamba" | "micromamba" | "pyenv" | "pixi" => match args.first() {
-            Some(&"activate") | Some(&"shell") | Some(&"global") | Some(&"local") | Some(&"install") => Some(PyCmd::OtherPython),
+            Some(&"activate") | Some(&"shell") | Some(&"global") | Some(&"local")
+            | Some(&"install") => Some(PyCmd::OtherPython),
             _ => None,
         },
         "apt-get" | "apt" | "aptitude" => pkg("apt", &["install"], args),
@@ -136,8 +174,18 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
         "dnf" | "yum" | "microdnf" | "tdnf" => pkg("dnf", &["install"], args),
         "zypper" => pkg("zypper", &["install", "in"], args),
         "pacman" => {
-            if args.iter().any(|a| a.starts_with("-S") && !a.starts_with("-Ss")) {
-                Some(PyCmd::PkgInstall { manager: "pacman".into(), packages: args.iter().filter(|a| !a.starts_with('-')).map(|s| s.to_string()).collect() })
+            if args
+                .iter()
+                .any(|a| a.starts_with("-S") && !a.starts_with("-Ss"))
+            {
+                Some(PyCmd::PkgInstall {
+                    manager: "pacman".into(),
+                    packages: args
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .map(|s| s.to_string())
+                        .collect(),
+                })
             } else {
                 None
             }
@@ -159,7 +207,8 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
                 })
                 .collect(),
         )),
-        "make" | "just" | "task" | "tox" | "nox" | "hatch" | "poetry" | "pdm" | "pipenv" | "ansible-playbook" => None,
+        "make" | "just" | "task" | "tox" | "nox" | "hatch" | "poetry" | "pdm" | "pipenv"
+        | "ansible-playbook" => None,
         "bash" | "sh" | "zsh" | "dash" => {
             // `bash script.sh` runs a file we cannot see; `bash -c '…'` is parsed by the shell model.
             match args.first() {
@@ -219,16 +268,27 @@ fn pip(invoker: Invoker, args: &[&str]) -> Option<PyCmd> {
                 opts.python = args.get(i + 1).map(|s| s.to_string());
                 i += 1;
             }
-            _ if a.starts_with("--target=") || a.starts_with("--prefix=") || a.starts_with("--root=") => opts.alternate_root = true,
+            _ if a.starts_with("--target=")
+                || a.starts_with("--prefix=")
+                || a.starts_with("--root=") =>
+            {
+                opts.alternate_root = true
+            }
             _ if a.starts_with("--report=") => opts.report = true,
-            _ if a.starts_with("--python=") => opts.python = Some(a["--python=".len()..].to_string()),
-            _ if a.starts_with("-t") && a.len() > 2 && !a.starts_with("--") => opts.alternate_root = true,
+            _ if a.starts_with("--python=") => {
+                opts.python = Some(a["--python=".len()..].to_string())
+            }
+            _ if a.starts_with("-t") && a.len() > 2 && !a.starts_with("--") => {
+                opts.alternate_root = true
+            }
             // Options that take a value: skip it so it is not read as the subcommand.
-            "-r" | "--requirement" | "-c" | "--constraint" | "-e" | "--editable" | "-i" | "--index-url" | "--extra-index-url"
-            | "-f" | "--find-links" | "--cache-dir" | "--log" | "--timeout" | "--retries" | "--trusted-host" | "--proxy"
-            | "--cert" | "--client-cert" | "--src" | "--upgrade-strategy" | "--platform" | "--python-version"
-            | "--implementation" | "--abi" | "--only-binary" | "--no-binary" | "--progress-bar" | "--config-settings"
-            | "-C" | "--global-option" | "--exists-action" | "--keyring-provider" | "--use-feature" | "--use-deprecated" => {
+            "-r" | "--requirement" | "-c" | "--constraint" | "-e" | "--editable" | "-i"
+            | "--index-url" | "--extra-index-url" | "-f" | "--find-links" | "--cache-dir"
+            | "--log" | "--timeout" | "--retries" | "--trusted-host" | "--proxy" | "--cert"
+            | "--client-cert" | "--src" | "--upgrade-strategy" | "--platform"
+            | "--python-version" | "--implementation" | "--abi" | "--only-binary"
+            | "--no-binary" | "--progress-bar" | "--config-settings" | "-C" | "--global-option"
+            | "--exists-action" | "--keyring-provider" | "--use-feature" | "--use-deprecated" => {
                 i += 1;
             }
             _ if sub.is_none() && !a.starts_with('-') => sub = Some(a.to_string()),
@@ -236,13 +296,27 @@ fn pip(invoker: Invoker, args: &[&str]) -> Option<PyCmd> {
         }
         i += 1;
     }
-    Some(PyCmd::Pip { invoker, sub: sub.unwrap_or_default(), opts })
+    Some(PyCmd::Pip {
+        invoker,
+        sub: sub.unwrap_or_default(),
+        opts,
+    })
 }
 
 fn venv(tool: VenvTool, python: &str, args: &[&str]) -> Option<PyCmd> {
     let without_pip = args.contains(&"--without-pip");
-    let dir = args.iter().rev().find(|a| !a.starts_with('-')).map(|s| s.to_string()).unwrap_or_else(|| ".venv".to_string());
-    Some(PyCmd::CreateVenv { tool, python: python.to_string(), dir, without_pip })
+    let dir = args
+        .iter()
+        .rev()
+        .find(|a| !a.starts_with('-'))
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| ".venv".to_string());
+    Some(PyCmd::CreateVenv {
+        tool,
+        python: python.to_string(),
+        dir,
+        without_pip,
+    })
 }
 
 fn uv(args: &[&str]) -> Option<PyCmd> {
@@ -263,7 +337,9 @@ fn uv(args: &[&str]) -> Option<PyCmd> {
                 system: rest.contains(&"--system"),
                 python,
                 break_system_packages: rest.contains(&"--break-system-packages"),
-                alternate_root: rest.iter().any(|a| a.starts_with("--target") || a.starts_with("--prefix")),
+                alternate_root: rest
+                    .iter()
+                    .any(|a| a.starts_with("--target") || a.starts_with("--prefix")),
             })
         }
         "venv" => {
@@ -272,11 +348,22 @@ fn uv(args: &[&str]) -> Option<PyCmd> {
             let dir = rest
                 .iter()
                 .enumerate()
-                .filter(|(i, a)| !a.starts_with('-') && !matches!(rest.get(i.wrapping_sub(1)), Some(&"--python") | Some(&"-p") | Some(&"--prompt")))
+                .filter(|(i, a)| {
+                    !a.starts_with('-')
+                        && !matches!(
+                            rest.get(i.wrapping_sub(1)),
+                            Some(&"--python") | Some(&"-p") | Some(&"--prompt")
+                        )
+                })
                 .map(|(_, a)| a.to_string())
                 .next_back()
                 .unwrap_or_else(|| ".venv".to_string());
-            Some(PyCmd::CreateVenv { tool: VenvTool::Uv, python: "uv".into(), dir, without_pip: !seed })
+            Some(PyCmd::CreateVenv {
+                tool: VenvTool::Uv,
+                python: "uv".into(),
+                dir,
+                without_pip: !seed,
+            })
         }
         "python" if args.get(1) == Some(&"install") => Some(PyCmd::OtherPython),
         _ => None,
@@ -290,7 +377,10 @@ fn pkg(manager: &str, verbs: &[&str], args: &[&str]) -> Option<PyCmd> {
         .filter(|a| !a.starts_with('-'))
         .map(|a| a.split('=').next().unwrap_or(a).to_string())
         .collect();
-    Some(PyCmd::PkgInstall { manager: manager.to_string(), packages })
+    Some(PyCmd::PkgInstall {
+        manager: manager.to_string(),
+        packages,
+    })
 }
 
 /// What a package install brings, for the Python facts.
@@ -305,11 +395,22 @@ pub fn brings(packages: &[String]) -> Brings {
     let mut b = Brings::default();
     for p in packages {
         let p = p.as_str();
-        let pip = matches!(p, "python3-pip" | "py3-pip" | "python-pip" | "python3-virtualenv" | "pipx")
-            || (p.starts_with("python3") && p.ends_with("-pip"));
-        let venv = matches!(p, "python3-venv" | "python3-full" | "python3-virtualenv" | "py3-virtualenv" | "pipx")
-            || (p.starts_with("python3.") && (p.ends_with("-venv") || p.ends_with("-full")));
-        let python = pip || venv || p == "python3" || p == "python" || p == "python-is-python3" || p.starts_with("python3.") || p == "python3-dev";
+        let pip = matches!(
+            p,
+            "python3-pip" | "py3-pip" | "python-pip" | "python3-virtualenv" | "pipx"
+        ) || (p.starts_with("python3") && p.ends_with("-pip"));
+        let venv = matches!(
+            p,
+            "python3-venv" | "python3-full" | "python3-virtualenv" | "py3-virtualenv" | "pipx"
+        ) || (p.starts_with("python3.")
+            && (p.ends_with("-venv") || p.ends_with("-full")));
+        let python = pip
+            || venv
+            || p == "python3"
+            || p == "python"
+            || p == "python-is-python3"
+            || p.starts_with("python3.")
+            || p == "python3-dev";
         b.pip |= pip;
         b.venv |= venv;
         b.python |= python;

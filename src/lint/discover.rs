@@ -19,14 +19,34 @@ pub enum FileKind {
 }
 
 /// Folders never worth walking into.
-const SKIP_DIRS: &[&str] = &[".git", "node_modules", "target", ".venv", "venv", ".tox", "vendor", "__pycache__"];
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "target",
+    ".venv",
+    "venv",
+    ".tox",
+    "vendor",
+    "__pycache__",
+];
 
 /// The kind of a file judged by its path alone (`None`: not one we lint, or decide by content).
 pub fn kind_from_path(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
     // `Dockerfile.dockerignore` (BuildKit's per-Dockerfile ignore file) and docs are not Dockerfiles.
-    let not_docker = [".dockerignore", ".md", ".txt", ".rst", ".orig", ".bak", ".swp", ".j2", ".tmpl", ".template"];
+    let not_docker = [
+        ".dockerignore",
+        ".md",
+        ".txt",
+        ".rst",
+        ".orig",
+        ".bak",
+        ".swp",
+        ".j2",
+        ".tmpl",
+        ".template",
+    ];
     if not_docker.iter().any(|ext| lower.ends_with(ext)) && !lower.ends_with(".yml") {
         return None;
     }
@@ -42,7 +62,8 @@ pub fn kind_from_path(path: &Path) -> Option<FileKind> {
     if !yaml {
         return None;
     }
-    if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || lower.ends_with(".gitlab-ci.yml") {
+    if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || lower.ends_with(".gitlab-ci.yml")
+    {
         return Some(FileKind::GitlabCi);
     }
     if lower == "action.yml" || lower == "action.yaml" {
@@ -50,7 +71,11 @@ pub fn kind_from_path(path: &Path) -> Option<FileKind> {
     }
     let parent = path.parent()?;
     if parent.file_name().and_then(|n| n.to_str()) == Some("workflows")
-        && parent.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()) == Some(".github")
+        && parent
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            == Some(".github")
     {
         return Some(FileKind::GithubWorkflow);
     }
@@ -82,19 +107,25 @@ pub struct Target {
 pub fn discover(paths: &[PathBuf], root: &Path) -> (Vec<Target>, Vec<(PathBuf, String)>) {
     let mut targets = Vec::new();
     let mut errors = Vec::new();
-    let walk_roots: Vec<PathBuf> = if paths.is_empty() { vec![root.to_path_buf()] } else { paths.to_vec() };
+    let walk_roots: Vec<PathBuf> = if paths.is_empty() {
+        vec![root.to_path_buf()]
+    } else {
+        paths.to_vec()
+    };
     for p in walk_roots {
         match std::fs::metadata(&p) {
             Err(e) => errors.push((p.clone(), describe_io(&e))),
             Ok(m) if m.is_dir() => walk(&p, &mut targets),
             Ok(_) => {
                 let kind = kind_from_path(&p);
-                let yaml = p
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
+                let yaml = p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml")
+                });
                 if kind.is_some() || yaml {
-                    targets.push(Target { path: p.clone(), kind });
+                    targets.push(Target {
+                        path: p.clone(),
+                        kind,
+                    });
                 }
             }
         }
@@ -105,17 +136,25 @@ pub fn discover(paths: &[PathBuf], root: &Path) -> (Vec<Target>, Vec<(PathBuf, S
 }
 
 fn walk(dir: &Path, out: &mut Vec<Target>) {
-    let iter = WalkDir::new(dir).follow_links(false).into_iter().filter_entry(|e| {
-        !(e.file_type().is_dir()
-            && e.depth() > 0
-            && e.file_name().to_str().is_some_and(|n| SKIP_DIRS.contains(&n)))
-    });
+    let iter = WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.file_type().is_dir()
+                && e.depth() > 0
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIP_DIRS.contains(&n)))
+        });
     for entry in iter.flatten() {
         if !entry.file_type().is_file() {
             continue;
         }
         if let Some(kind) = kind_from_path(entry.path()) {
-            out.push(Target { path: entry.path().to_path_buf(), kind: Some(kind) });
+            out.push(Target {
+                path: entry.path().to_path_buf(),
+                kind: Some(kind),
+            });
         }
     }
 }
@@ -136,9 +175,18 @@ mod tests {
     #[test]
     fn kinds_by_path() {
         let k = |p: &str| kind_from_path(Path::new(p));
-        assert_eq!(k(".github/workflows/ci.yml"), Some(FileKind::GithubWorkflow));
-        assert_eq!(k("a/.github/workflows/ci.yaml"), Some(FileKind::GithubWorkflow));
-        assert_eq!(k(".github/actions/setup/action.yml"), Some(FileKind::GithubAction));
+        assert_eq!(
+            k(".github/workflows/ci.yml"),
+            Some(FileKind::GithubWorkflow)
+        );
+        assert_eq!(
+            k("a/.github/workflows/ci.yaml"),
+            Some(FileKind::GithubWorkflow)
+        );
+        assert_eq!(
+            k(".github/actions/setup/action.yml"),
+            Some(FileKind::GithubAction)
+        );
         assert_eq!(k(".gitlab-ci.yml"), Some(FileKind::GitlabCi));
         assert_eq!(k("ci/deploy.gitlab-ci.yml"), Some(FileKind::GitlabCi));
         assert_eq!(k("Dockerfile"), Some(FileKind::Dockerfile));

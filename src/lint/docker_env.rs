@@ -11,7 +11,14 @@ use super::source::span::Span;
 use super::LintOptions;
 use crate::report::{Finding, InputError, SourceFile};
 
-pub fn lint_dockerfile(file: &Arc<SourceFile>, opts: &LintOptions) -> Result<Vec<Finding>, InputError> {
+/// What a later stage built `FROM` this one starts with: its platform, where that was declared,
+/// whether an ARG can change it, the state at its end, and the ARG names (which do not carry over).
+type StageEnd = (Option<Platform>, Option<Span>, bool, State, Vec<String>);
+
+pub fn lint_dockerfile(
+    file: &Arc<SourceFile>,
+    opts: &LintOptions,
+) -> Result<Vec<Finding>, InputError> {
     let df = dockerfile::parse(&file.text).map_err(|e| InputError {
         path: file.path.clone(),
         line: Some(e.line),
@@ -20,24 +27,45 @@ pub fn lint_dockerfile(file: &Arc<SourceFile>, opts: &LintOptions) -> Result<Vec
     })?;
     let mut findings = Vec::new();
     // The state at the end of each stage, for stages built `FROM` an earlier one.
-    let mut finals: Vec<(Option<Platform>, Option<Span>, bool, State, Vec<String>)> = Vec::new();
+    let mut finals: Vec<StageEnd> = Vec::new();
     for stage in &df.stages {
-        let (platform, span, overridable, state) = match stage.parent_stage.and_then(|i| finals.get(i)) {
-            Some((p, s, o, st, args)) => {
-                // ENV is part of the image and carries over; ARG does not.
-                let mut st = st.clone();
-                for a in args {
-                    st.env.remove(a);
+        let (platform, span, overridable, state) =
+            match stage.parent_stage.and_then(|i| finals.get(i)) {
+                Some((p, s, o, st, args)) => {
+                    // ENV is part of the image and carries over; ARG does not.
+                    let mut st = st.clone();
+                    for a in args {
+                        st.env.remove(a);
+                    }
+                    (p.clone(), s.clone(), *o, st)
                 }
-                (p.clone(), s.clone(), *o, st)
-            }
-            None => {
-                let p = stage.image.as_deref().and_then(|i| platform::image(i, &opts.declared));
-                (p, Some(stage.image_span.clone()), stage.image_depends_on_arg, State::default())
-            }
+                None => {
+                    let p = stage
+                        .image
+                        .as_deref()
+                        .and_then(|i| platform::image(i, &opts.declared));
+                    (
+                        p,
+                        Some(stage.image_span.clone()),
+                        stage.image_depends_on_arg,
+                        State::default(),
+                    )
+                }
+            };
+        let note = if overridable {
+            " (the base image comes from an ARG default, which `--build-arg` can change)"
+                .to_string()
+        } else {
+            String::new()
         };
-        let note = if overridable { " (the base image comes from an ARG default, which `--build-arg` can change)".to_string() } else { String::new() };
-        let scope = Scope { file, kind: ScopeKind::DockerStage, platform: platform.clone(), platform_span: span.clone(), platform_overridable: overridable, note };
+        let scope = Scope {
+            file,
+            kind: ScopeKind::DockerStage,
+            platform: platform.clone(),
+            platform_span: span.clone(),
+            platform_overridable: overridable,
+            note,
+        };
         let mut w = Walker::new(scope);
         w.state = state;
         let mut posix = true;
@@ -74,30 +102,54 @@ fn instruction(w: &mut Walker<'_>, inst: &Instruction, posix: &mut bool, file: &
         ("SHELL", Args::Exec { items, .. }) => {
             *posix = items.first().is_some_and(|(s, _)| is_posix_shell(s));
         }
-        ("RUN", Args::Shell { span, shell_source, .. }) if *posix => {
+        (
+            "RUN",
+            Args::Shell {
+                span, shell_source, ..
+            },
+        ) if *posix => {
             let base = span.start;
             let to_file = move |r: &std::ops::Range<usize>| (base + r.start)..(base + r.end);
-            w.shell(&ScriptSource { text: shell_source, to_file: &to_file });
+            w.shell(&ScriptSource {
+                text: shell_source,
+                to_file: &to_file,
+            });
             // `RUN <<EOF` (or `RUN bash <<EOF`) runs the heredoc body as the script.
             let head = shell_source.trim_start();
-            let runs_body = head.starts_with("<<") || ["sh ", "bash ", "/bin/sh ", "/bin/bash "].iter().any(|p| head.starts_with(p));
+            let runs_body = head.starts_with("<<")
+                || ["sh ", "bash ", "/bin/sh ", "/bin/bash "]
+                    .iter()
+                    .any(|p| head.starts_with(p));
             for h in inst.heredocs.iter().filter(|_| runs_body) {
                 let start = h.body_span.start;
                 let to_file = move |r: &std::ops::Range<usize>| (start + r.start)..(start + r.end);
                 let body = file.text.get(h.body_span.clone()).unwrap_or("");
-                w.shell(&ScriptSource { text: body, to_file: &to_file });
+                w.shell(&ScriptSource {
+                    text: body,
+                    to_file: &to_file,
+                });
             }
         }
-        ("RUN", Args::Exec { items, .. }) if *posix => {
-            // `["/bin/sh", "-c", "script"]`: the script is the third string.
-            if items.len() >= 3 && is_posix_shell(&items[0].0) && items[1].0 == "-c" {
-                let (script, span) = &items[2];
-                let exact = file.text.get(span.start + 1..span.end.saturating_sub(1)) == Some(script.as_str());
-                let start = span.start + 1;
-                let whole = span.clone();
-                let to_file = move |r: &std::ops::Range<usize>| if exact { (start + r.start)..(start + r.end) } else { whole.clone() };
-                w.shell(&ScriptSource { text: script, to_file: &to_file });
-            }
+        // `["/bin/sh", "-c", "script"]`: the script is the third string.
+        ("RUN", Args::Exec { items, .. })
+            if *posix && items.len() >= 3 && is_posix_shell(&items[0].0) && items[1].0 == "-c" =>
+        {
+            let (script, span) = &items[2];
+            let exact =
+                file.text.get(span.start + 1..span.end.saturating_sub(1)) == Some(script.as_str());
+            let start = span.start + 1;
+            let whole = span.clone();
+            let to_file = move |r: &std::ops::Range<usize>| {
+                if exact {
+                    (start + r.start)..(start + r.end)
+                } else {
+                    whole.clone()
+                }
+            };
+            w.shell(&ScriptSource {
+                text: script,
+                to_file: &to_file,
+            });
         }
         _ => {}
     }

@@ -145,7 +145,10 @@ impl Site<'_> {
     /// The model's answer for a pip command.
     pub fn pip_reach(&self) -> Option<PipReach> {
         match self.py {
-            PyCmd::Pip { invoker, opts, .. } => Some(self.scope.pip_reach(self.cmd, invoker, opts, self.state, self.shell)),
+            PyCmd::Pip { invoker, opts, .. } => Some(
+                self.scope
+                    .pip_reach(self.cmd, invoker, opts, self.state, self.shell),
+            ),
             _ => None,
         }
     }
@@ -178,7 +181,14 @@ impl<'a> Scope<'a> {
 
     /// Effective value of an env var for a command: command prefix, then shell exports, then
     /// persistent env. `Some(None)` = set, value unknown.
-    fn env_lookup<'s>(&self, name: &str, cmd: &'s Command, state: &'s State, shell: &'s ShellState, sudo_reset: bool) -> Option<(Option<String>, Option<Span>)> {
+    fn env_lookup<'s>(
+        &self,
+        name: &str,
+        cmd: &'s Command,
+        state: &'s State,
+        shell: &'s ShellState,
+        sudo_reset: bool,
+    ) -> Option<(Option<String>, Option<Span>)> {
         // `X=1 sudo pip` loses X to sudo's env_reset; `sudo X=1 pip` and `env X=1 pip` keep it.
         let kept = |a: &&shell::Assignment| a.name == name && (!sudo_reset || a.wrapper.is_some());
         if let Some(a) = cmd.assignments.iter().rev().find(kept) {
@@ -191,10 +201,20 @@ impl<'a> Scope<'a> {
         if let Some(v) = shell.exports.get(name) {
             return Some((v.value.clone(), Some(v.span.clone())));
         }
-        state.env.get(name).map(|v| (v.value.clone(), Some(v.span.clone())))
+        state
+            .env
+            .get(name)
+            .map(|v| (v.value.clone(), Some(v.span.clone())))
     }
 
-    fn pip_reach(&self, cmd: &Command, invoker: &Invoker, opts: &command::PipOptions, state: &State, shell: &ShellState) -> PipReach {
+    fn pip_reach(
+        &self,
+        cmd: &Command,
+        invoker: &Invoker,
+        opts: &command::PipOptions,
+        state: &State,
+        shell: &ShellState,
+    ) -> PipReach {
         let sudo = cmd.wrappers.iter().find(|w| w.name == "sudo");
         // sudo resets the environment (env_reset) and PATH (secure_path) unless told otherwise.
         let sudo_keeps_env = sudo.is_some_and(|w| w.has_option(Some('E'), Some("preserve-env")));
@@ -223,7 +243,11 @@ impl<'a> Scope<'a> {
             Some(_) => Target::Venv,
             None => {
                 let bare_pip = matches!(invoker, Invoker::BarePip(_));
-                let active = if sudo_reset { None } else { shell.active_venv.as_ref().or(state.venv_on_path.as_ref()) };
+                let active = if sudo_reset {
+                    None
+                } else {
+                    shell.active_venv.as_ref().or(state.venv_on_path.as_ref())
+                };
                 match active {
                     // A venv without pip (uv venv) lets a bare `pip` fall through to the next PATH entry.
                     Some(v) if v.has_pip || !bare_pip => Target::Venv,
@@ -248,14 +272,18 @@ impl<'a> Scope<'a> {
         reach.marked = f.marked;
         reach.pip_present = if state.pip_installed.is_some() {
             Tri::Yes
-        } else if f.pip == Tri::No && state.opaque_script.is_none() && state.other_python.is_none() {
+        } else if f.pip == Tri::No && state.opaque_script.is_none() && state.other_python.is_none()
+        {
             Tri::No
         } else if f.pip == Tri::Yes {
             Tri::Yes
         } else {
             Tri::Unknown
         };
-        if state.activated_in_earlier_shell.is_some() && shell.active_venv.is_none() && state.venv_on_path.is_none() {
+        if state.activated_in_earlier_shell.is_some()
+            && shell.active_venv.is_none()
+            && state.venv_on_path.is_none()
+        {
             reach.stale_activation = state.activated_in_earlier_shell.clone();
         }
         // What makes pip skip the check, in pip's own order (install.py, then config).
@@ -270,14 +298,25 @@ impl<'a> Scope<'a> {
         } else {
             self.config_override(cmd, opts, state, shell, sudo_reset)
         };
-        if reach.overridden.is_none() && f.pip_conf_override && !opts.isolated && !self.config_disabled(cmd, state, shell, sudo_reset) {
+        if reach.overridden.is_none()
+            && f.pip_conf_override
+            && !opts.isolated
+            && !self.config_disabled(cmd, state, shell, sudo_reset)
+        {
             reach.runner_pip_conf = true;
         }
         reach
     }
 
     /// Env vars and pip.conf writes that set break-system-packages (or an alternate root).
-    fn config_override(&self, cmd: &Command, opts: &command::PipOptions, state: &State, shell: &ShellState, sudo_reset: bool) -> Option<Override> {
+    fn config_override(
+        &self,
+        cmd: &Command,
+        opts: &command::PipOptions,
+        state: &State,
+        shell: &ShellState,
+        sudo_reset: bool,
+    ) -> Option<Override> {
         if !opts.isolated {
             for name in ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"] {
                 if let Some((v, _)) = self.env_lookup(name, cmd, state, shell, sudo_reset) {
@@ -286,15 +325,20 @@ impl<'a> Scope<'a> {
                     }
                 }
             }
-            if let Some((v, span)) = self.env_lookup("PIP_BREAK_SYSTEM_PACKAGES", cmd, state, shell, sudo_reset) {
+            if let Some((v, span)) =
+                self.env_lookup("PIP_BREAK_SYSTEM_PACKAGES", cmd, state, shell, sudo_reset)
+            {
                 match v.as_deref().map(command::truthy) {
-                    Some(Some(true)) => return Some(Override::EnvVar(span.unwrap_or_else(|| cmd.span.clone()))),
+                    Some(Some(true)) => {
+                        return Some(Override::EnvVar(span.unwrap_or_else(|| cmd.span.clone())))
+                    }
                     Some(Some(false)) => {}
                     // Unknown or invalid (pip exits 2 on an invalid value: another failure).
                     _ => return Some(Override::Unknown),
                 }
             }
-            if let Some((v, _)) = self.env_lookup("PIP_CONFIG_FILE", cmd, state, shell, sudo_reset) {
+            if let Some((v, _)) = self.env_lookup("PIP_CONFIG_FILE", cmd, state, shell, sudo_reset)
+            {
                 if v.as_deref() != Some("/dev/null") {
                     return Some(Override::Unknown);
                 }
@@ -312,8 +356,15 @@ impl<'a> Scope<'a> {
     }
 
     /// `PIP_CONFIG_FILE=/dev/null` turns off every config file.
-    fn config_disabled(&self, cmd: &Command, state: &State, shell: &ShellState, sudo_reset: bool) -> bool {
-        self.env_lookup("PIP_CONFIG_FILE", cmd, state, shell, sudo_reset).is_some_and(|(v, _)| v.as_deref() == Some("/dev/null"))
+    fn config_disabled(
+        &self,
+        cmd: &Command,
+        state: &State,
+        shell: &ShellState,
+        sudo_reset: bool,
+    ) -> bool {
+        self.env_lookup("PIP_CONFIG_FILE", cmd, state, shell, sudo_reset)
+            .is_some_and(|(v, _)| v.as_deref() == Some("/dev/null"))
     }
 }
 
@@ -326,7 +377,11 @@ pub struct Walker<'a> {
 
 impl<'a> Walker<'a> {
     pub fn new(scope: Scope<'a>) -> Self {
-        Walker { scope, state: State::default(), findings: Vec::new() }
+        Walker {
+            scope,
+            state: State::default(),
+            findings: Vec::new(),
+        }
     }
 
     /// Set a persistent env var (workflow/job/step env, ENV, ARG, GitLab variables).
@@ -336,17 +391,26 @@ impl<'a> Walker<'a> {
                 self.path_changed(v, span.clone());
             }
         }
-        self.state.env.insert(name.to_string(), EnvValue { value, span });
+        self.state
+            .env
+            .insert(name.to_string(), EnvValue { value, span });
     }
 
     /// A PATH that puts a venv's bin first (`ENV PATH=/opt/venv/bin:$PATH`).
     fn path_changed(&mut self, value: &str, span: Span) {
         let first = value.split(':').next().unwrap_or("");
-        if let Some(dir) = first.strip_suffix("/bin").or_else(|| first.strip_suffix("/bin/")) {
+        if let Some(dir) = first
+            .strip_suffix("/bin")
+            .or_else(|| first.strip_suffix("/bin/"))
+        {
             if let Some(v) = self.find_venv(dir) {
                 self.state.venv_on_path = Some(Venv { span, ..v });
             } else if dir.contains("venv") || dir.contains("virtualenv") || dir.ends_with("/env") {
-                self.state.venv_on_path = Some(Venv { dir: dir.to_string(), has_pip: true, span });
+                self.state.venv_on_path = Some(Venv {
+                    dir: dir.to_string(),
+                    has_pip: true,
+                    span,
+                });
             }
         }
     }
@@ -354,16 +418,27 @@ impl<'a> Walker<'a> {
     fn find_venv(&self, dir: &str) -> Option<Venv> {
         let norm = |d: &str| d.trim_start_matches("./").trim_end_matches('/').to_string();
         let want = norm(dir);
-        self.state.venvs.iter().rev().find(|v| {
-            let have = norm(&v.dir);
-            have == want || want.ends_with(&format!("/{have}")) || have.ends_with(&format!("/{want}"))
-        }).cloned()
+        self.state
+            .venvs
+            .iter()
+            .rev()
+            .find(|v| {
+                let have = norm(&v.dir);
+                have == want
+                    || want.ends_with(&format!("/{have}"))
+                    || have.ends_with(&format!("/{want}"))
+            })
+            .cloned()
     }
 
     /// A `uses:` step (GitHub).
     pub fn action(&mut self, uses: &str, span: Span, with: &[github::EnvVar]) {
         let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
-        let with_val = |k: &str| with.iter().find(|w| w.name == k).map(|w| w.value.trim().to_ascii_lowercase());
+        let with_val = |k: &str| {
+            with.iter()
+                .find(|w| w.name == k)
+                .map(|w| w.value.trim().to_ascii_lowercase())
+        };
         match name.as_str() {
             "actions/setup-python" => {
                 if with_val("update-environment").as_deref() == Some("false") {
@@ -371,18 +446,27 @@ impl<'a> Walker<'a> {
                 }
                 self.state.setup_python = Some(span);
             }
-            "astral-sh/setup-uv" => {
-                if with_val("activate-environment").as_deref() == Some("true") {
-                    self.state.uv_venv_on_path = Some(span.clone());
-                    self.state.venv_on_path = Some(Venv { dir: ".venv".into(), has_pip: false, span });
-                }
+            "astral-sh/setup-uv" if with_val("activate-environment").as_deref() == Some("true") => {
+                self.state.uv_venv_on_path = Some(span.clone());
+                self.state.venv_on_path = Some(Venv {
+                    dir: ".venv".into(),
+                    has_pip: false,
+                    span,
+                });
             }
             _ if name.starts_with("docker://") => {}
             _ if name.starts_with("./") => {
                 // A local action: unknown unless it is a plain composite we could read; say less.
                 self.state.other_python = Some(span);
             }
-            _ if name.contains("python") || name.contains("conda") || name.contains("mamba") || name.contains("pyenv") || name.contains("pdm") || name.contains("poetry") || name.contains("pixi") => {
+            _ if name.contains("python")
+                || name.contains("conda")
+                || name.contains("mamba")
+                || name.contains("pyenv")
+                || name.contains("pdm")
+                || name.contains("poetry")
+                || name.contains("pixi") =>
+            {
                 self.state.other_python = Some(span);
             }
             _ => {}
@@ -412,7 +496,14 @@ impl<'a> Walker<'a> {
                 };
                 let span = (src.to_file)(&cmd.span);
                 {
-                    let site = Site { cmd, py: &py, span: span.clone(), scope: &self.scope, state: &self.state, shell: &sh };
+                    let site = Site {
+                        cmd,
+                        py: &py,
+                        span: span.clone(),
+                        scope: &self.scope,
+                        state: &self.state,
+                        shell: &sh,
+                    };
                     rules::check(&site, &mut self.findings);
                 }
                 self.apply(cmd, &py, span, src, &mut sh);
@@ -432,19 +523,39 @@ impl<'a> Walker<'a> {
         if !first.dynamic || !first.text.starts_with('$') {
             return None;
         }
-        let name = first.text.trim_start_matches('$').trim_start_matches('{').trim_end_matches('}');
-        let value = sh.exports.get(name).or_else(|| self.state.env.get(name)).and_then(|v| v.value.clone());
+        let name = first
+            .text
+            .trim_start_matches('$')
+            .trim_start_matches('{')
+            .trim_end_matches('}');
+        let value = sh
+            .exports
+            .get(name)
+            .or_else(|| self.state.env.get(name))
+            .and_then(|v| v.value.clone());
         let Some(value) = value.filter(|v| !v.contains('$')) else {
             self.state.opaque_script.get_or_insert(cmd.span.clone());
             return None;
         };
         let mut out = cmd.clone();
-        let words = value.split_whitespace().map(|w| shell::Word { span: first.span.clone(), text: w.to_string(), quoted: false, dynamic: false });
+        let words = value.split_whitespace().map(|w| shell::Word {
+            span: first.span.clone(),
+            text: w.to_string(),
+            quoted: false,
+            dynamic: false,
+        });
         out.words.splice(0..1, words);
         Some(out)
     }
 
-    fn apply(&mut self, cmd: &Command, py: &PyCmd, span: Span, src: &ScriptSource<'_>, sh: &mut ShellState) {
+    fn apply(
+        &mut self,
+        cmd: &Command,
+        py: &PyCmd,
+        span: Span,
+        src: &ScriptSource<'_>,
+        sh: &mut ShellState,
+    ) {
         // bash runs each element of a pipeline in a subshell too.
         let same_shell = !cmd.nesting.is_child_shell() && !cmd.in_pipeline;
         match py {
@@ -460,13 +571,26 @@ impl<'a> Walker<'a> {
                     self.state.venv_pkg_installed.get_or_insert(span);
                 }
             }
-            PyCmd::CreateVenv { tool, dir, without_pip, .. } => {
+            PyCmd::CreateVenv {
+                tool,
+                dir,
+                without_pip,
+                ..
+            } => {
                 let has_pip = !*without_pip || *tool == VenvTool::Virtualenv;
-                self.state.venvs.push(Venv { dir: dir.clone(), has_pip, span });
+                self.state.venvs.push(Venv {
+                    dir: dir.clone(),
+                    has_pip,
+                    span,
+                });
             }
             PyCmd::Activate { dir } => {
                 if same_shell {
-                    let v = self.find_venv(dir).unwrap_or(Venv { dir: dir.clone(), has_pip: true, span: span.clone() });
+                    let v = self.find_venv(dir).unwrap_or(Venv {
+                        dir: dir.clone(),
+                        has_pip: true,
+                        span: span.clone(),
+                    });
                     sh.active_venv = Some(Venv { span, ..v });
                 }
             }
@@ -476,7 +600,11 @@ impl<'a> Walker<'a> {
                 }
             }
             PyCmd::Pip { sub, .. } if sub == "config" => {
-                if cmd.words.iter().any(|w| w.text.contains("break-system-packages")) {
+                if cmd
+                    .words
+                    .iter()
+                    .any(|w| w.text.contains("break-system-packages"))
+                {
                     self.state.pip_conf_written.get_or_insert(span);
                 }
             }
@@ -495,14 +623,23 @@ impl<'a> Walker<'a> {
                             if let Some(dir) = first.strip_suffix("/bin") {
                                 let venv = self.find_venv(dir);
                                 if let Some(venv) = venv {
-                                    sh.active_venv = Some(Venv { span: span.clone(), ..venv });
+                                    sh.active_venv = Some(Venv {
+                                        span: span.clone(),
+                                        ..venv
+                                    });
                                 }
                             }
                         }
                         continue;
                     }
                     if same_shell {
-                        sh.exports.insert(name.clone(), EnvValue { value: value.clone(), span: span.clone() });
+                        sh.exports.insert(
+                            name.clone(),
+                            EnvValue {
+                                value: value.clone(),
+                                span: span.clone(),
+                            },
+                        );
                     }
                 }
             }
@@ -523,9 +660,20 @@ impl<'a> Walker<'a> {
 
     /// Writes that matter whatever the command is: `>> $GITHUB_ENV`, `>> $GITHUB_PATH`, pip.conf.
     fn side_effects(&mut self, cmd: &Command, src: &ScriptSource<'_>, sh: &mut ShellState) {
-        let mut targets: Vec<&str> = cmd.redirects.iter().filter(|r| r.op.contains('>')).filter_map(|r| r.target.as_ref()).map(|w| w.text.as_str()).collect();
+        let mut targets: Vec<&str> = cmd
+            .redirects
+            .iter()
+            .filter(|r| r.op.contains('>'))
+            .filter_map(|r| r.target.as_ref())
+            .map(|w| w.text.as_str())
+            .collect();
         if cmd.program() == Some("tee") {
-            targets.extend(cmd.words[1..].iter().filter(|w| !w.text.starts_with('-')).map(|w| w.text.as_str()));
+            targets.extend(
+                cmd.words[1..]
+                    .iter()
+                    .filter(|w| !w.text.starts_with('-'))
+                    .map(|w| w.text.as_str()),
+            );
         }
         if targets.is_empty() {
             return;
@@ -557,17 +705,29 @@ impl<'a> Walker<'a> {
                 if let Some(first) = content.lines().next() {
                     let dir = first.trim().trim_end_matches('/');
                     let dir = dir.strip_suffix("/bin").unwrap_or(dir);
-                    let dir = dir.trim_start_matches("$PWD/").trim_start_matches("${PWD}/").trim_start_matches("$GITHUB_WORKSPACE/");
+                    let dir = dir
+                        .trim_start_matches("$PWD/")
+                        .trim_start_matches("${PWD}/")
+                        .trim_start_matches("$GITHUB_WORKSPACE/");
                     if let Some(v) = self.find_venv(dir) {
-                        self.state.venv_on_path = Some(Venv { span: span.clone(), ..v });
+                        self.state.venv_on_path = Some(Venv {
+                            span: span.clone(),
+                            ..v
+                        });
                     } else if dir.contains("venv") {
-                        self.state.venv_on_path = Some(Venv { dir: dir.to_string(), has_pip: true, span: span.clone() });
+                        self.state.venv_on_path = Some(Venv {
+                            dir: dir.to_string(),
+                            has_pip: true,
+                            span: span.clone(),
+                        });
                     }
                 }
-            } else if t.ends_with("pip.conf") || t.ends_with("pip.ini") {
-                if !known_content || content.contains("break-system-packages") || content.contains("break_system_packages") {
-                    self.state.pip_conf_written.get_or_insert(span.clone());
-                }
+            } else if (t.ends_with("pip.conf") || t.ends_with("pip.ini"))
+                && (!known_content
+                    || content.contains("break-system-packages")
+                    || content.contains("break_system_packages"))
+            {
+                self.state.pip_conf_written.get_or_insert(span.clone());
             }
         }
         let _ = sh;
@@ -579,14 +739,20 @@ impl<'a> Walker<'a> {
 
 /// Lint a YAML file: a workflow, a composite action, or a GitLab CI file. `Ok(None)`: not a kind
 /// we lint (skipped quietly).
-pub fn lint_yaml(file: &Arc<SourceFile>, kind: Option<FileKind>, opts: &LintOptions) -> Result<Option<Vec<Finding>>, InputError> {
+pub fn lint_yaml(
+    file: &Arc<SourceFile>,
+    kind: Option<FileKind>,
+    opts: &LintOptions,
+) -> Result<Option<Vec<Finding>>, InputError> {
     let docs = yaml::parse(&file.text).map_err(|e| InputError {
         path: file.path.clone(),
         line: Some(e.line),
         column: Some(e.column),
         message: format!("invalid YAML: {}", e.message),
     })?;
-    let Some(doc) = docs.first() else { return Ok(Some(Vec::new())) };
+    let Some(doc) = docs.first() else {
+        return Ok(Some(Vec::new()));
+    };
     let kind = match kind {
         Some(k) => k,
         None if github::looks_like_workflow(doc) => FileKind::GithubWorkflow,
@@ -603,7 +769,10 @@ pub fn lint_yaml(file: &Arc<SourceFile>, kind: Option<FileKind>, opts: &LintOpti
     Ok(Some(dedup(findings)))
 }
 
-pub fn lint_dockerfile(file: &Arc<SourceFile>, opts: &LintOptions) -> Result<Option<Vec<Finding>>, InputError> {
+pub fn lint_dockerfile(
+    file: &Arc<SourceFile>,
+    opts: &LintOptions,
+) -> Result<Option<Vec<Finding>>, InputError> {
     super::docker_env::lint_dockerfile(file, opts).map(|f| Some(dedup(f)))
 }
 
@@ -615,7 +784,13 @@ fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 fn env_values(vars: &[github::EnvVar]) -> impl Iterator<Item = (&str, Option<String>, Span)> {
-    vars.iter().map(|v| (v.name.as_str(), (!v.dynamic()).then(|| v.value.clone()), v.span.clone()))
+    vars.iter().map(|v| {
+        (
+            v.name.as_str(),
+            (!v.dynamic()).then(|| v.value.clone()),
+            v.span.clone(),
+        )
+    })
 }
 
 fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> Vec<Finding> {
@@ -625,9 +800,18 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
         let combos = job.matrix.clone().unwrap_or_else(|| vec![BTreeMap::new()]);
         let mut seen_platforms: Vec<(Option<Platform>, bool)> = Vec::new();
         for combo in &combos {
-            let (platform, span, overridable) = github_platform(job, combo, job.matrix.is_none(), opts);
+            let (platform, span, overridable) =
+                github_platform(job, combo, job.matrix.is_none(), opts);
             let note = match (&platform, combo.is_empty()) {
-                (Some(p), false) if job.runs_on.as_ref().is_some_and(|l| l.iter().any(|s| s.contains("${{"))) || job.container.as_ref().is_some_and(|c| c.0.contains("${{")) => format!(" (matrix leg `{}`)", p.name),
+                (Some(p), false)
+                    if job
+                        .runs_on
+                        .as_ref()
+                        .is_some_and(|l| l.iter().any(|s| s.contains("${{")))
+                        || job.container.as_ref().is_some_and(|c| c.0.contains("${{")) =>
+                {
+                    format!(" (matrix leg `{}`)", p.name)
+                }
                 _ => String::new(),
             };
             let key = (platform.clone(), overridable);
@@ -635,12 +819,24 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
                 continue;
             }
             seen_platforms.push(key);
-            let scope = Scope { file, kind: ScopeKind::GithubJob, platform, platform_span: span, platform_overridable: overridable, note };
+            let scope = Scope {
+                file,
+                kind: ScopeKind::GithubJob,
+                platform,
+                platform_span: span,
+                platform_overridable: overridable,
+                note,
+            };
             let mut w = Walker::new(scope);
             for (name, value, span) in env_values(&wf.env).chain(env_values(&job.env)) {
                 w.set_env(name, value, span);
             }
-            walk_steps(&mut w, &job.steps, file, job.default_shell.as_deref().or(wf.default_shell.as_deref()));
+            walk_steps(
+                &mut w,
+                &job.steps,
+                file,
+                job.default_shell.as_deref().or(wf.default_shell.as_deref()),
+            );
             out.append(&mut w.findings);
         }
     }
@@ -648,9 +844,18 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
 }
 
 /// The platform of a GitHub job for one matrix leg: the container when there is one, else the runner.
-fn github_platform(job: &github::Job, combo: &BTreeMap<String, String>, matrix_unknown: bool, opts: &LintOptions) -> (Option<Platform>, Option<Span>, bool) {
+fn github_platform(
+    job: &github::Job,
+    combo: &BTreeMap<String, String>,
+    matrix_unknown: bool,
+    opts: &LintOptions,
+) -> (Option<Platform>, Option<Span>, bool) {
     if let Some((image, span)) = &job.container {
-        let expanded = if matrix_unknown && image.contains("${{") { None } else { github::expand_matrix_or_empty(image, combo) };
+        let expanded = if matrix_unknown && image.contains("${{") {
+            None
+        } else {
+            github::expand_matrix_or_empty(image, combo)
+        };
         match expanded {
             // This leg has no container: the runner decides.
             Some(i) if i.trim().is_empty() => {}
@@ -660,12 +865,27 @@ fn github_platform(job: &github::Job, combo: &BTreeMap<String, String>, matrix_u
             }
         }
     }
-    let labels = job.runs_on.as_ref().and_then(|ls| ls.iter().map(|l| if matrix_unknown && l.contains("${{") { None } else { github::expand_matrix(l, combo) }).collect::<Option<Vec<_>>>());
+    let labels = job.runs_on.as_ref().and_then(|ls| {
+        ls.iter()
+            .map(|l| {
+                if matrix_unknown && l.contains("${{") {
+                    None
+                } else {
+                    github::expand_matrix(l, combo)
+                }
+            })
+            .collect::<Option<Vec<_>>>()
+    });
     let p = labels.and_then(|ls| platform::runner(&ls, &opts.declared));
     (p, job.runs_on_span.clone(), false)
 }
 
-fn walk_steps(w: &mut Walker<'_>, steps: &[github::Step], file: &Arc<SourceFile>, default_shell: Option<&str>) {
+fn walk_steps(
+    w: &mut Walker<'_>,
+    steps: &[github::Step],
+    file: &Arc<SourceFile>,
+    default_shell: Option<&str>,
+) {
     for step in steps {
         if let Some((uses, span)) = &step.uses {
             w.action(uses, span.clone(), &step.with);
@@ -682,7 +902,10 @@ fn walk_steps(w: &mut Walker<'_>, steps: &[github::Step], file: &Arc<SourceFile>
             w.set_env(name, value, span);
         }
         let to_file = |r: &Range<usize>| run.span_to_file(r);
-        w.shell(&ScriptSource { text: &run.text, to_file: &to_file });
+        w.shell(&ScriptSource {
+            text: &run.text,
+            to_file: &to_file,
+        });
         // Keep what the step wrote to $GITHUB_ENV, drop its own `env:`.
         for (name, _, _) in env_values(&step.env) {
             match saved.get(name) {
@@ -706,9 +929,18 @@ pub fn is_posix_shell(shell: &str) -> bool {
 }
 
 fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node) -> Vec<Finding> {
-    let Some(action) = github::action(doc, &file.text) else { return Vec::new() };
+    let Some(action) = github::action(doc, &file.text) else {
+        return Vec::new();
+    };
     // The caller's runner is unknown: the walk still runs (rules that need no platform work).
-    let scope = Scope { file, kind: ScopeKind::GithubComposite, platform: None, platform_span: None, platform_overridable: false, note: String::new() };
+    let scope = Scope {
+        file,
+        kind: ScopeKind::GithubComposite,
+        platform: None,
+        platform_span: None,
+        platform_overridable: false,
+        note: String::new(),
+    };
     let mut w = Walker::new(scope);
     walk_steps(&mut w, &action.steps, file, None);
     w.findings

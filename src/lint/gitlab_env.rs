@@ -24,8 +24,12 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             continue;
         }
         let path = opts.root.join(inc.trim_start_matches('/'));
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        let Ok(mut docs) = yaml::parse(&text) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(mut docs) = yaml::parse(&text) else {
+            continue;
+        };
         if docs.is_empty() {
             continue;
         }
@@ -45,27 +49,56 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             Some((image, _, _)) => platform::image(image, &opts.declared),
             _ => None,
         };
-        let platform_span = job.image.as_ref().filter(|(_, _, f)| *f == 0).map(|(_, s, _)| s.clone());
-        let scope = Scope { file, kind: ScopeKind::GitlabJob, platform, platform_span, platform_overridable: false, note: String::new() };
+        let platform_span = job
+            .image
+            .as_ref()
+            .filter(|(_, _, f)| *f == 0)
+            .map(|(_, s, _)| s.clone());
+        let scope = Scope {
+            file,
+            kind: ScopeKind::GitlabJob,
+            platform,
+            platform_span,
+            platform_overridable: false,
+            note: String::new(),
+        };
         let mut w = Walker::new(scope);
         for v in &job.variables {
-            let span = if v.file == 0 { v.span.clone() } else { job.name_span.clone() };
+            let span = if v.file == 0 {
+                v.span.clone()
+            } else {
+                job.name_span.clone()
+            };
             w.set_env(&v.name, v.value.clone(), span);
         }
-        run_lines(&mut w, &job.before_script.iter().chain(job.script.iter()).collect::<Vec<_>>(), &job.name_span);
-        run_lines(&mut w, &job.after_script.iter().collect::<Vec<_>>(), &job.name_span);
+        run_lines(
+            &mut w,
+            &job.before_script
+                .iter()
+                .chain(job.script.iter())
+                .collect::<Vec<_>>(),
+            &job.name_span,
+        );
+        run_lines(
+            &mut w,
+            &job.after_script.iter().collect::<Vec<_>>(),
+            &job.name_span,
+        );
         out.append(&mut w.findings);
     }
     out
 }
 
+/// Maps a span in one script line to the file.
+type ToFile = Box<dyn Fn(&std::ops::Range<usize>) -> std::ops::Range<usize>>;
+
 /// Lines from other files still run (they change the state), but their findings would point into
 /// another file: map their spans to the job name instead.
 fn run_lines(w: &mut Walker<'_>, lines: &[&Line], job_span: &std::ops::Range<usize>) {
     let unknown = lines.iter().any(|l| matches!(l, Line::Unknown));
-    let maps: Vec<Box<dyn Fn(&std::ops::Range<usize>) -> std::ops::Range<usize>>> = lines
+    let maps: Vec<ToFile> = lines
         .iter()
-        .map(|l| -> Box<dyn Fn(&std::ops::Range<usize>) -> std::ops::Range<usize>> {
+        .map(|l| -> ToFile {
             match l {
                 Line::Script { file: 0, text } => {
                     let t = text.clone();
@@ -82,7 +115,10 @@ fn run_lines(w: &mut Walker<'_>, lines: &[&Line], job_span: &std::ops::Range<usi
         .iter()
         .zip(maps.iter())
         .filter_map(|(l, m)| match l {
-            Line::Script { text, .. } => Some(ScriptSource { text: &text.text, to_file: m.as_ref() }),
+            Line::Script { text, .. } => Some(ScriptSource {
+                text: &text.text,
+                to_file: m.as_ref(),
+            }),
             Line::Unknown => None,
         })
         .collect();

@@ -3,13 +3,13 @@
 //! `gate` is the command around it: configuration, suppressions, baselines, output, exit codes.
 
 pub mod baseline;
-pub mod config;
 pub mod command;
+pub mod config;
 pub mod discover;
 mod docker_env;
-mod gitlab_env;
 pub mod env;
 pub mod gate;
+mod gitlab_env;
 pub mod platform;
 mod platform_data;
 pub mod rules;
@@ -52,7 +52,12 @@ pub fn lint(opts: &LintOptions) -> LintRun {
     let (targets, missing) = discover::discover(&opts.paths, &opts.root);
     let mut run = LintRun::default();
     for (path, message) in missing {
-        run.errors.push(InputError { path, line: None, column: None, message });
+        run.errors.push(InputError {
+            path,
+            line: None,
+            column: None,
+            message,
+        });
     }
     for target in &targets {
         lint_target(target, opts, &mut run);

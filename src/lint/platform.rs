@@ -116,15 +116,27 @@ impl DeclaredPlatform {
 pub fn runner(labels: &[String], declared: &Declared) -> Option<Platform> {
     for l in labels {
         if let Some(d) = declared.runners.get(l) {
-            return Some(Platform { facts: d.facts(), name: l.clone(), describe: format!("runner `{l}` (declared in the configuration)"), runner: true });
+            return Some(Platform {
+                facts: d.facts(),
+                name: l.clone(),
+                describe: format!("runner `{l}` (declared in the configuration)"),
+                runner: true,
+            });
         }
     }
     if labels.iter().any(|l| l.eq_ignore_ascii_case("self-hosted")) || labels.len() != 1 {
         return None;
     }
     let label = labels[0].to_ascii_lowercase();
-    let row = RUNNERS.iter().find(|r| r.labels.contains(&label.as_str()))?;
-    Some(Platform { facts: row.facts.clone(), name: label.clone(), describe: format!("{} (`{label}`)", row.facts.what), runner: true })
+    let row = RUNNERS
+        .iter()
+        .find(|r| r.labels.contains(&label.as_str()))?;
+    Some(Platform {
+        facts: row.facts.clone(),
+        name: label.clone(),
+        describe: format!("{} (`{label}`)", row.facts.what),
+        runner: true,
+    })
 }
 
 /// A parsed image reference.
@@ -157,7 +169,10 @@ pub fn parse_image(reference: &str) -> Option<ImageRef> {
     if let Some(rest) = repo.strip_prefix("library/") {
         repo = rest.to_string();
     }
-    Some(ImageRef { repo, tag: tag.to_ascii_lowercase() })
+    Some(ImageRef {
+        repo,
+        tag: tag.to_ascii_lowercase(),
+    })
 }
 
 /// Facts for a container image reference. `None` when unknown.
@@ -168,7 +183,12 @@ pub fn image(reference: &str, declared: &Declared) -> Option<Platform> {
             None => reference == pattern,
         };
         if hit {
-            return Some(Platform { facts: d.facts(), name: reference.to_string(), describe: format!("image `{reference}` (declared in the configuration)"), runner: false });
+            return Some(Platform {
+                facts: d.facts(),
+                name: reference.to_string(),
+                describe: format!("image `{reference}` (declared in the configuration)"),
+                runner: false,
+            });
         }
     }
     let r = parse_image(reference)?;
@@ -194,14 +214,22 @@ pub fn image(reference: &str, declared: &Declared) -> Option<Platform> {
 fn release(word: &str) -> Option<(Os, bool, &'static str)> {
     // (os, marked, description)
     let r = match word {
-        "trixie" | "13" | "forky" | "14" | "sid" | "unstable" | "testing" | "stable" => (Os::Debian, true, "Debian 13+"),
+        "trixie" | "13" | "forky" | "14" | "sid" | "unstable" | "testing" | "stable" => {
+            (Os::Debian, true, "Debian 13+")
+        }
         "bookworm" | "12" | "oldstable" => (Os::Debian, true, "Debian 12 (bookworm)"),
-        "bullseye" | "11" | "buster" | "10" | "stretch" | "9" => (Os::Debian, false, "Debian 11 or older"),
+        "bullseye" | "11" | "buster" | "10" | "stretch" | "9" => {
+            (Os::Debian, false, "Debian 11 or older")
+        }
         "noble" | "24.04" | "ubuntu24.04" => (Os::Ubuntu, true, "Ubuntu 24.04"),
-        "resolute" | "26.04" | "questing" | "25.10" | "plucky" | "25.04" | "oracular" | "24.10" | "mantic" | "23.10"
-        | "lunar" | "23.04" | "rolling" | "devel" => (Os::Ubuntu, true, "Ubuntu 23.04+"),
-        "jammy" | "22.04" | "focal" | "20.04" | "bionic" | "18.04" | "xenial" | "16.04" | "ubuntu22.04"
-        | "ubuntu20.04" | "ubuntu18.04" => (Os::Ubuntu, false, "Ubuntu 22.04 or older"),
+        "resolute" | "26.04" | "questing" | "25.10" | "plucky" | "25.04" | "oracular" | "24.10"
+        | "mantic" | "23.10" | "lunar" | "23.04" | "rolling" | "devel" => {
+            (Os::Ubuntu, true, "Ubuntu 23.04+")
+        }
+        "jammy" | "22.04" | "focal" | "20.04" | "bionic" | "18.04" | "xenial" | "16.04"
+        | "ubuntu22.04" | "ubuntu20.04" | "ubuntu18.04" => {
+            (Os::Ubuntu, false, "Ubuntu 22.04 or older")
+        }
         _ => {
             // `12.5`, `24.04.1`
             let mut parts = word.split('.');
@@ -248,18 +276,37 @@ fn tag_facts(family: Family, r: &ImageRef) -> Option<PyFacts> {
     };
     match family {
         Family::Debian => {
-            let word = if first.is_empty() || first == "latest" { "stable" } else { first };
+            let word = if first.is_empty() || first == "latest" {
+                "stable"
+            } else {
+                first
+            };
             let (os, marked, what) = release(word).filter(|(os, ..)| *os == Os::Debian)?;
             Some(mk(os, marked, No, No, No, what))
         }
         Family::Ubuntu => {
-            let word = if first.is_empty() || first == "latest" { "noble" } else { first };
+            let word = if first.is_empty() || first == "latest" {
+                "noble"
+            } else {
+                first
+            };
             let (os, marked, what) = release(word).filter(|(os, ..)| *os == Os::Ubuntu)?;
             Some(mk(os, marked, No, No, No, what))
         }
         Family::Alpine => {
             let marked = alpine_marked(first)?;
-            Some(mk(Os::Alpine, marked, No, No, Yes, if marked { "Alpine 3.19+" } else { "Alpine 3.18 or older" }))
+            Some(mk(
+                Os::Alpine,
+                marked,
+                No,
+                No,
+                Yes,
+                if marked {
+                    "Alpine 3.19+"
+                } else {
+                    "Alpine 3.18 or older"
+                },
+            ))
         }
         Family::Cuda => {
             let pos = tag.find("ubuntu")?;
@@ -267,8 +314,14 @@ fn tag_facts(family: Family, r: &ImageRef) -> Option<PyFacts> {
             Some(mk(os, marked, No, No, No, what))
         }
         Family::DevcontainerBase => {
-            let word = tag.trim_start_matches("ubuntu-").trim_start_matches("debian-");
-            let word = if word.is_empty() || word == "latest" { "bookworm" } else { word };
+            let word = tag
+                .trim_start_matches("ubuntu-")
+                .trim_start_matches("debian-");
+            let word = if word.is_empty() || word == "latest" {
+                "bookworm"
+            } else {
+                word
+            };
             let (os, marked, what) = tag.split('-').find_map(release).or_else(|| release(word))?;
             Some(mk(os, marked, Unknown, Unknown, Unknown, what))
         }
@@ -285,20 +338,43 @@ fn buildpack_facts(r: &ImageRef) -> Option<PyFacts> {
     let parts: Vec<&str> = tag.split('-').collect();
     if let Some(a) = parts.iter().find(|p| p.starts_with("alpine")) {
         let marked = alpine_marked(a.trim_start_matches("alpine"))?;
-        let what = if marked { "an Alpine 3.19+ based image" } else { "an Alpine 3.18 or older based image" };
-        return Some(PyFacts { os: Os::Alpine, marked: if marked { Yes } else { No }, python: No, pip: No, venv: Yes, pip_conf_override: false, what });
+        let what = if marked {
+            "an Alpine 3.19+ based image"
+        } else {
+            "an Alpine 3.18 or older based image"
+        };
+        return Some(PyFacts {
+            os: Os::Alpine,
+            marked: if marked { Yes } else { No },
+            python: No,
+            pip: No,
+            venv: Yes,
+            pip_conf_override: false,
+            what,
+        });
     }
     let slim = parts.contains(&"slim") || parts.contains(&"curl");
-    let release_word = parts.iter().find_map(|p| release(p).filter(|_| p.parse::<f64>().is_err()));
+    let release_word = parts
+        .iter()
+        .find_map(|p| release(p).filter(|_| p.parse::<f64>().is_err()));
     let (os, marked, _) = match release_word {
         Some(r) => r,
         None => {
             // No release in the tag: the current default tags are Debian bookworm or later for
             // maintained versions. Older version tags stay unknown.
-            let version: Option<u32> = parts.first().and_then(|v| v.split('.').next()).and_then(|v| v.parse().ok());
-            let minor: Option<u32> = parts.first().and_then(|v| v.split('.').nth(1)).and_then(|v| v.parse().ok());
+            let version: Option<u32> = parts
+                .first()
+                .and_then(|v| v.split('.').next())
+                .and_then(|v| v.parse().ok());
+            let minor: Option<u32> = parts
+                .first()
+                .and_then(|v| v.split('.').nth(1))
+                .and_then(|v| v.parse().ok());
             let recent = match (r.repo.as_str(), version) {
-                (_, None) => matches!(parts.first(), Some(&"") | Some(&"latest") | Some(&"lts") | Some(&"current") | Some(&"slim")),
+                (_, None) => matches!(
+                    parts.first(),
+                    Some(&"") | Some(&"latest") | Some(&"lts") | Some(&"current") | Some(&"slim")
+                ),
                 ("node", Some(v)) => v >= 20,
                 ("ruby", Some(v)) => v > 3 || (v == 3 && minor.unwrap_or(0) >= 1),
                 ("golang", Some(v)) => v > 1 || (v == 1 && minor.unwrap_or(0) >= 21),
@@ -314,9 +390,13 @@ fn buildpack_facts(r: &ImageRef) -> Option<PyFacts> {
     };
     let what = match (os, marked, slim) {
         (_, _, true) => "a slim Debian-based image (no Python)",
-        (Os::Ubuntu, true, false) => "a buildpack-deps based image (Ubuntu 24.04+: python3 without pip)",
+        (Os::Ubuntu, true, false) => {
+            "a buildpack-deps based image (Ubuntu 24.04+: python3 without pip)"
+        }
         (_, true, false) => "a buildpack-deps based image (Debian 12+: python3 without pip)",
-        (_, false, false) => "a buildpack-deps based image (Debian 11 or older: python3 without pip)",
+        (_, false, false) => {
+            "a buildpack-deps based image (Debian 11 or older: python3 without pip)"
+        }
     };
     Some(PyFacts {
         os,
@@ -334,18 +414,23 @@ mod tests {
     use super::*;
 
     fn img(s: &str) -> Option<(Os, Tri, Tri, Tri)> {
-        image(s, &Declared::default()).map(|p| (p.facts.os, p.facts.marked, p.facts.python, p.facts.pip))
+        image(s, &Declared::default())
+            .map(|p| (p.facts.os, p.facts.marked, p.facts.python, p.facts.pip))
     }
 
     #[test]
     fn images_resolve_as_the_ground_truth_says() {
         use Tri::*;
         // (reference, expected os/marked/python/pip) — pep668.md §2.2
-        let cases: &[(&str, Option<(Os, Tri, Tri, Tri)>)] = &[
+        type Expected = Option<(Os, Tri, Tri, Tri)>;
+        let cases: &[(&str, Expected)] = &[
             ("ubuntu:24.04", Some((Os::Ubuntu, Yes, No, No))),
             ("ubuntu:latest", Some((Os::Ubuntu, Yes, No, No))),
             ("ubuntu", Some((Os::Ubuntu, Yes, No, No))),
-            ("docker.io/library/ubuntu:noble-20240429", Some((Os::Ubuntu, Yes, No, No))),
+            (
+                "docker.io/library/ubuntu:noble-20240429",
+                Some((Os::Ubuntu, Yes, No, No)),
+            ),
             ("ubuntu:22.04", Some((Os::Ubuntu, No, No, No))),
             ("debian:bookworm-slim", Some((Os::Debian, Yes, No, No))),
             ("debian:12", Some((Os::Debian, Yes, No, No))),
@@ -362,8 +447,14 @@ mod tests {
             ("node:16", None),
             ("node:18-bullseye", Some((Os::Debian, No, Yes, No))),
             ("ruby:3.1", Some((Os::Debian, Yes, Yes, No))),
-            ("nvidia/cuda:12.4.1-runtime-ubuntu24.04", Some((Os::Ubuntu, Yes, No, No))),
-            ("nvidia/cuda:12.4.1-runtime-ubuntu22.04", Some((Os::Ubuntu, No, No, No))),
+            (
+                "nvidia/cuda:12.4.1-runtime-ubuntu24.04",
+                Some((Os::Ubuntu, Yes, No, No)),
+            ),
+            (
+                "nvidia/cuda:12.4.1-runtime-ubuntu22.04",
+                Some((Os::Ubuntu, No, No, No)),
+            ),
             ("fedora:41", Some((Os::Fedora, No, Unknown, No))),
             ("ghcr.io/acme/builder:1", None),
             ("${BASE_IMAGE}", None),
@@ -378,7 +469,10 @@ mod tests {
     #[test]
     fn runners() {
         let d = Declared::default();
-        let r = |l: &[&str]| runner(&l.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &d).map(|p| (p.facts.marked, p.facts.pip_conf_override));
+        let r = |l: &[&str]| {
+            runner(&l.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &d)
+                .map(|p| (p.facts.marked, p.facts.pip_conf_override))
+        };
         assert_eq!(r(&["ubuntu-latest"]), Some((Tri::Yes, true)));
         assert_eq!(r(&["ubuntu-22.04"]), Some((Tri::No, false)));
         assert_eq!(r(&["self-hosted", "linux"]), None);
@@ -389,7 +483,15 @@ mod tests {
     #[test]
     fn declared_runner_wins() {
         let mut d = Declared::default();
-        d.runners.insert("gpu-box".into(), DeclaredPlatform { externally_managed: Some(true), pip: Some(true), pip_conf_override: Some(false), venv: None });
+        d.runners.insert(
+            "gpu-box".into(),
+            DeclaredPlatform {
+                externally_managed: Some(true),
+                pip: Some(true),
+                pip_conf_override: Some(false),
+                venv: None,
+            },
+        );
         let p = runner(&["gpu-box".to_string()], &d).expect("declared");
         assert_eq!(p.facts.marked, Tri::Yes);
         assert!(!p.facts.pip_conf_override);

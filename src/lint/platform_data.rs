@@ -19,7 +19,15 @@ const fn facts(
     pip_conf_override: bool,
     what: &'static str,
 ) -> PyFacts {
-    PyFacts { os, marked, python, pip, venv, pip_conf_override, what }
+    PyFacts {
+        os,
+        marked,
+        python,
+        pip,
+        venv,
+        pip_conf_override,
+        what,
+    }
 }
 
 use Tri::{No, Unknown, Yes};
@@ -27,26 +35,82 @@ use Tri::{No, Unknown, Yes};
 /// GitHub-hosted runner labels (runner-images README, 2026-08-21).
 pub const RUNNERS: &[RunnerRow] = &[
     RunnerRow {
-        labels: &["ubuntu-24.04", "ubuntu-latest", "ubuntu-24.04-arm", "ubuntu-slim", "ubuntu-26.04", "ubuntu-26.04-arm"],
+        labels: &[
+            "ubuntu-24.04",
+            "ubuntu-latest",
+            "ubuntu-24.04-arm",
+            "ubuntu-slim",
+            "ubuntu-26.04",
+            "ubuntu-26.04-arm",
+        ],
         // Marked (Ubuntu 24.04+), but the image writes /etc/pip.conf `break-system-packages = true`.
-        facts: facts(Os::Ubuntu, Yes, Yes, Yes, Yes, true, "GitHub's hosted Ubuntu 24.04+ runner"),
+        facts: facts(
+            Os::Ubuntu,
+            Yes,
+            Yes,
+            Yes,
+            Yes,
+            true,
+            "GitHub's hosted Ubuntu 24.04+ runner",
+        ),
     },
     RunnerRow {
         labels: &["ubuntu-22.04", "ubuntu-22.04-arm"],
-        facts: facts(Os::Ubuntu, No, Yes, Yes, Yes, false, "GitHub's hosted Ubuntu 22.04 runner"),
+        facts: facts(
+            Os::Ubuntu,
+            No,
+            Yes,
+            Yes,
+            Yes,
+            false,
+            "GitHub's hosted Ubuntu 22.04 runner",
+        ),
     },
     RunnerRow {
         labels: &[
-            "macos-latest", "macos-26", "macos-26-xlarge", "macos-26-intel", "macos-26-large",
-            "macos-latest-large", "macos-15", "macos-15-xlarge", "macos-15-intel", "macos-15-large",
-            "macos-14", "macos-14-large", "macos-14-xlarge",
+            "macos-latest",
+            "macos-26",
+            "macos-26-xlarge",
+            "macos-26-intel",
+            "macos-26-large",
+            "macos-latest-large",
+            "macos-15",
+            "macos-15-xlarge",
+            "macos-15-intel",
+            "macos-15-large",
+            "macos-14",
+            "macos-14-large",
+            "macos-14-xlarge",
         ],
         // Homebrew python@3.x is first on PATH for `python3`/`pip3` and is marked; bare `pip` is uncertain.
-        facts: facts(Os::MacOs, Yes, Yes, Yes, Yes, false, "GitHub's hosted macOS runner (Homebrew Python)"),
+        facts: facts(
+            Os::MacOs,
+            Yes,
+            Yes,
+            Yes,
+            Yes,
+            false,
+            "GitHub's hosted macOS runner (Homebrew Python)",
+        ),
     },
     RunnerRow {
-        labels: &["windows-latest", "windows-2025", "windows-2025-vs2026", "windows-2022", "windows-11-arm", "windows-11-vs2026-arm"],
-        facts: facts(Os::Windows, No, Yes, Yes, Yes, false, "GitHub's hosted Windows runner"),
+        labels: &[
+            "windows-latest",
+            "windows-2025",
+            "windows-2025-vs2026",
+            "windows-2022",
+            "windows-11-arm",
+            "windows-11-vs2026-arm",
+        ],
+        facts: facts(
+            Os::Windows,
+            No,
+            Yes,
+            Yes,
+            Yes,
+            false,
+            "GitHub's hosted Windows runner",
+        ),
     },
 ];
 
@@ -87,42 +151,151 @@ const NONE: PyFacts = facts(Os::Other, Unknown, Unknown, Unknown, Unknown, false
 pub const IMAGES: &[ImageRow] = &[
     // Official Python images: CPython in /usr/local, first on PATH, unmarked, with pip.
     ImageRow {
-        repos: &["python", "pypy", "mcr.microsoft.com/devcontainers/python", "cimg/python", "circleci/python", "ghcr.io/astral-sh/uv", "mcr.microsoft.com/vscode/devcontainers/python"],
+        repos: &[
+            "python",
+            "pypy",
+            "mcr.microsoft.com/devcontainers/python",
+            "cimg/python",
+            "circleci/python",
+            "ghcr.io/astral-sh/uv",
+            "mcr.microsoft.com/vscode/devcontainers/python",
+        ],
         tag: TagRule::Any,
-        facts: facts(Os::Debian, No, Yes, Yes, Yes, false, "an official Python image (its /usr/local Python is not externally managed)"),
+        facts: facts(
+            Os::Debian,
+            No,
+            Yes,
+            Yes,
+            Yes,
+            false,
+            "an official Python image (its /usr/local Python is not externally managed)",
+        ),
     },
     // conda images: conda's Python first on PATH, unmarked.
     ImageRow {
-        repos: &["continuumio/miniconda3", "continuumio/anaconda3", "continuumio/miniconda", "condaforge/miniforge3", "condaforge/mambaforge", "mambaorg/micromamba"],
+        repos: &[
+            "continuumio/miniconda3",
+            "continuumio/anaconda3",
+            "continuumio/miniconda",
+            "condaforge/miniforge3",
+            "condaforge/mambaforge",
+            "mambaorg/micromamba",
+        ],
         tag: TagRule::Any,
-        facts: facts(Os::Other, No, Yes, Yes, Yes, false, "a conda image (conda's Python is not externally managed)"),
+        facts: facts(
+            Os::Other,
+            No,
+            Yes,
+            Yes,
+            Yes,
+            false,
+            "a conda image (conda's Python is not externally managed)",
+        ),
     },
-    ImageRow { repos: &["debian"], tag: TagRule::ByTag(Family::Debian), facts: NONE },
-    ImageRow { repos: &["ubuntu"], tag: TagRule::ByTag(Family::Ubuntu), facts: NONE },
-    ImageRow { repos: &["alpine"], tag: TagRule::ByTag(Family::Alpine), facts: NONE },
+    ImageRow {
+        repos: &["debian"],
+        tag: TagRule::ByTag(Family::Debian),
+        facts: NONE,
+    },
+    ImageRow {
+        repos: &["ubuntu"],
+        tag: TagRule::ByTag(Family::Ubuntu),
+        facts: NONE,
+    },
+    ImageRow {
+        repos: &["alpine"],
+        tag: TagRule::ByTag(Family::Alpine),
+        facts: NONE,
+    },
     // The docker CLI images are Alpine (latest).
     ImageRow {
         repos: &["docker"],
         tag: TagRule::Any,
-        facts: facts(Os::Alpine, Yes, No, No, No, false, "the docker image (Alpine 3.19+)"),
+        facts: facts(
+            Os::Alpine,
+            Yes,
+            No,
+            No,
+            No,
+            false,
+            "the docker image (Alpine 3.19+)",
+        ),
     },
-    ImageRow { repos: &["buildpack-deps"], tag: TagRule::ByTag(Family::Buildpack), facts: NONE },
-    ImageRow { repos: &["node", "ruby", "golang", "rust", "gcc"], tag: TagRule::ByTag(Family::Buildpack), facts: NONE },
-    ImageRow { repos: &["nvidia/cuda"], tag: TagRule::ByTag(Family::Cuda), facts: NONE },
+    ImageRow {
+        repos: &["buildpack-deps"],
+        tag: TagRule::ByTag(Family::Buildpack),
+        facts: NONE,
+    },
+    ImageRow {
+        repos: &["node", "ruby", "golang", "rust", "gcc"],
+        tag: TagRule::ByTag(Family::Buildpack),
+        facts: NONE,
+    },
+    ImageRow {
+        repos: &["nvidia/cuda"],
+        tag: TagRule::ByTag(Family::Cuda),
+        facts: NONE,
+    },
     ImageRow {
         repos: &["archlinux", "archlinux/archlinux", "manjarolinux/base"],
         tag: TagRule::Any,
-        facts: facts(Os::Arch, Yes, No, No, Yes, false, "Arch Linux (its Python is externally managed)"),
+        facts: facts(
+            Os::Arch,
+            Yes,
+            No,
+            No,
+            Yes,
+            false,
+            "Arch Linux (its Python is externally managed)",
+        ),
     },
     ImageRow {
-        repos: &["opensuse/tumbleweed", "registry.opensuse.org/opensuse/tumbleweed"],
+        repos: &[
+            "opensuse/tumbleweed",
+            "registry.opensuse.org/opensuse/tumbleweed",
+        ],
         tag: TagRule::Any,
-        facts: facts(Os::OpenSuse, Yes, No, No, Yes, false, "openSUSE Tumbleweed (its Python is externally managed)"),
+        facts: facts(
+            Os::OpenSuse,
+            Yes,
+            No,
+            No,
+            Yes,
+            false,
+            "openSUSE Tumbleweed (its Python is externally managed)",
+        ),
     },
     ImageRow {
-        repos: &["fedora", "registry.fedoraproject.org/fedora", "rockylinux", "rockylinux/rockylinux", "almalinux", "amazonlinux", "centos", "quay.io/centos/centos", "redhat/ubi8", "redhat/ubi9", "registry.access.redhat.com/ubi8", "registry.access.redhat.com/ubi9", "registry.access.redhat.com/ubi10", "oraclelinux"],
+        repos: &[
+            "fedora",
+            "registry.fedoraproject.org/fedora",
+            "rockylinux",
+            "rockylinux/rockylinux",
+            "almalinux",
+            "amazonlinux",
+            "centos",
+            "quay.io/centos/centos",
+            "redhat/ubi8",
+            "redhat/ubi9",
+            "registry.access.redhat.com/ubi8",
+            "registry.access.redhat.com/ubi9",
+            "registry.access.redhat.com/ubi10",
+            "oraclelinux",
+        ],
         tag: TagRule::Any,
-        facts: facts(Os::Fedora, No, Unknown, No, Yes, false, "a Fedora/RHEL-family image (Fedora never shipped the PEP 668 marker)"),
+        facts: facts(
+            Os::Fedora,
+            No,
+            Unknown,
+            No,
+            Yes,
+            false,
+            "a Fedora/RHEL-family image (Fedora never shipped the PEP 668 marker)",
+        ),
     },
-    ImageRow { repos: &["mcr.microsoft.com/devcontainers/base"], tag: TagRule::ByTag(Family::DevcontainerBase), facts: NONE },
+    ImageRow {
+        repos: &["mcr.microsoft.com/devcontainers/base"],
+        tag: TagRule::ByTag(Family::DevcontainerBase),
+        facts: NONE,
+    },
 ];

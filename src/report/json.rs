@@ -75,7 +75,11 @@ pub fn render(findings: &[Finding], errors: &[InputError], files_checked: usize)
                         .iter()
                         .map(|l| {
                             let (line, column) = f.file.line_col(l.span.start);
-                            JsonLabel { line, column, message: &l.message }
+                            JsonLabel {
+                                line,
+                                column,
+                                message: &l.message,
+                            }
                         })
                         .collect(),
                 }

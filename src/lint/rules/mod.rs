@@ -54,7 +54,9 @@ pub struct RuleMeta {
 impl<'de> Deserialize<'de> for Severity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Severity::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown severity `{s}` (error, warning, info)")))
+        Severity::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("unknown severity `{s}` (error, warning, info)"))
+        })
     }
 }
 
@@ -66,8 +68,9 @@ pub fn all() -> &'static [RuleMeta] {
         RULES
             .iter()
             .map(|r| {
-                serde_saphyr::from_str::<RuleMeta>(r.yaml())
-                    .unwrap_or_else(|e| panic!("internal error: rules/{}.yaml is invalid: {e}", r.id()))
+                serde_saphyr::from_str::<RuleMeta>(r.yaml()).unwrap_or_else(|e| {
+                    panic!("internal error: rules/{}.yaml is invalid: {e}", r.id())
+                })
             })
             .collect()
     })
@@ -91,7 +94,15 @@ pub fn check(site: &Site<'_>, out: &mut Vec<Finding>) {
 
 /// Build a finding with the rule's metadata. `severity` is the rule's default unless the rule
 /// lowers it; findings on a platform that can be overridden (an `ARG` base image) are warnings.
-pub(crate) fn finding(site: &Site<'_>, rule: &'static str, severity: Option<Severity>, message: String, primary: &str, related: Vec<Label>, help: String) -> Finding {
+pub(crate) fn finding(
+    site: &Site<'_>,
+    rule: &'static str,
+    severity: Option<Severity>,
+    message: String,
+    primary: &str,
+    related: Vec<Label>,
+    help: String,
+) -> Finding {
     let meta = meta(rule).unwrap_or_else(|| panic!("internal error: rule {rule} has no metadata"));
     let mut severity = severity.unwrap_or(meta.severity);
     let mut message = message;
@@ -120,7 +131,10 @@ pub(crate) fn finding(site: &Site<'_>, rule: &'static str, severity: Option<Seve
         playbook,
         file: site.scope.file.clone(),
         message,
-        primary: Label { span: site.span.clone(), message: primary.to_string() },
+        primary: Label {
+            span: site.span.clone(),
+            message: primary.to_string(),
+        },
         related,
         help: Some(help),
     }
@@ -128,12 +142,21 @@ pub(crate) fn finding(site: &Site<'_>, rule: &'static str, severity: Option<Seve
 
 /// The label on what decided the platform (`container: ubuntu:24.04`).
 pub(crate) fn platform_label(site: &Site<'_>, text: &str) -> Option<Label> {
-    site.scope.platform_span.clone().map(|span| Label { span, message: text.to_string() })
+    site.scope.platform_span.clone().map(|span| Label {
+        span,
+        message: text.to_string(),
+    })
 }
 
 /// A short quote of the command for messages: `pip install -r requirements.txt`.
 pub(crate) fn quote(site: &Site<'_>) -> String {
-    let words: Vec<&str> = site.cmd.words.iter().take(4).map(|w| w.text.as_str()).collect();
+    let words: Vec<&str> = site
+        .cmd
+        .words
+        .iter()
+        .take(4)
+        .map(|w| w.text.as_str())
+        .collect();
     let mut s = words.join(" ");
     if site.cmd.words.len() > 4 {
         s.push_str(" …");
@@ -143,8 +166,16 @@ pub(crate) fn quote(site: &Site<'_>) -> String {
 
 /// Where the fix goes, in this kind of file.
 pub(crate) fn venv_help(site: &Site<'_>) -> String {
-    let debian = site.scope.platform.as_ref().is_some_and(|p| p.facts.os.is_debian_like());
-    let venv_pkg = if debian && site.state.venv_pkg_installed.is_none() { "install `python3-venv`, then " } else { "" };
+    let debian = site
+        .scope
+        .platform
+        .as_ref()
+        .is_some_and(|p| p.facts.os.is_debian_like());
+    let venv_pkg = if debian && site.state.venv_pkg_installed.is_none() {
+        "install `python3-venv`, then "
+    } else {
+        ""
+    };
     match site.scope.kind {
         ScopeKind::DockerStage => format!(
             "start from an official Python image (`FROM python:3.12-slim`), or {venv_pkg}create a venv and put it first on PATH: `RUN python3 -m venv /opt/venv` and `ENV PATH=/opt/venv/bin:$PATH`; in a throwaway image where you accept the risk, `ENV PIP_BREAK_SYSTEM_PACKAGES=1`"
@@ -164,14 +195,24 @@ pub(crate) fn venv_help(site: &Site<'_>) -> String {
 pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
     let out = match args.format {
         ListFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "rules": all() })).expect("internal error: JSON of plain data");
+            let mut s =
+                serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "rules": all() }))
+                    .expect("internal error: JSON of plain data");
             s.push('\n');
             s
         }
         ListFormat::Human => {
             let mut s = String::new();
             for m in all() {
-                s.push_str(&format!("{:<40} {:<8} {}\n{:<40} {:<8} prevents: {}\n", m.id, m.severity.as_str(), m.summary, "", "", m.playbook));
+                s.push_str(&format!(
+                    "{:<40} {:<8} {}\n{:<40} {:<8} prevents: {}\n",
+                    m.id,
+                    m.severity.as_str(),
+                    m.summary,
+                    "",
+                    "",
+                    m.playbook
+                ));
             }
             s
         }
@@ -183,10 +224,13 @@ pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
-    let Some(m) = meta(&args.id) else { return ui.fail(format!("unknown rule `{}`", args.id)) };
+    let Some(m) = meta(&args.id) else {
+        return ui.fail(format!("unknown rule `{}`", args.id));
+    };
     let out = match args.format {
         DocFormat::Json => {
-            let mut s = serde_json::to_string_pretty(m).expect("internal error: JSON of plain data");
+            let mut s =
+                serde_json::to_string_pretty(m).expect("internal error: JSON of plain data");
             s.push('\n');
             s
         }

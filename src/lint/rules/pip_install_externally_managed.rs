@@ -21,7 +21,9 @@ impl Rule for PipInstallExternallyManaged {
         if let PyCmd::Ensurepip = site.py {
             return ensurepip(self, site, out);
         }
-        let PyCmd::Pip { sub, .. } = site.py else { return };
+        let PyCmd::Pip { sub, .. } = site.py else {
+            return;
+        };
         if sub != "install" && sub != "uninstall" {
             return;
         }
@@ -38,8 +40,17 @@ impl Rule for PipInstallExternallyManaged {
         {
             return;
         }
-        let Some(platform) = &site.scope.platform else { return };
-        let env_dropped = site.state.env.get("PIP_BREAK_SYSTEM_PACKAGES").or_else(|| site.shell.exports.get("PIP_BREAK_SYSTEM_PACKAGES")).is_some_and(|v| v.value.as_deref().and_then(crate::lint::command::truthy) == Some(true));
+        let Some(platform) = &site.scope.platform else {
+            return;
+        };
+        let env_dropped = site
+            .state
+            .env
+            .get("PIP_BREAK_SYSTEM_PACKAGES")
+            .or_else(|| site.shell.exports.get("PIP_BREAK_SYSTEM_PACKAGES"))
+            .is_some_and(|v| {
+                v.value.as_deref().and_then(crate::lint::command::truthy) == Some(true)
+            });
         let sudo = match (r.via_sudo, env_dropped) {
             (true, true) => " (`sudo` resets the environment, so `PIP_BREAK_SYSTEM_PACKAGES` does not reach pip: use `sudo -E` or `sudo PIP_BREAK_SYSTEM_PACKAGES=1 pip …`)",
             (true, false) => " (sudo does not help: pip checks the interpreter, not the user)",
@@ -51,11 +62,25 @@ impl Rule for PipInstallExternallyManaged {
             platform.describe,
             site.scope.note,
         );
-        let mut related: Vec<Label> = platform_label(site, "this Python is marked EXTERNALLY-MANAGED").into_iter().collect();
+        let mut related: Vec<Label> =
+            platform_label(site, "this Python is marked EXTERNALLY-MANAGED")
+                .into_iter()
+                .collect();
         if let Some(span) = r.pip_installed_at {
-            related.push(Label { span, message: "pip for the system Python comes from here".into() });
+            related.push(Label {
+                span,
+                message: "pip for the system Python comes from here".into(),
+            });
         }
-        out.push(finding(site, self.id(), None, message, "installs into the externally managed system Python", related, venv_help(site)));
+        out.push(finding(
+            site,
+            self.id(),
+            None,
+            message,
+            "installs into the externally managed system Python",
+            related,
+            venv_help(site),
+        ));
     }
 }
 
@@ -65,13 +90,26 @@ impl Rule for PipInstallExternallyManaged {
 /// which `python3-pip` avoids: not this rule's finding.
 fn ensurepip(rule: &PipInstallExternallyManaged, site: &Site<'_>, out: &mut Vec<Finding>) {
     let st = site.state;
-    if st.setup_python.is_some() || st.other_python.is_some() || site.shell.active_venv.is_some() || st.venv_on_path.is_some() || site.shell.sourced.is_some() || st.marker_removed.is_some() {
+    if st.setup_python.is_some()
+        || st.other_python.is_some()
+        || site.shell.active_venv.is_some()
+        || st.venv_on_path.is_some()
+        || site.shell.sourced.is_some()
+        || st.marker_removed.is_some()
+    {
         return;
     }
-    if site.cmd.words.first().is_some_and(|w| w.text.contains('/') && !w.text.starts_with("/usr/bin/")) {
+    if site
+        .cmd
+        .words
+        .first()
+        .is_some_and(|w| w.text.contains('/') && !w.text.starts_with("/usr/bin/"))
+    {
         return;
     }
-    let Some(platform) = &site.scope.platform else { return };
+    let Some(platform) = &site.scope.platform else {
+        return;
+    };
     let f = &platform.facts;
     let python_there = f.python == Tri::Yes || st.python_installed.is_some();
     if f.marked != Tri::Yes || f.os.is_debian_like() || !python_there || platform.runner {
@@ -83,7 +121,17 @@ fn ensurepip(rule: &PipInstallExternallyManaged, site: &Site<'_>, out: &mut Vec<
         platform.describe,
         site.scope.note,
     );
-    let related = platform_label(site, "this Python is marked EXTERNALLY-MANAGED").into_iter().collect();
+    let related = platform_label(site, "this Python is marked EXTERNALLY-MANAGED")
+        .into_iter()
+        .collect();
     let help = "install pip with the package manager (`apk add py3-pip`) and use it in a venv, or use an official `python:` image, which ships pip".to_string();
-    out.push(finding(site, rule.id(), None, message, "ensurepip runs pip install on the system Python", related, help));
+    out.push(finding(
+        site,
+        rule.id(),
+        None,
+        message,
+        "ensurepip runs pip install on the system Python",
+        related,
+        help,
+    ));
 }

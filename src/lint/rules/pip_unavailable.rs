@@ -18,16 +18,27 @@ impl Rule for PipUnavailable {
     }
 
     fn check(&self, site: &Site<'_>, out: &mut Vec<Finding>) {
-        let PyCmd::Pip { invoker, sub, .. } = site.py else { return };
+        let PyCmd::Pip { invoker, sub, .. } = site.py else {
+            return;
+        };
         let Some(r) = site.pip_reach() else { return };
         if r.target != Target::System || r.pip_present != Tri::No || r.stale_activation.is_some() {
             return;
         }
-        let Some(platform) = &site.scope.platform else { return };
-        let python_there = platform.facts.python == Tri::Yes || site.state.python_installed.is_some();
+        let Some(platform) = &site.scope.platform else {
+            return;
+        };
+        let python_there =
+            platform.facts.python == Tri::Yes || site.state.python_installed.is_some();
         let (outcome, why) = match invoker {
-            Invoker::BarePip(name) => (format!("`{name}: not found` (exit 127)"), "there is no pip on PATH"),
-            Invoker::PythonM(name) if python_there => (format!("`{name}: No module named pip`"), "its Python has no pip module"),
+            Invoker::BarePip(name) => (
+                format!("`{name}: not found` (exit 127)"),
+                "there is no pip on PATH",
+            ),
+            Invoker::PythonM(name) if python_there => (
+                format!("`{name}: No module named pip`"),
+                "its Python has no pip module",
+            ),
             _ => return,
         };
         let _ = sub;
@@ -37,12 +48,22 @@ impl Rule for PipUnavailable {
             platform.describe,
             site.scope.note,
         );
-        let related = platform_label(site, "no pip in this image").into_iter().collect();
+        let related = platform_label(site, "no pip in this image")
+            .into_iter()
+            .collect();
         let help = if platform.facts.marked == Tri::Yes {
             "use an official Python image (`python:3.12-slim`), or create a venv (`python3 -m venv .venv`, with `python3-venv` on Debian/Ubuntu) and use its pip; installing `python3-pip` with the package manager leads to `externally-managed-environment` on this distribution".to_string()
         } else {
             "use an official Python image (`python:3.12-slim`), or install pip first (`apt-get install -y python3-pip` / `apk add py3-pip`)".to_string()
         };
-        out.push(finding(site, self.id(), None, message, "no pip here", related, help));
+        out.push(finding(
+            site,
+            self.id(),
+            None,
+            message,
+            "no pip here",
+            related,
+            help,
+        ));
     }
 }

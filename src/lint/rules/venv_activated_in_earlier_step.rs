@@ -19,32 +19,57 @@ impl Rule for VenvActivatedInEarlierStep {
     }
 
     fn check(&self, site: &Site<'_>, out: &mut Vec<Finding>) {
-        let PyCmd::Pip { sub, invoker, .. } = site.py else { return };
+        let PyCmd::Pip { sub, invoker, .. } = site.py else {
+            return;
+        };
         if sub != "install" || !matches!(invoker, Invoker::BarePip(_) | Invoker::PythonM(_)) {
             return;
         }
         let Some(r) = site.pip_reach() else { return };
-        let Some(activated) = r.stale_activation.clone() else { return };
-        if r.target != Target::System || r.marked != Tri::Yes || r.pip_present != Tri::Yes || r.overridden.is_some() {
+        let Some(activated) = r.stale_activation.clone() else {
+            return;
+        };
+        if r.target != Target::System
+            || r.marked != Tri::Yes
+            || r.pip_present != Tri::Yes
+            || r.overridden.is_some()
+        {
             return;
         }
-        let Some(platform) = &site.scope.platform else { return };
+        let Some(platform) = &site.scope.platform else {
+            return;
+        };
         let (severity, outcome) = if r.runner_pip_conf {
             (Some(Severity::Warning), "passes only through the runner's pip.conf and installs into the system Python, not the venv")
         } else {
             (None, "will fail with `externally-managed-environment`")
         };
-        let unit = if site.scope.kind == ScopeKind::DockerStage { "RUN" } else { "step" };
+        let unit = if site.scope.kind == ScopeKind::DockerStage {
+            "RUN"
+        } else {
+            "step"
+        };
         let message = format!(
             "`{}` {outcome}: the venv was activated in an earlier {unit}, and each {unit} starts a new shell, so `pip` is the system Python of {} again",
             quote(site),
             platform.describe,
         );
-        let related = vec![Label { span: activated, message: format!("activated here, in an earlier {unit}") }];
+        let related = vec![Label {
+            span: activated,
+            message: format!("activated here, in an earlier {unit}"),
+        }];
         let help = match site.scope.kind {
             ScopeKind::DockerStage => "activate and install in the same RUN (`RUN . /opt/venv/bin/activate && pip install …`), call `/opt/venv/bin/pip`, or set `ENV PATH=/opt/venv/bin:$PATH` once".to_string(),
             _ => "activate and install in the same step, call `.venv/bin/pip` directly, or persist the venv with `echo \"$PWD/.venv/bin\" >> \"$GITHUB_PATH\"`".to_string(),
         };
-        out.push(finding(site, self.id(), severity, message, "runs in a new shell without the venv", related, help));
+        out.push(finding(
+            site,
+            self.id(),
+            severity,
+            message,
+            "runs in a new shell without the venv",
+            related,
+            help,
+        ));
     }
 }

@@ -73,7 +73,8 @@ pub struct Action {
 
 /// Whether a YAML document looks like a workflow (for explicitly named files of unknown kind).
 pub fn looks_like_workflow(doc: &Node) -> bool {
-    doc.get("jobs").and_then(Node::as_map).is_some() && (doc.get("on").is_some() || doc.get("true").is_some())
+    doc.get("jobs").and_then(Node::as_map).is_some()
+        && (doc.get("on").is_some() || doc.get("true").is_some())
 }
 
 pub fn looks_like_action(doc: &Node) -> bool {
@@ -90,13 +91,20 @@ fn env_of(node: Option<&Node>) -> Vec<EnvVar> {
         .filter_map(|(k, kn, v)| {
             let value = scalar_text(v)?;
             let span = kn.span.start..v.span.end.max(kn.span.end);
-            Some(EnvVar { name: k.to_string(), value, span })
+            Some(EnvVar {
+                name: k.to_string(),
+                value,
+                span,
+            })
         })
         .collect()
 }
 
 fn default_shell(node: &Node) -> Option<String> {
-    node.get("defaults")?.get("run")?.get("shell").and_then(scalar_text)
+    node.get("defaults")?
+        .get("run")?
+        .get("shell")
+        .and_then(scalar_text)
 }
 
 pub fn workflow(doc: &Node, src: &str) -> Workflow {
@@ -104,7 +112,11 @@ pub fn workflow(doc: &Node, src: &str) -> Workflow {
         .get("jobs")
         .map(|j| j.entries().map(|(id, k, v)| job(id, k, v, src)).collect())
         .unwrap_or_default();
-    Workflow { env: env_of(doc.get("env")), default_shell: default_shell(doc), jobs }
+    Workflow {
+        env: env_of(doc.get("env")),
+        default_shell: default_shell(doc),
+        jobs,
+    }
 }
 
 fn job(id: &str, key: &Node, node: &Node, src: &str) -> Job {
@@ -119,7 +131,11 @@ fn job(id: &str, key: &Node, node: &Node, src: &str) -> Job {
         None => (None, None),
     };
     let container = node.get("container").and_then(|c| {
-        let image = if c.as_scalar().is_some() { c } else { c.get("image")? };
+        let image = if c.as_scalar().is_some() {
+            c
+        } else {
+            c.get("image")?
+        };
         Some((scalar_text(image)?, image.span.clone()))
     });
     let steps = node
@@ -135,13 +151,18 @@ fn job(id: &str, key: &Node, node: &Node, src: &str) -> Job {
         container,
         env: env_of(node.get("env")),
         default_shell: default_shell(node),
-        matrix: node.get("strategy").and_then(|s| s.get("matrix")).map_or(Some(vec![BTreeMap::new()]), matrix),
+        matrix: node
+            .get("strategy")
+            .and_then(|s| s.get("matrix"))
+            .map_or(Some(vec![BTreeMap::new()]), matrix),
         steps,
     }
 }
 
 fn step(node: &Node, src: &str) -> Step {
-    let uses = node.get("uses").and_then(|u| Some((scalar_text(u)?, u.span.clone())));
+    let uses = node
+        .get("uses")
+        .and_then(|u| Some((scalar_text(u)?, u.span.clone())));
     let run = node.get("run").and_then(|r| r.script(src));
     Step {
         span: node.span.clone(),
@@ -158,7 +179,11 @@ pub fn action(doc: &Node, src: &str) -> Option<Action> {
     if runs.get("using").and_then(Node::as_str) != Some("composite") {
         return Some(Action { steps: Vec::new() });
     }
-    let steps = runs.get("steps").and_then(Node::as_seq).map(|s| s.iter().map(|n| step(n, src)).collect()).unwrap_or_default();
+    let steps = runs
+        .get("steps")
+        .and_then(Node::as_seq)
+        .map(|s| s.iter().map(|n| step(n, src)).collect())
+        .unwrap_or_default();
     Some(Action { steps })
 }
 
@@ -191,13 +216,20 @@ fn matrix(node: &Node) -> Option<Vec<BTreeMap<String, String>>> {
     }
     if let Some(ex) = node.get("exclude") {
         let rules: Vec<BTreeMap<String, String>> = ex.as_seq()?.iter().map(map_of).collect();
-        combos.retain(|c| !rules.iter().any(|r| r.iter().all(|(k, v)| c.get(k) == Some(v))));
+        combos.retain(|c| {
+            !rules
+                .iter()
+                .any(|r| r.iter().all(|(k, v)| c.get(k) == Some(v)))
+        });
     }
     if let Some(inc) = node.get("include") {
         for entry in inc.as_seq()?.iter().map(map_of) {
             let mut added = false;
             for c in combos.iter_mut() {
-                let matches = entry.iter().filter(|(k, _)| base_keys.contains(k)).all(|(k, v)| c.get(k) == Some(v));
+                let matches = entry
+                    .iter()
+                    .filter(|(k, _)| base_keys.contains(k))
+                    .all(|(k, v)| c.get(k) == Some(v));
                 if matches && !base_keys.is_empty() {
                     for (k, v) in &entry {
                         if !base_keys.contains(k) {
@@ -228,7 +260,9 @@ fn value_text(n: &Node) -> String {
 }
 
 fn map_of(n: &Node) -> BTreeMap<String, String> {
-    n.entries().map(|(k, _, v)| (k.to_string(), value_text(v))).collect()
+    n.entries()
+        .map(|(k, _, v)| (k.to_string(), value_text(v)))
+        .collect()
 }
 
 /// Substitute `${{ matrix.KEY }}` in `s`. `None` when another expression remains or a key is
@@ -277,9 +311,18 @@ mod tests {
     fn matrix_expands_with_include_and_exclude() {
         let w = wf("on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        os: [ubuntu-22.04, ubuntu-24.04]\n        py: ['3.11', '3.12']\n        exclude:\n          - os: ubuntu-22.04\n            py: '3.12'\n        include:\n          - os: ubuntu-24.04\n            image: debian:12\n          - os: macos-14\n            py: '3.13'\n    runs-on: ${{ matrix.os }}\n    steps: []\n");
         let combos = w.jobs[0].matrix.clone().expect("static matrix");
-        let os: Vec<String> = combos.iter().map(|c| expand_matrix("${{ matrix.os }}", c).unwrap_or_default()).collect();
-        assert_eq!(os, ["ubuntu-22.04", "ubuntu-24.04", "ubuntu-24.04", "macos-14"]);
-        assert_eq!(combos[1].get("image").map(String::as_str), Some("debian:12"));
+        let os: Vec<String> = combos
+            .iter()
+            .map(|c| expand_matrix("${{ matrix.os }}", c).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            os,
+            ["ubuntu-22.04", "ubuntu-24.04", "ubuntu-24.04", "macos-14"]
+        );
+        assert_eq!(
+            combos[1].get("image").map(String::as_str),
+            Some("debian:12")
+        );
         assert_eq!(expand_matrix("${{ matrix.nope }}", &combos[0]), None);
         assert_eq!(expand_matrix("${{ inputs.x }}", &combos[0]), None);
     }
@@ -289,8 +332,14 @@ mod tests {
         let src = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container:\n      image: ubuntu:24.04\n    steps:\n      - run: |\n          apt-get update\n          pip install x\n";
         let w = wf(src);
         let j = &w.jobs[0];
-        assert_eq!(j.runs_on.as_deref(), Some(&["ubuntu-latest".to_string()][..]));
-        assert_eq!(j.container.as_ref().map(|c| c.0.as_str()), Some("ubuntu:24.04"));
+        assert_eq!(
+            j.runs_on.as_deref(),
+            Some(&["ubuntu-latest".to_string()][..])
+        );
+        assert_eq!(
+            j.container.as_ref().map(|c| c.0.as_str()),
+            Some("ubuntu:24.04")
+        );
         let run = j.steps[0].run.as_ref().expect("run");
         let off = run.text.find("pip").expect("pip");
         assert_eq!(&src[run.to_file(off)..run.to_file(off) + 3], "pip");

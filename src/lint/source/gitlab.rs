@@ -10,8 +10,18 @@ use super::yaml::{Node, ScriptText};
 
 /// Top-level keys that are not jobs.
 const RESERVED: &[&str] = &[
-    "default", "include", "stages", "variables", "workflow", "image", "services", "before_script", "after_script",
-    "cache", "spec", "pages:deploy",
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "spec",
+    "pages:deploy",
 ];
 
 /// A node and the index of the file it is in (0 = the file being linted).
@@ -54,14 +64,16 @@ pub struct Job {
 
 /// Whether a YAML document looks like a GitLab CI file.
 pub fn looks_like_gitlab(doc: &Node) -> bool {
-    doc.entries().any(|(k, _, v)| {
-        !k.starts_with('.') && !RESERVED.contains(&k) && v.get("script").is_some()
-    }) || doc.get("stages").is_some() && doc.get("jobs").is_none()
+    doc.entries()
+        .any(|(k, _, v)| !k.starts_with('.') && !RESERVED.contains(&k) && v.get("script").is_some())
+        || doc.get("stages").is_some() && doc.get("jobs").is_none()
 }
 
 /// Local files named by `include:` (strings, `local:` entries), relative to the repository root.
 pub fn local_includes(doc: &Node) -> Vec<String> {
-    let Some(inc) = doc.get("include") else { return Vec::new() };
+    let Some(inc) = doc.get("include") else {
+        return Vec::new();
+    };
     let items: Vec<&Node> = match inc.as_seq() {
         Some(s) => s.iter().collect(),
         None => vec![inc],
@@ -82,7 +94,12 @@ pub fn local_includes(doc: &Node) -> Vec<String> {
 pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
     // Global keys: included files first, the main file overrides them.
     let mut globals: BTreeMap<&str, At<'_>> = BTreeMap::new();
-    for (file, doc) in docs.iter().enumerate().skip(1).chain(docs.iter().enumerate().take(1)) {
+    for (file, doc) in docs
+        .iter()
+        .enumerate()
+        .skip(1)
+        .chain(docs.iter().enumerate().take(1))
+    {
         for (k, _, v) in doc.entries() {
             globals.insert(k, At { file, node: v });
         }
@@ -90,7 +107,12 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
     let default = globals.get("default").copied();
     let lookup_default = |key: &str| -> Option<At<'_>> {
         default
-            .and_then(|d| d.node.get(key).map(|n| At { file: d.file, node: n }))
+            .and_then(|d| {
+                d.node.get(key).map(|n| At {
+                    file: d.file,
+                    node: n,
+                })
+            })
             .or_else(|| globals.get(key).copied())
     };
     let mut jobs = Vec::new();
@@ -104,14 +126,27 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                 continue;
             }
             let layers = layers(At { file, node }, &globals, 0);
-            let get = |k: &str| layers.iter().rev().find_map(|l| l.node.get(k).map(|n| At { file: l.file, node: n }));
+            let get = |k: &str| {
+                layers.iter().rev().find_map(|l| {
+                    l.node.get(k).map(|n| At {
+                        file: l.file,
+                        node: n,
+                    })
+                })
+            };
             if get("script").is_none() {
                 continue; // trigger jobs and the like
             }
-            let image = get("image").or_else(|| lookup_default("image")).and_then(|at| {
-                let n = if at.node.as_scalar().is_some() { at.node } else { at.node.get("name")? };
-                Some((n.as_str()?.to_string(), n.span.clone(), at.file))
-            });
+            let image = get("image")
+                .or_else(|| lookup_default("image"))
+                .and_then(|at| {
+                    let n = if at.node.as_scalar().is_some() {
+                        at.node
+                    } else {
+                        at.node.get("name")?
+                    };
+                    Some((n.as_str()?.to_string(), n.span.clone(), at.file))
+                });
             let mut variables = Vec::new();
             let mut push_vars = |at: At<'_>| {
                 for (k, kn, v) in at.node.entries() {
@@ -120,7 +155,12 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                         None => v.get("value").and_then(Node::as_str).map(str::to_string),
                     };
                     let value = value.filter(|s| !s.contains('$'));
-                    variables.push(Variable { name: k.to_string(), value, span: kn.span.start..v.span.end.max(kn.span.end), file: at.file });
+                    variables.push(Variable {
+                        name: k.to_string(),
+                        value,
+                        span: kn.span.start..v.span.end.max(kn.span.end),
+                        file: at.file,
+                    });
                 }
             };
             if let Some(g) = globals.get("variables") {
@@ -128,7 +168,10 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
             }
             for l in &layers {
                 if let Some(v) = l.node.get("variables") {
-                    push_vars(At { file: l.file, node: v });
+                    push_vars(At {
+                        file: l.file,
+                        node: v,
+                    });
                 }
             }
             let script_of = |k: &str, fallback: bool| -> Vec<Line> {
@@ -178,26 +221,67 @@ fn lines(at: At<'_>, globals: &BTreeMap<&str, At<'_>>, srcs: &[&str], depth: usi
     if depth > 10 {
         return vec![Line::Unknown];
     }
-    if at.node.tag.as_deref().is_some_and(|t| t.ends_with("reference")) {
+    if at
+        .node
+        .tag
+        .as_deref()
+        .is_some_and(|t| t.ends_with("reference"))
+    {
         return reference(at, globals, srcs, depth);
     }
     match at.node.as_seq() {
-        Some(items) => items.iter().flat_map(|n| lines(At { file: at.file, node: n }, globals, srcs, depth + 1)).collect(),
+        Some(items) => items
+            .iter()
+            .flat_map(|n| {
+                lines(
+                    At {
+                        file: at.file,
+                        node: n,
+                    },
+                    globals,
+                    srcs,
+                    depth + 1,
+                )
+            })
+            .collect(),
         None => match at.node.script(srcs.get(at.file).copied().unwrap_or("")) {
-            Some(text) => vec![Line::Script { file: at.file, text }],
+            Some(text) => vec![Line::Script {
+                file: at.file,
+                text,
+            }],
             None => vec![Line::Unknown],
         },
     }
 }
 
 /// `!reference [.job, script]` → the lines it points at.
-fn reference(at: At<'_>, globals: &BTreeMap<&str, At<'_>>, srcs: &[&str], depth: usize) -> Vec<Line> {
-    let path: Vec<&str> = at.node.as_seq().unwrap_or(&[]).iter().filter_map(Node::as_str).collect();
-    let Some((first, rest)) = path.split_first() else { return vec![Line::Unknown] };
-    let Some(mut cur) = globals.get(first).copied() else { return vec![Line::Unknown] };
+fn reference(
+    at: At<'_>,
+    globals: &BTreeMap<&str, At<'_>>,
+    srcs: &[&str],
+    depth: usize,
+) -> Vec<Line> {
+    let path: Vec<&str> = at
+        .node
+        .as_seq()
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    let Some((first, rest)) = path.split_first() else {
+        return vec![Line::Unknown];
+    };
+    let Some(mut cur) = globals.get(first).copied() else {
+        return vec![Line::Unknown];
+    };
     for k in rest {
         match cur.node.get(k) {
-            Some(n) => cur = At { file: cur.file, node: n },
+            Some(n) => {
+                cur = At {
+                    file: cur.file,
+                    node: n,
+                }
+            }
             None => return vec![Line::Unknown],
         }
     }
@@ -216,9 +300,22 @@ mod tests {
         let jobs = pipeline(&[&docs[0]], &[src]);
         let names: Vec<_> = jobs.iter().map(|j| j.name.as_str()).collect();
         assert_eq!(names, ["build", "test"]);
-        assert_eq!(jobs[0].image.as_ref().map(|i| i.0.as_str()), Some("debian:12"));
-        assert_eq!(jobs[1].image.as_ref().map(|i| i.0.as_str()), Some("ubuntu:24.04"));
-        let texts: Vec<String> = jobs[0].script.iter().map(|l| match l { Line::Script { text, .. } => text.text.clone(), Line::Unknown => "?".into() }).collect();
+        assert_eq!(
+            jobs[0].image.as_ref().map(|i| i.0.as_str()),
+            Some("debian:12")
+        );
+        assert_eq!(
+            jobs[1].image.as_ref().map(|i| i.0.as_str()),
+            Some("ubuntu:24.04")
+        );
+        let texts: Vec<String> = jobs[0]
+            .script
+            .iter()
+            .map(|l| match l {
+                Line::Script { text, .. } => text.text.clone(),
+                Line::Unknown => "?".into(),
+            })
+            .collect();
         assert_eq!(texts, ["apt-get update", "pip install x"]);
         let vars: Vec<_> = jobs[0].variables.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(vars, ["A", "B"]);

@@ -38,7 +38,9 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line0 = self.line0(offset);
         let start = self.starts[line0];
-        let col = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line0 + 1, col + 1)
     }
 
@@ -58,11 +60,17 @@ pub struct CharToByte {
 impl CharToByte {
     pub fn new(text: &str) -> Self {
         if text.is_ascii() {
-            return CharToByte { table: Vec::new(), len: text.len() };
+            return CharToByte {
+                table: Vec::new(),
+                len: text.len(),
+            };
         }
         let mut table: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         table.push(text.len());
-        CharToByte { table, len: text.len() }
+        CharToByte {
+            table,
+            len: text.len(),
+        }
     }
 
     pub fn byte(&self, char_index: usize) -> usize {

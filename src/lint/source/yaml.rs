@@ -68,9 +68,18 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
         let offset = map.byte(e.marker().index());
         let idx = LineIndex::new(text);
         let (line, column) = idx.line_col(text, offset);
-        return Err(YamlError { offset, line, column, message: e.info().to_string() });
+        return Err(YamlError {
+            offset,
+            line,
+            column,
+            message: e.info().to_string(),
+        });
     }
-    Ok(loader.into_documents().iter().map(|d| convert(d, &map)).collect())
+    Ok(loader
+        .into_documents()
+        .iter()
+        .map(|d| convert(d, &map))
+        .collect())
 }
 
 fn convert(node: &MarkedYaml, map: &CharToByte) -> Node {
@@ -79,10 +88,16 @@ fn convert(node: &MarkedYaml, map: &CharToByte) -> Node {
     Node { span, kind, tag }
 }
 
-fn convert_data<'a>(data: &YamlData<'a, MarkedYaml<'a>>, map: &CharToByte) -> (Kind, Option<String>) {
+fn convert_data<'a>(
+    data: &YamlData<'a, MarkedYaml<'a>>,
+    map: &CharToByte,
+) -> (Kind, Option<String>) {
     match data {
         YamlData::Representation(v, style, _) => (
-            Kind::Scalar(Scalar { value: v.to_string(), style: style_of(*style) }),
+            Kind::Scalar(Scalar {
+                value: v.to_string(),
+                style: style_of(*style),
+            }),
             None,
         ),
         YamlData::Value(v) => {
@@ -93,20 +108,37 @@ fn convert_data<'a>(data: &YamlData<'a, MarkedYaml<'a>>, map: &CharToByte) -> (K
                 saphyr::Scalar::FloatingPoint(f) => f.to_string().into(),
                 saphyr::Scalar::String(s) => s.clone(),
             };
-            (Kind::Scalar(Scalar { value: value.into_owned(), style: Style::Plain }), None)
+            (
+                Kind::Scalar(Scalar {
+                    value: value.into_owned(),
+                    style: Style::Plain,
+                }),
+                None,
+            )
         }
-        YamlData::Sequence(items) => (Kind::Seq(items.iter().map(|n| convert(n, map)).collect()), None),
+        YamlData::Sequence(items) => (
+            Kind::Seq(items.iter().map(|n| convert(n, map)).collect()),
+            None,
+        ),
         YamlData::Mapping(m) => (
-            Kind::Map(m.iter().map(|(k, v)| (convert(k, map), convert(v, map))).collect()),
+            Kind::Map(
+                m.iter()
+                    .map(|(k, v)| (convert(k, map), convert(v, map)))
+                    .collect(),
+            ),
             None,
         ),
         YamlData::Tagged(tag, inner) => {
             let (kind, _) = convert_data(&inner.data, map);
             (kind, Some(format!("{}{}", tag.handle, tag.suffix)))
         }
-        YamlData::Alias(_) | YamlData::BadValue => {
-            (Kind::Scalar(Scalar { value: String::new(), style: Style::Plain }), None)
-        }
+        YamlData::Alias(_) | YamlData::BadValue => (
+            Kind::Scalar(Scalar {
+                value: String::new(),
+                style: Style::Plain,
+            }),
+            None,
+        ),
     }
 }
 
@@ -161,7 +193,10 @@ impl Node {
     /// which GitLab CI uses a lot): own keys win over merged ones.
     pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
         let map = self.as_map()?;
-        if let Some((k, v)) = map.iter().find(|(k, _)| k.as_str() == Some(key) && !is_merge_key(k)) {
+        if let Some((k, v)) = map
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key) && !is_merge_key(k))
+        {
             return Some((k, v));
         }
         self.merged().find_map(|m| m.entry(key))
@@ -169,10 +204,14 @@ impl Node {
 
     /// Maps merged in with `<<`.
     fn merged(&self) -> impl Iterator<Item = &Node> {
-        self.as_map().unwrap_or(&[]).iter().filter(|(k, _)| is_merge_key(k)).flat_map(|(_, v)| match &v.kind {
-            Kind::Seq(items) => items.iter().collect::<Vec<_>>(),
-            _ => vec![v],
-        })
+        self.as_map()
+            .unwrap_or(&[])
+            .iter()
+            .filter(|(k, _)| is_merge_key(k))
+            .flat_map(|(_, v)| match &v.kind {
+                Kind::Seq(items) => items.iter().collect::<Vec<_>>(),
+                _ => vec![v],
+            })
     }
 
     /// Mapping entries whose keys are scalars, as `(key text, key node, value)`, merge keys
@@ -225,13 +264,20 @@ impl ScriptText {
     fn new(src: &str, span: Span, s: &Scalar) -> Self {
         let text = s.value.clone();
         let start = span.start.min(src.len());
-        let mut out = ScriptText { text, segments: vec![(0, start)], node_span: span.clone(), exact: false };
+        let mut out = ScriptText {
+            text,
+            segments: vec![(0, start)],
+            node_span: span.clone(),
+            exact: false,
+        };
         match s.style {
             Style::Literal => out.map_block(src, start),
             Style::Plain | Style::SingleQuoted | Style::DoubleQuoted => {
                 let skip = usize::from(s.style != Style::Plain);
                 let at = start + skip;
-                if !out.text.contains('\n') && src.get(at..at + out.text.len()) == Some(out.text.as_str()) {
+                if !out.text.contains('\n')
+                    && src.get(at..at + out.text.len()) == Some(out.text.as_str())
+                {
                     out.segments = vec![(0, at)];
                     out.exact = true;
                 }
@@ -251,7 +297,9 @@ impl ScriptText {
         let mut text_off = 0;
         for line in self.text.split_inclusive('\n') {
             let content = line.trim_end_matches('\n');
-            let file_end = src[file_line..].find('\n').map_or(src.len(), |i| file_line + i);
+            let file_end = src[file_line..]
+                .find('\n')
+                .map_or(src.len(), |i| file_line + i);
             let raw = &src[file_line..file_end];
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
             if content.is_empty() {
@@ -304,8 +352,13 @@ mod tests {
     fn literal_block_offsets_map_back_to_file_bytes() {
         let src = "# é ü\njobs:\n  a:\n    steps:\n      - run: |\n          echo ü\n          pip install x\n";
         let docs = parse(src).expect("valid");
-        let run = docs[0].get("jobs").and_then(|j| j.get("a")).and_then(|a| a.get("steps"))
-            .and_then(|s| s.as_seq()).and_then(|s| s[0].get("run")).expect("run");
+        let run = docs[0]
+            .get("jobs")
+            .and_then(|j| j.get("a"))
+            .and_then(|a| a.get("steps"))
+            .and_then(|s| s.as_seq())
+            .and_then(|s| s[0].get("run"))
+            .expect("run");
         let script = run.script(src).expect("scalar");
         assert!(script.exact);
         let at = script.text.find("pip").expect("pip");
@@ -317,17 +370,30 @@ mod tests {
     fn plain_scalar_keeps_text_as_written() {
         let docs = parse("v: 3.10\nq: '3.10'\n").expect("valid");
         assert_eq!(docs[0].get("v").and_then(Node::as_str), Some("3.10"));
-        assert_eq!(docs[0].get("q").and_then(|n| n.as_scalar()).map(|s| s.style), Some(Style::SingleQuoted));
+        assert_eq!(
+            docs[0]
+                .get("q")
+                .and_then(|n| n.as_scalar())
+                .map(|s| s.style),
+            Some(Style::SingleQuoted)
+        );
     }
 
     #[test]
     fn merge_keys_are_followed() {
-        let docs = parse(".t: &t\n  image: debian:12\n  script: [a]\njob:\n  <<: *t\n  script: [b]\n").expect("valid");
+        let docs =
+            parse(".t: &t\n  image: debian:12\n  script: [a]\njob:\n  <<: *t\n  script: [b]\n")
+                .expect("valid");
         let job = docs[0].get("job").expect("job");
         assert_eq!(job.get("image").and_then(Node::as_str), Some("debian:12"));
         let keys: Vec<&str> = job.entries().map(|(k, _, _)| k).collect();
         assert_eq!(keys, ["script", "image"]);
-        assert_eq!(job.get("script").and_then(Node::as_seq).and_then(|s| s[0].as_str()), Some("b"));
+        assert_eq!(
+            job.get("script")
+                .and_then(Node::as_seq)
+                .and_then(|s| s[0].as_str()),
+            Some("b")
+        );
     }
 
     #[test]

@@ -234,31 +234,35 @@ pub fn human(r: &EvalResult) -> String {
         "faultline eval {} ({} cases, labels {})",
         r.dir, r.cases, r.labels
     );
-    let _ = writeln!(
-        out,
-        "  positive cases        {:>4}   expected id in catalog: {} ({:.1}%)",
-        r.positives,
-        r.known,
-        r.known_share * 100.0
-    );
-    let pct = |n: usize, x: f64| format!("{n:>4}   {:>5.1}%", x * 100.0);
-    let _ = writeln!(out, "  top-1                 {}", pct(r.top1, r.top1_rate));
-    let _ = writeln!(out, "  top-N                 {}", pct(r.topn, r.topn_rate));
-    let _ = writeln!(
-        out,
-        "  unmatched             {}",
-        pct(r.unmatched, r.unmatched_rate)
-    );
-    let _ = writeln!(
-        out,
-        "  wrong diagnosis       {}",
-        pct(r.wrong, r.wrong_rate)
-    );
-    let _ = writeln!(
-        out,
-        "  negatives passed      {:>4} / {}",
-        r.negatives_passed, r.negatives
-    );
+    if r.positives > 0 {
+        let _ = writeln!(
+            out,
+            "  positive cases        {:>4}   expected id in catalog: {} ({:.1}%)",
+            r.positives,
+            r.known,
+            r.known_share * 100.0
+        );
+        let pct = |n: usize, x: f64| format!("{n:>4}   {:>5.1}%", x * 100.0);
+        let _ = writeln!(out, "  top-1                 {}", pct(r.top1, r.top1_rate));
+        let _ = writeln!(out, "  top-N                 {}", pct(r.topn, r.topn_rate));
+        let _ = writeln!(
+            out,
+            "  unmatched             {}",
+            pct(r.unmatched, r.unmatched_rate)
+        );
+        let _ = writeln!(
+            out,
+            "  wrong diagnosis       {}",
+            pct(r.wrong, r.wrong_rate)
+        );
+    }
+    if r.negatives > 0 || r.positives == 0 {
+        let _ = writeln!(
+            out,
+            "  negatives passed      {:>4} / {}",
+            r.negatives_passed, r.negatives
+        );
+    }
     if !r.misses.is_empty() {
         let _ = writeln!(
             out,

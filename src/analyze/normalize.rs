@@ -116,19 +116,27 @@ fn trim_cr(s: &[u8]) -> &[u8] {
     }
 }
 
-/// Remove ANSI escape sequences from `s` into `out`; drop `\r` too unless `keep_cr`.
+/// Remove ANSI escape sequences from `s` into `out`; drop `\r` too unless `keep_cr`. Copies the
+/// runs between sequences in bulk.
 pub fn strip_ansi(s: &[u8], out: &mut Vec<u8>, keep_cr: bool) {
     let mut i = 0;
     while i < s.len() {
-        let b = s[i];
-        if b == 0x1b {
-            i = skip_escape(s, i);
-            continue;
-        }
-        if b != b'\r' || keep_cr {
-            out.push(b);
-        }
-        i += 1;
+        let next = if keep_cr {
+            memchr(0x1b, &s[i..])
+        } else {
+            memchr2(0x1b, b'\r', &s[i..])
+        };
+        let Some(p) = next else {
+            out.extend_from_slice(&s[i..]);
+            return;
+        };
+        out.extend_from_slice(&s[i..i + p]);
+        let j = i + p;
+        i = if s[j] == 0x1b {
+            skip_escape(s, j)
+        } else {
+            j + 1
+        };
     }
 }
 

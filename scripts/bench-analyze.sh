@@ -1,0 +1,163 @@
+#!/bin/sh
+# Benchmark `faultline analyze` on a large log, beside ripgrep searching the same patterns.
+#
+# Generates (once) a log of realistic CI noise: GitHub Actions timestamps, ##[group] steps, ANSI
+# colour, compiler lines, test output, npm/pip chatter, words like "error" in passing; and one
+# real failure near the end (pip's PEP 668 error in the failing step). Then it measures
+# wall-clock throughput and peak memory (/usr/bin/time -v) of the release binary, checks that the
+# diagnosis is python-externally-managed, and runs `rg -c -i -f patterns.txt` on the same file
+# with every pattern of the catalog.
+#
+# Usage: scripts/bench-analyze.sh            (SIZE_MB=500, files under target/bench/)
+#        SIZE_MB=50 scripts/bench-analyze.sh
+# Targets: >= 200 MB/s and < 64 MB peak RSS on the project's 2-core machine.
+# Run it once, not in a loop: it is heavy on a shared machine.
+set -eu
+
+cd "$(dirname "$0")/.."
+SIZE_MB=${SIZE_MB:-500}
+DIR=${BENCH_DIR:-target/bench}
+LOG="$DIR/noise-${SIZE_MB}mb.log"
+BIN=target/release/faultline
+mkdir -p "$DIR"
+
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is required (apt-get install time)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "bench: python3 is required to generate the log" >&2; exit 2; }
+command -v jq >/dev/null || { echo "bench: jq is required" >&2; exit 2; }
+
+echo "bench: building the release binary" >&2
+cargo build --release --quiet
+
+if [ ! -s "$LOG" ]; then
+    echo "bench: generating $LOG ($SIZE_MB MB)" >&2
+    python3 - "$LOG" "$SIZE_MB" <<'PY'
+import random, sys
+path, size_mb = sys.argv[1], int(sys.argv[2])
+target = size_mb * 1000 * 1000
+rnd = random.Random(20240501)
+crates = ["serde", "tokio", "regex", "clap", "hyper", "rustls", "syn", "quote", "libc", "rand", "tracing", "futures", "bytes", "mio", "anyhow"]
+words = ["parse", "render", "retry", "cache", "error_handling", "timeout", "connect", "upload", "merge", "checksum", "config", "auth"]
+esc = "\x1b"
+def line(i):
+    k = rnd.random()
+    if k < 0.20:
+        c = rnd.choice(crates)
+        return f"   {esc}[1m{esc}[32mCompiling{esc}[0m {c} v1.{rnd.randrange(40)}.{rnd.randrange(20)}"
+    if k < 0.35:
+        return f"test {rnd.choice(words)}::tests::test_{rnd.choice(words)}_{rnd.randrange(500)} ... {esc}[32mok{esc}[0m"
+    if k < 0.45:
+        return f"[{rnd.randrange(100):3d}%] Building CXX object src/CMakeFiles/core.dir/{rnd.choice(words)}/{rnd.choice(words)}_{rnd.randrange(90)}.cpp.o"
+    if k < 0.53:
+        return f"gcc -O2 -g -Wall -Wextra -fPIC -Iinclude -c src/{rnd.choice(words)}.c -o build/{rnd.choice(words)}.o"
+    if k < 0.61:
+        return f"tests/test_{rnd.choice(words)}.py::test_{rnd.choice(words)}[{rnd.randrange(64)}] PASSED{' ' * rnd.randrange(1, 20)}[{rnd.randrange(100):3d}%]"
+    if k < 0.67:
+        return f"=== RUN   Test{rnd.choice(words).title().replace('_', '')}{rnd.randrange(300)}\n--- PASS: Test{rnd.choice(words).title().replace('_', '')} (0.{rnd.randrange(100):02d}s)"
+    if k < 0.72:
+        return f"Collecting {rnd.choice(crates)}-py=={rnd.randrange(9)}.{rnd.randrange(30)}.{rnd.randrange(9)}\n  Downloading {rnd.choice(crates)}_py-{rnd.randrange(9)}.{rnd.randrange(30)}-py3-none-any.whl ({rnd.randrange(10, 900)} kB)"
+    if k < 0.76:
+        return f"npm warn deprecated {rnd.choice(crates)}@{rnd.randrange(9)}.{rnd.randrange(9)}.{rnd.randrange(9)}: This package is no longer supported."
+    if k < 0.79:
+        return f"{esc}[33mwarning{esc}[0m: unused variable: `{rnd.choice(words)}_count` --> src/{rnd.choice(words)}.rs:{rnd.randrange(1, 900)}:{rnd.randrange(1, 40)}"
+    if k < 0.81:
+        return f"Linting {rnd.randrange(50, 500)} files: 0 errors, {rnd.randrange(9)} warnings"
+    if k < 0.83:
+        return f"{rnd.randrange(30, 900)} passed, {rnd.randrange(3)} skipped, 0 failed in {rnd.randrange(2, 90)}.{rnd.randrange(100):02d}s"
+    if k < 0.86:
+        return f"  {rnd.choice(words)}: retrying request {rnd.randrange(3)} of 3 after {rnd.randrange(100, 900)}ms"
+    if k < 0.90:
+        return f"Downloaded {rnd.choice(crates)} v1.{rnd.randrange(40)}.{rnd.randrange(20)} ({rnd.randrange(10, 900)} KB)"
+    return f"    {rnd.choice(words)} = {rnd.random():.6f}; elapsed={rnd.randrange(1, 10000)}ms; id={rnd.getrandbits(64):016x}"
+
+PEP668 = """error: externally-managed-environment
+
+\u00d7 This environment is externally managed
+\u2570\u2500> To install Python packages system-wide, try apt install
+    python3-xyz, where xyz is the package you are trying to
+    install.
+    
+    If you wish to install a non-Debian-packaged Python package,
+    create a virtual environment using python3 -m venv path/to/venv.
+    Then use path/to/venv/bin/python and path/to/venv/bin/pip. Make
+    sure you have python3-full installed.
+    
+    See /usr/share/doc/python3.12/README.venv for more information.
+
+note: If you believe this is a mistake, please contact your Python installation or OS distribution provider. You can override this, at the risk of breaking your Python installation or OS, by passing --break-system-packages.
+hint: See PEP 668 for the detailed specification.""".split("\n")
+
+sec = 0
+def stamp():
+    global sec
+    sec += 1
+    return f"2024-05-01T{(sec // 3600) % 24:02d}:{(sec // 60) % 60:02d}:{sec % 60:02d}.{rnd.randrange(10**7):07d}Z "
+
+written = 0
+step = 0
+with open(path, "w", encoding="utf-8", newline="\n") as out:
+    while written < target - 200_000:
+        buf = []
+        step += 1
+        buf.append(stamp() + f"##[group]Run make -C component-{step} all test")
+        buf.append(stamp() + f"{esc}[36;1mmake -C component-{step} all test{esc}[0m")
+        buf.append(stamp() + "##[endgroup]")
+        for i in range(4000):
+            for part in line(i).split("\n"):
+                buf.append(stamp() + part)
+        chunk = "\n".join(buf) + "\n"
+        out.write(chunk)
+        written += len(chunk.encode())
+    tail = [stamp() + "##[group]Run pip install -r requirements.txt",
+            stamp() + f"{esc}[36;1mpip install -r requirements.txt{esc}[0m",
+            stamp() + "##[endgroup]"]
+    tail += [stamp() + l for l in PEP668]
+    tail.append(stamp() + "##[error]Process completed with exit code 1.")
+    tail.append(stamp() + "Post job cleanup.")
+    tail.append(stamp() + "Cleaning up orphan processes")
+    out.write("\n".join(tail) + "\n")
+PY
+fi
+
+bytes=$(wc -c < "$LOG")
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+echo "bench: $LOG: $mb MB, $(wc -l < "$LOG") lines" >&2
+
+# Every pattern faultline compiles (any, all, none), one per line, for ripgrep.
+"$BIN" list --format json \
+    | jq -r '.[] | .match | ((.any + (.all // [])) | map(if type == "string" then . else .regex end)) + (.none // []) | .[]' \
+    > "$DIR/patterns.txt"
+npat=$(wc -l < "$DIR/patterns.txt")
+
+# Warm the page cache so both tools read from memory.
+cat "$LOG" > /dev/null
+
+measure() { # name, output file, command...
+    name=$1 out=$2
+    shift 2
+    /usr/bin/time -v "$@" > "$out" 2> "$DIR/$name.time" || true
+    secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$DIR/$name.time")
+    rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$DIR/$name.time")
+    rate=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / 1e6 / s }')
+    printf '%-34s %8ss %8s MB/s %8s MB peak RSS\n' "$name" "$secs" "$rate" "$rss"
+}
+
+echo "file: $mb MB; catalog: $("$BIN" list --format json | jq length) playbooks, $npat patterns"
+measure "faultline analyze --format json" "$DIR/analyze.json" "$BIN" analyze "$LOG" --format json
+got=$(jq -r '.diagnoses[0].playbook // "none"' "$DIR/analyze.json")
+band=$(jq -r '.diagnoses[0].band // "-"' "$DIR/analyze.json")
+line=$(jq -r '[.diagnoses[0].evidence[].line] | map(tostring) | join(",")' "$DIR/analyze.json")
+echo "diagnosis: $got ($band), evidence lines $line"
+
+RG=$(command -v rg || true)
+if [ -z "$RG" ] && [ -x "$HOME/.cargo/bin/rg" ]; then RG=$HOME/.cargo/bin/rg; fi
+if [ -z "$RG" ]; then
+    echo "bench: installing ripgrep (cargo install ripgrep)" >&2
+    cargo install ripgrep --quiet && RG=$HOME/.cargo/bin/rg
+fi
+measure "rg -c -i -f patterns.txt" "$DIR/rg.out" "$RG" -c -i -f "$DIR/patterns.txt" "$LOG"
+echo "rg matching lines: $(cat "$DIR/rg.out")"
+
+if [ "$got" != "python-externally-managed" ]; then
+    echo "bench: FAIL: expected python-externally-managed, got $got" >&2
+    exit 1
+fi

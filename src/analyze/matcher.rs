@@ -117,12 +117,18 @@ impl Matcher {
         }
     }
 
-    /// The start offset of the next signal match in `hay[from..]`, if any.
-    pub fn next_candidate(&self, cache: &mut MatchCache, hay: &[u8], from: usize) -> Option<usize> {
+    /// The end offset of the next signal match in `hay[from..]`, if any. Only the forward DFA
+    /// runs: the line of the match is all the caller needs.
+    pub fn next_candidate_end(
+        &self,
+        cache: &mut MatchCache,
+        hay: &[u8],
+        from: usize,
+    ) -> Option<usize> {
         let input = Input::new(hay).span(from..hay.len());
         self.find
-            .search_with(&mut cache.find, &input)
-            .map(|m| m.start())
+            .search_half_with(&mut cache.find, &input)
+            .map(|m| m.offset())
     }
 
     /// Every pattern that matches `line` (one normalised line, no `\n`), in pattern order.

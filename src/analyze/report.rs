@@ -344,7 +344,14 @@ fn human_fix(steps: &[String]) -> String {
     out
 }
 
-/// Word-wrap `text` (paragraphs separated by blank lines; code fences kept as they are).
+fn starts_list_item(l: &str) -> bool {
+    let t = l.trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    t.starts_with("- ") || t.starts_with("* ") || (digits > 0 && t[digits..].starts_with(". "))
+}
+
+/// Word-wrap `text` (paragraphs separated by blank lines; list items start a paragraph and hang;
+/// code fences kept as they are).
 pub fn wrap(text: &str, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut prefix = first;
@@ -354,6 +361,17 @@ pub fn wrap(text: &str, first: &str, rest: &str) -> String {
         if para.is_empty() {
             return;
         }
+        // A list item's continuation lines hang under its text, past the `- ` / `1. ` marker.
+        let first = para[0].trim_start();
+        let digits = first.bytes().take_while(u8::is_ascii_digit).count();
+        let hang = if first.starts_with("- ") || first.starts_with("* ") {
+            2
+        } else if digits > 0 && first[digits..].starts_with(". ") {
+            digits + 2
+        } else {
+            0
+        };
+        let cont = format!("{rest}{}", " ".repeat(hang));
         let mut line = String::from(*prefix);
         let mut len = prefix.chars().count();
         let mut empty = true;
@@ -362,8 +380,8 @@ pub fn wrap(text: &str, first: &str, rest: &str) -> String {
             if !empty && len + 1 + wl > WIDTH {
                 out.push_str(line.trim_end());
                 out.push('\n');
-                line = String::from(rest);
-                len = rest.chars().count();
+                line = cont.clone();
+                len = cont.chars().count();
                 empty = true;
             }
             if !empty {
@@ -395,7 +413,7 @@ pub fn wrap(text: &str, first: &str, rest: &str) -> String {
             if !out.is_empty() {
                 out.push('\n');
             }
-        } else if l.trim_start().starts_with(['-', '*']) && !para.is_empty() {
+        } else if starts_list_item(l) && !para.is_empty() {
             flush(&mut para, &mut out, &mut prefix, rest);
             para.push(l);
         } else {
@@ -601,6 +619,16 @@ pub fn fix(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_hangs_list_items() {
+        let text = "Intro:\n\n- a list item long enough to wrap past the width of the terminal for sure, yes indeed it is so long\n- b";
+        let got = wrap(text, "  ", "  ");
+        assert_eq!(
+            got,
+            "  Intro:\n\n  - a list item long enough to wrap past the width of the terminal for sure, yes indeed it is so\n    long\n  - b\n"
+        );
+    }
 
     #[test]
     fn wrap_keeps_paragraphs_and_fences() {

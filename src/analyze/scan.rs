@@ -147,6 +147,8 @@ struct Scanner<'m> {
     prev_last_line: Option<String>,
     /// Hits on a chunk's last line, waiting for the next line as context: (pattern, line).
     pending_after: Vec<(usize, u64)>,
+    /// Hits found in the current chunk, waiting for their text: (pattern, line index in chunk).
+    fresh: Vec<(usize, u32)>,
     cur_step: u32,
     log_step_name: Option<String>,
     sections: Vec<u32>,
@@ -179,6 +181,7 @@ pub fn scan<R: Read>(mut reader: R, matcher: &Matcher) -> io::Result<ScanOutcome
         continuing: false,
         prev_last_line: None,
         pending_after: Vec::new(),
+        fresh: Vec::new(),
         cur_step: 0,
         log_step_name: None,
         sections: Vec::new(),
@@ -325,7 +328,8 @@ impl Scanner<'_> {
             }
         }
 
-        self.match_block(block, first_line_no, nlines);
+        self.match_block(first_line_no);
+        self.materialize(block, first_line_no, nlines);
 
         if nlines > 0 {
             let (s, e) = self.orig_spans[nlines as usize - 1];
@@ -337,27 +341,29 @@ impl Scanner<'_> {
 
     /// Run the combined regex over the normalised chunk, then the per-line check on each
     /// candidate line.
-    fn match_block(&mut self, block: &[u8], first_line_no: u64, nlines: u32) {
+    fn match_block(&mut self, first_line_no: u64) {
         let matcher = self.matcher;
         let mut pos = 0usize;
         let mut found: Vec<usize> = Vec::new();
         while pos < self.norm.len() {
-            let Some(at) = matcher.next_candidate(&mut self.cache, &self.norm, pos) else {
+            // Matches never span lines (see `matcher`), so the line of the match's last byte is
+            // the line of the match.
+            let Some(end) = matcher.next_candidate_end(&mut self.cache, &self.norm, pos) else {
                 break;
             };
-            let li = self.norm_starts.partition_point(|&s| s as usize <= at) - 1;
+            let li = self.norm_starts.partition_point(|&s| s as usize <= end - 1) - 1;
             let ls = self.norm_starts[li] as usize;
             let le = self.norm_starts[li + 1] as usize - 1;
             found.clear();
             found.extend(matcher.which(&mut self.cache, &self.norm[ls..le]));
             if !found.is_empty() {
-                self.on_match(block, li as u32, first_line_no + li as u64, nlines, &found);
+                self.on_match(li as u32, first_line_no + li as u64, &found);
             }
             pos = le + 1;
         }
     }
 
-    fn on_match(&mut self, block: &[u8], li: u32, line_no: u64, nlines: u32, found: &[usize]) {
+    fn on_match(&mut self, li: u32, line_no: u64, found: &[usize]) {
         let matcher = self.matcher;
         // `none` first: a veto on the same line applies to that line's evidence.
         for &p in found {
@@ -371,7 +377,6 @@ impl Scanner<'_> {
                 }
             }
         }
-        let mut text: Option<(String, Option<String>, Option<String>)> = None;
         for &p in found {
             let pat = matcher.pats[p];
             if pat.kind == SignalKind::None {
@@ -383,46 +388,60 @@ impl Scanner<'_> {
                     continue;
                 }
             }
-            let (t, before, after) = text
-                .get_or_insert_with(|| {
-                    let span = |i: usize| {
-                        let (s, e) = self.orig_spans[i];
-                        display_text(&block[s as usize..e as usize], TEXT_MAX)
-                    };
-                    let i = li as usize;
-                    let before = if i > 0 {
-                        Some(span(i - 1))
-                    } else {
-                        self.prev_last_line.clone()
-                    };
-                    let after = if i + 1 < nlines as usize {
-                        Some(span(i + 1))
-                    } else {
-                        None
-                    };
-                    (span(i), before, after)
-                })
-                .clone();
-            if after.is_none() {
-                self.pending_after.push((p, line_no));
-            }
             let span = self.spans[self.spans.partition_point(|s| s.0 <= li) - 1];
+            // The text is filled in at the end of the chunk, for the hits still kept: a log where
+            // a signal matches every line would otherwise pay for text nobody sees.
             let hit = Hit {
                 line: line_no,
                 step: span.1,
                 vertex: span.2,
-                text: t,
-                before,
-                after,
+                text: String::new(),
+                before: None,
+                after: None,
             };
             self.out.signals[p].push(hit);
+            self.fresh.push((p, li));
         }
+    }
+
+    /// Fill in the text and context of this chunk's hits that are still kept.
+    fn materialize(&mut self, block: &[u8], first_line_no: u64, nlines: u32) {
+        let span = |i: usize| {
+            let (s, e) = self.orig_spans[i];
+            display_text(&block[s as usize..e as usize], TEXT_MAX)
+        };
+        for &(p, li) in &self.fresh {
+            let line_no = first_line_no + u64::from(li);
+            let sig = &mut self.out.signals[p];
+            let Some(hit) = sig
+                .first
+                .iter_mut()
+                .chain(sig.last.iter_mut())
+                .find(|h| h.line == line_no && h.text.is_empty() && h.before.is_none())
+            else {
+                continue;
+            };
+            let i = li as usize;
+            hit.text = span(i);
+            hit.before = if i > 0 {
+                Some(span(i - 1))
+            } else {
+                self.prev_last_line.clone()
+            };
+            if i + 1 < nlines as usize {
+                hit.after = Some(span(i + 1));
+            } else {
+                self.pending_after.push((p, line_no));
+            }
+        }
+        self.fresh.clear();
     }
 
     fn on_marker(&mut self, marker: &Marker, line_no: u64) {
         match marker {
             Marker::GhGroup(title) => {
-                if title.starts_with("Run ") {
+                // With `gh run view --log`, the step column already delimits steps.
+                if title.starts_with("Run ") && self.log_step_name.is_none() {
                     self.new_step(StepKind::GithubActions, title.clone(), line_no);
                 }
             }

@@ -187,7 +187,7 @@ pub fn evaluate(engine: &Engine, dir: &Path, labels: &Path) -> Result<EvalResult
         match &case.expected {
             None => {
                 r.negatives += 1;
-                if best.map_or(true, |d| d.band == Band::Low) {
+                if best.is_none_or(|d| d.band == Band::Low) {
                     r.negatives_passed += 1;
                 } else {
                     r.misses.push(miss);

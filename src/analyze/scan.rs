@@ -351,7 +351,7 @@ impl Scanner<'_> {
             let Some(end) = matcher.next_candidate_end(&mut self.cache, &self.norm, pos) else {
                 break;
             };
-            let li = self.norm_starts.partition_point(|&s| s as usize <= end - 1) - 1;
+            let li = self.norm_starts.partition_point(|&s| (s as usize) < end) - 1;
             let ls = self.norm_starts[li] as usize;
             let le = self.norm_starts[li + 1] as usize - 1;
             found.clear();

@@ -59,12 +59,12 @@ pub fn run_list(args: &ListArgs, ui: &Ui) -> ExitCode {
         .filter(|e| {
             args.category
                 .as_ref()
-                .map_or(true, |c| &e.playbook.category == c)
+                .is_none_or(|c| &e.playbook.category == c)
         })
         .filter(|e| {
             args.tag
                 .as_ref()
-                .map_or(true, |t| e.playbook.tags.contains(t))
+                .is_none_or(|t| e.playbook.tags.contains(t))
         })
         .collect();
     let text = match args.format {

@@ -289,12 +289,11 @@ fn preamble(n: usize) -> Vec<String> {
 fn variant(name: &str) -> (String, u64) {
     let pre = preamble(5);
     let mut lines: Vec<String> = Vec::new();
-    let error_at;
-    match name {
+    let error_at = match name {
         "plain" | "crlf" => {
             lines.extend(pre);
             lines.extend(PEP668.iter().map(|s| s.to_string()));
-            error_at = 7;
+            7
         }
         "ansi" => {
             lines.extend(pre);
@@ -308,7 +307,7 @@ fn variant(name: &str) -> (String, u64) {
                     .replace("╰─>", "\x1b[31m╰─>\x1b[0m");
                 lines.push(l);
             }
-            error_at = 7;
+            7
         }
         "github" => {
             lines.push("2024-05-01T12:34:50.0000000Z ##[group]Run actions/checkout@v4".into());
@@ -322,7 +321,7 @@ fn variant(name: &str) -> (String, u64) {
             lines.push(
                 "2024-05-01T12:34:56.2000000Z ##[error]Process completed with exit code 1.".into(),
             );
-            error_at = 6;
+            6
         }
         "buildkit" => {
             lines.push("#7 [3/4] RUN pip install requests".into());
@@ -330,7 +329,7 @@ fn variant(name: &str) -> (String, u64) {
                 lines.push(format!("#7 0.{:03} {l}", 400 + i));
             }
             lines.push("#7 ERROR: process \"/bin/sh -c pip install requests\" did not complete successfully: exit code: 1".into());
-            error_at = 2;
+            2
         }
         "gitlab" => {
             lines.push("\x1b[0KRunning with gitlab-runner 17.3.1 (66269445)\x1b[0;m".into());
@@ -338,10 +337,10 @@ fn variant(name: &str) -> (String, u64) {
             lines.push("\x1b[32;1m$ pip install requests\x1b[0;m".into());
             lines.extend(PEP668[1..].iter().map(|s| s.to_string()));
             lines.push("section_end:1717000001:step_script\r\x1b[0K\x1b[31;1mERROR: Job failed: exit code 1\x1b[0;m".into());
-            error_at = 4;
+            4
         }
         other => panic!("unknown variant {other}"),
-    }
+    };
     let eol = if name == "crlf" { "\r\n" } else { "\n" };
     (lines.join(eol) + eol, error_at)
 }
@@ -797,4 +796,90 @@ fn docs_writes_a_page_per_playbook_and_an_index() {
     let pages = std::fs::read_dir(&dir).expect("dir").count();
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(pages, catalog.len() + 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// eval
+
+#[test]
+fn eval_reports_rates_and_misses() {
+    let dir = std::env::temp_dir().join(format!("faultline-eval-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let pep668 = variant("plain").0;
+    for (name, text) in [
+        ("a.log", pep668.as_str()),
+        ("b.log", pep668.as_str()),
+        ("c.log", "all good\n"),
+        ("d.log", pep668.as_str()),
+        ("e.log", "whatever\n"),
+    ] {
+        std::fs::write(dir.join(name), text).expect("write log");
+    }
+    let labels = "file\texpected_playbook\ttop_n\tnote\n\
+                  a.log\tpython-externally-managed\t1\tright\n\
+                  b.log\tpip-not-installed\t3\twrong on purpose\n\
+                  c.log\t-\t1\tnegative, silent\n\
+                  d.log\tnone\t1\tnegative, not silent\n\
+                  e.log\tno-such-playbook\t1\tunknown id\n";
+    std::fs::write(dir.join("labels.tsv"), labels).expect("write labels");
+    let shown = dir.to_str().expect("utf-8").to_string();
+    let out = faultline(&["eval", &shown, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let figures: Vec<u64> = [
+        "cases",
+        "positives",
+        "known",
+        "top1",
+        "topn",
+        "unmatched",
+        "wrong",
+        "negatives",
+        "negatives_passed",
+    ]
+    .iter()
+    .map(|k| j[k].as_u64().unwrap_or(u64::MAX))
+    .collect();
+    assert_eq!(figures, vec![5, 3, 2, 1, 1, 0, 1, 2, 1]);
+    assert_eq!(j["top1_rate"], 0.5);
+    let misses: Vec<(&str, &str, &str)> = j["misses"]
+        .as_array()
+        .expect("misses")
+        .iter()
+        .map(|m| {
+            (
+                m["file"].as_str().unwrap_or(""),
+                m["expected"].as_str().unwrap_or(""),
+                m["got"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        misses,
+        vec![
+            ("b.log", "pip-not-installed", "python-externally-managed"),
+            ("d.log", "-", "python-externally-managed")
+        ]
+    );
+    assert_eq!(
+        j["unknown_ids"],
+        serde_json::json!([{"file": "e.log", "expected": "no-such-playbook"}])
+    );
+
+    // A labelled log that is missing: the rest is still scored, and the exit code is 2.
+    std::fs::write(
+        dir.join("labels.tsv"),
+        format!("{labels}gone.log\t-\t1\tmissing\n"),
+    )
+    .expect("write labels");
+    let out = faultline(&["eval", &shown]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "faultline: error: gone.log: no such file\n");
+    assert!(
+        stdout(&out).contains("negatives passed         1 / 2"),
+        "{}",
+        stdout(&out)
+    );
 }

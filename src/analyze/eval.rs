@@ -40,6 +40,18 @@ pub struct Miss {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct UnknownId {
+    pub file: String,
+    pub expected: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreadable {
+    pub file: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct EvalResult {
     pub schema_version: u32,
     pub tool: &'static str,
@@ -61,10 +73,10 @@ pub struct EvalResult {
     pub negatives: usize,
     pub negatives_passed: usize,
     pub misses: Vec<Miss>,
-    /// Positive cases whose expected id is not in the catalog: (file, expected id).
-    pub unknown_ids: Vec<(String, String)>,
-    /// Logs that could not be read: (file, message).
-    pub unreadable: Vec<(String, String)>,
+    /// Positive cases whose expected id is not in the catalog.
+    pub unknown_ids: Vec<UnknownId>,
+    /// Logs that could not be read.
+    pub unreadable: Vec<Unreadable>,
 }
 
 fn rate(n: usize, d: usize) -> f64 {
@@ -165,7 +177,10 @@ pub fn evaluate(engine: &Engine, dir: &Path, labels: &Path) -> Result<EvalResult
                     .strip_prefix(&format!("{}: ", path.display()))
                     .unwrap_or(&e)
                     .to_string();
-                r.unreadable.push((case.file.clone(), msg));
+                r.unreadable.push(Unreadable {
+                    file: case.file.clone(),
+                    error: msg,
+                });
                 continue;
             }
         };
@@ -196,7 +211,10 @@ pub fn evaluate(engine: &Engine, dir: &Path, labels: &Path) -> Result<EvalResult
             Some(expected) => {
                 r.positives += 1;
                 if engine.catalog.get(expected).is_none() {
-                    r.unknown_ids.push((case.file.clone(), expected.clone()));
+                    r.unknown_ids.push(UnknownId {
+                        file: case.file.clone(),
+                        expected: expected.clone(),
+                    });
                     continue;
                 }
                 r.known += 1;
@@ -299,7 +317,7 @@ pub fn human(r: &EvalResult) -> String {
         }
     }
     if !r.unknown_ids.is_empty() {
-        let mut ids: Vec<&str> = r.unknown_ids.iter().map(|(_, id)| id.as_str()).collect();
+        let mut ids: Vec<&str> = r.unknown_ids.iter().map(|u| u.expected.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
         let _ = writeln!(

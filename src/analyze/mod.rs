@@ -153,8 +153,8 @@ pub fn run_eval(args: &EvalArgs, ui: &Ui) -> ExitCode {
     };
     let code = emit(ui, &text);
     if !result.unreadable.is_empty() {
-        for (file, msg) in &result.unreadable {
-            eprintln!("faultline: error: {file}: {msg}");
+        for u in &result.unreadable {
+            eprintln!("faultline: error: {}: {}", u.file, u.error);
         }
         return ExitCode::from(crate::ui::EXIT_INPUT);
     }

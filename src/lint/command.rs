@@ -71,6 +71,8 @@ pub enum PyCmd {
     PkgInstall {
         manager: String,
         packages: Vec<String>,
+        /// Some packages come from an expansion (`$PKGS`, `$(cat list)`, xargs): unknown.
+        unknown: bool,
     },
     /// `rm`/`mv`/`dpkg-divert` of an `EXTERNALLY-MANAGED` file.
     RemoveMarker,
@@ -128,6 +130,17 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
     }
     if is_python(program) {
         let invoker_name = program.to_string();
+        // `python3 get-pip.py [pip install options]` runs pip install on that interpreter.
+        if let Some(pos) = args.iter().position(|a| a.ends_with("get-pip.py")) {
+            let mut rest = vec!["get-pip"];
+            rest.extend_from_slice(&args[pos + 1..]);
+            let invoker = if program.contains('/') {
+                Invoker::PathPython(invoker_name)
+            } else {
+                Invoker::PythonM(invoker_name)
+            };
+            return pip(invoker, &rest);
+        }
         let (module, rest) = python_module(args)?;
         return match module {
             "pip" => {
@@ -169,16 +182,17 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
             | Some(&"install") => Some(PyCmd::OtherPython),
             _ => None,
         },
-        "apt-get" | "apt" | "aptitude" => pkg("apt", &["install"], args),
-        "apk" => pkg("apk", &["add"], args),
-        "dnf" | "yum" | "microdnf" | "tdnf" => pkg("dnf", &["install"], args),
-        "zypper" => pkg("zypper", &["install", "in"], args),
+        "apt-get" | "apt" | "aptitude" => pkg(cmd, "apt", &["install"], args),
+        "apk" => pkg(cmd, "apk", &["add"], args),
+        "dnf" | "yum" | "microdnf" | "tdnf" => pkg(cmd, "dnf", &["install"], args),
+        "zypper" => pkg(cmd, "zypper", &["install", "in"], args),
         "pacman" => {
             if args
                 .iter()
                 .any(|a| a.starts_with("-S") && !a.starts_with("-Ss"))
             {
                 Some(PyCmd::PkgInstall {
+                    unknown: cmd.words.iter().any(|w| w.dynamic),
                     manager: "pacman".into(),
                     packages: args
                         .iter()
@@ -190,19 +204,16 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
                 None
             }
         }
-        "rm" | "mv" | "dpkg-divert" | "unlink" => {
-            if args.iter().any(|a| a.contains("EXTERNALLY-MANAGED")) {
-                Some(PyCmd::RemoveMarker)
-            } else {
-                None
-            }
-        }
+        // `rm`, `mv`, `dpkg-divert`, `find … -name EXTERNALLY-MANAGED -delete`, …: anything that
+        // names the marker except commands that only read it.
+        "cat" | "ls" | "test" | "[" | "echo" | "printf" | "stat" | "grep" | "head" => None,
+        _ if args.iter().any(|a| a.contains("EXTERNALLY-MANAGED")) => Some(PyCmd::RemoveMarker),
         "export" => Some(PyCmd::Export(
             cmd.words[1..]
                 .iter()
                 .filter_map(|w| {
                     let (name, value) = w.text.split_once('=')?;
-                    let literal = !w.dynamic || !value.contains('$');
+                    let literal = !w.dynamic || !value.contains('$') || name == "PATH";
                     Some((name.to_string(), literal.then(|| value.to_string())))
                 })
                 .collect(),
@@ -370,16 +381,19 @@ fn uv(args: &[&str]) -> Option<PyCmd> {
     }
 }
 
-fn pkg(manager: &str, verbs: &[&str], args: &[&str]) -> Option<PyCmd> {
+fn pkg(cmd: &Command, manager: &str, verbs: &[&str], args: &[&str]) -> Option<PyCmd> {
     let pos = args.iter().position(|a| verbs.contains(a))?;
     let packages = args[pos + 1..]
         .iter()
         .filter(|a| !a.starts_with('-'))
         .map(|a| a.split('=').next().unwrap_or(a).to_string())
         .collect();
+    let unknown =
+        cmd.words.iter().any(|w| w.dynamic) || cmd.wrappers.iter().any(|w| w.name == "xargs");
     Some(PyCmd::PkgInstall {
         manager: manager.to_string(),
         packages,
+        unknown,
     })
 }
 

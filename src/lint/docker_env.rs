@@ -68,6 +68,9 @@ pub fn lint_dockerfile(
         };
         let mut w = Walker::new(scope);
         w.state = state;
+        // RUN is `/bin/sh -c`: no errexit, no pipefail (until `set -e` or a SHELL says otherwise).
+        w.errexit = false;
+        w.pipefail = false;
         let mut posix = true;
         let mut args = Vec::new();
         for inst in &df.instructions[stage.instructions.clone()] {
@@ -101,6 +104,12 @@ fn instruction(w: &mut Walker<'_>, inst: &Instruction, posix: &mut bool, file: &
         }
         ("SHELL", Args::Exec { items, .. }) => {
             *posix = items.first().is_some_and(|(s, _)| is_posix_shell(s));
+            // `SHELL ["/bin/bash", "-eo", "pipefail", "-c"]`
+            let flags: Vec<&str> = items.iter().skip(1).map(|(s, _)| s.as_str()).collect();
+            w.errexit = flags
+                .iter()
+                .any(|f| f.starts_with('-') && !f.starts_with("--") && f.contains('e'));
+            w.pipefail = flags.contains(&"pipefail");
         }
         (
             "RUN",
@@ -150,6 +159,51 @@ fn instruction(w: &mut Walker<'_>, inst: &Instruction, posix: &mut bool, file: &
                 text: script,
                 to_file: &to_file,
             });
+        }
+        // `RUN ["pip", "install", "x"]`: one command, no shell; findings point at the array.
+        ("RUN", Args::Exec { items, span })
+            if !items.is_empty() && !is_posix_shell(&items[0].0) =>
+        {
+            let text = items
+                .iter()
+                .map(|(s, _)| {
+                    if s.is_empty() || s.contains(char::is_whitespace) {
+                        format!("'{s}'")
+                    } else {
+                        s.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let whole = span.clone();
+            let to_file = move |_: &std::ops::Range<usize>| whole.clone();
+            w.shell(&ScriptSource {
+                text: &text,
+                to_file: &to_file,
+            });
+        }
+        // A pip.conf copied into the image may set break-system-packages: `COPY pip.conf /etc/`,
+        // `COPY <<EOF /etc/pip.conf`.
+        ("COPY" | "ADD", args) => {
+            let words: Vec<&str> = match args {
+                Args::Words { words } => words.iter().map(|(s, _)| s.as_str()).collect(),
+                Args::Exec { items, .. } => items.iter().map(|(s, _)| s.as_str()).collect(),
+                _ => Vec::new(),
+            };
+            let Some((dest, sources)) = words.split_last() else {
+                return;
+            };
+            let names_conf = |p: &str| p.ends_with("pip.conf") || p.ends_with("pip.ini");
+            let conf =
+                names_conf(dest) || (dest.ends_with('/') && sources.iter().any(|s| names_conf(s)));
+            let body_ok = inst.heredocs.is_empty()
+                || inst
+                    .heredocs
+                    .iter()
+                    .any(|h| h.body.contains("break-system-packages"));
+            if conf && body_ok {
+                w.state.pip_conf_written.get_or_insert(inst.span.clone());
+            }
         }
         _ => {}
     }

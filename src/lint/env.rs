@@ -16,7 +16,7 @@ use super::command::{self, Invoker, PyCmd, VenvTool};
 use super::discover::FileKind;
 use super::platform::{self, Os, Platform, Tri};
 use super::rules;
-use super::source::shell::{self, Command};
+use super::source::shell::{self, Command, Nesting, Separator};
 use super::source::span::Span;
 use super::source::{github, yaml};
 use super::LintOptions;
@@ -139,6 +139,9 @@ pub struct Site<'a> {
     pub scope: &'a Scope<'a>,
     pub state: &'a State,
     pub shell: &'a ShellState,
+    /// Why this command may not run, or why its failure may not fail the step or build
+    /// (`None`: if it fails, the job fails). Rules say less when it is set.
+    pub tolerated: Option<&'static str>,
 }
 
 impl Site<'_> {
@@ -243,10 +246,20 @@ impl<'a> Scope<'a> {
             Some(_) => Target::Venv,
             None => {
                 let bare_pip = matches!(invoker, Invoker::BarePip(_));
+                // `PATH=/opt/venv/bin:$PATH pip install …` for this command only.
+                let prefix_path = cmd
+                    .assignments
+                    .iter()
+                    .rev()
+                    .find(|a| a.name == "PATH" && (!sudo_reset || a.wrapper.is_some()))
+                    .and_then(|a| self.venv_in_path(&a.value.text, state));
                 let active = if sudo_reset {
-                    None
+                    prefix_path.as_ref()
                 } else {
-                    shell.active_venv.as_ref().or(state.venv_on_path.as_ref())
+                    prefix_path
+                        .as_ref()
+                        .or(shell.active_venv.as_ref())
+                        .or(state.venv_on_path.as_ref())
                 };
                 match active {
                     // A venv without pip (uv venv) lets a bare `pip` fall through to the next PATH entry.
@@ -265,8 +278,11 @@ impl<'a> Scope<'a> {
             return reach;
         }
         let Some(f) = facts else { return reach };
-        // macOS: Homebrew links `pip3`, not `pip`; a bare `pip` reaches some other Python (runner-images #10385).
-        if f.os == Os::MacOs && matches!(invoker, Invoker::BarePip(n) if n == "pip") {
+        // macOS: Homebrew links `pip3` and `python3`, not `pip` or `python`; those reach some other
+        // Python (runner-images #10385), so only the versioned names are certain.
+        if f.os == Os::MacOs
+            && matches!(invoker, Invoker::BarePip(n) | Invoker::PythonM(n) if n == "pip" || n == "python")
+        {
             return reach;
         }
         reach.marked = f.marked;
@@ -306,6 +322,26 @@ impl<'a> Scope<'a> {
             reach.runner_pip_conf = true;
         }
         reach
+    }
+
+    /// The venv a PATH value puts first, judged against the venvs this scope created.
+    fn venv_in_path(&self, value: &str, state: &State) -> Option<Venv> {
+        let first = strip_dir_vars(value.trim_matches('"').split(':').next().unwrap_or(""));
+        let dir = first.strip_suffix("/bin")?;
+        let norm = |d: &str| d.trim_start_matches("./").trim_end_matches('/').to_string();
+        state
+            .venvs
+            .iter()
+            .rev()
+            .find(|v| norm(&v.dir) == norm(dir))
+            .cloned()
+            .or_else(|| {
+                (dir.contains("venv") || dir.contains("$VIRTUAL_ENV")).then(|| Venv {
+                    dir: dir.to_string(),
+                    has_pip: true,
+                    span: 0..0,
+                })
+            })
     }
 
     /// Env vars and pip.conf writes that set break-system-packages (or an alternate root).
@@ -373,6 +409,15 @@ pub struct Walker<'a> {
     pub scope: Scope<'a>,
     pub state: State,
     pub findings: Vec<Finding>,
+    /// Why the current step may not run or may fail without failing the job (a step `if:`,
+    /// `continue-on-error`, GitLab `allow_failure`).
+    pub step_tolerated: Option<&'static str>,
+    /// How the next shell starts: `-e` (errexit) and `-o pipefail`.
+    pub errexit: bool,
+    pub pipefail: bool,
+    /// `$GITHUB_ENV` / `$GITHUB_PATH` writes take effect from the next step on.
+    pending_env: Vec<(String, Option<String>, Span)>,
+    pending_path: Option<Venv>,
 }
 
 impl<'a> Walker<'a> {
@@ -381,6 +426,11 @@ impl<'a> Walker<'a> {
             scope,
             state: State::default(),
             findings: Vec::new(),
+            step_tolerated: None,
+            errexit: true,
+            pipefail: false,
+            pending_env: Vec::new(),
+            pending_path: None,
         }
     }
 
@@ -397,21 +447,35 @@ impl<'a> Walker<'a> {
     }
 
     /// A PATH that puts a venv's bin first (`ENV PATH=/opt/venv/bin:$PATH`).
-    fn path_changed(&mut self, value: &str, span: Span) {
-        let first = value.split(':').next().unwrap_or("");
-        if let Some(dir) = first
+    /// The venv a PATH value puts first (`/opt/venv/bin:$PATH`, `$PWD/.venv/bin:$PATH`,
+    /// `$VIRTUAL_ENV/bin:$PATH`), if any.
+    fn venv_first_on(&self, value: &str, span: Span) -> Option<Venv> {
+        let first = strip_dir_vars(value.trim_matches('"').split(':').next().unwrap_or(""));
+        let dir = first
             .strip_suffix("/bin")
-            .or_else(|| first.strip_suffix("/bin/"))
-        {
-            if let Some(v) = self.find_venv(dir) {
-                self.state.venv_on_path = Some(Venv { span, ..v });
-            } else if dir.contains("venv") || dir.contains("virtualenv") || dir.ends_with("/env") {
-                self.state.venv_on_path = Some(Venv {
-                    dir: dir.to_string(),
-                    has_pip: true,
-                    span,
-                });
+            .or_else(|| first.strip_suffix("/bin/"))?;
+        if dir.contains("$VIRTUAL_ENV") || dir.contains("${VIRTUAL_ENV}") {
+            return Some(Venv {
+                dir: dir.to_string(),
+                has_pip: true,
+                span,
+            });
+        }
+        if let Some(v) = self.find_venv(dir) {
+            return Some(Venv { span, ..v });
+        }
+        (dir.contains("venv") || dir.contains("virtualenv") || dir.ends_with("/env")).then(|| {
+            Venv {
+                dir: dir.to_string(),
+                has_pip: true,
+                span,
             }
+        })
+    }
+
+    fn path_changed(&mut self, value: &str, span: Span) {
+        if let Some(v) = self.venv_first_on(value, span) {
+            self.state.venv_on_path = Some(v);
         }
     }
 
@@ -485,9 +549,60 @@ impl<'a> Walker<'a> {
         if unknown_start {
             sh.sourced = Some(0..0);
         }
-        for src in srcs {
+        let (mut errexit, mut pipefail) = (self.errexit, self.pipefail);
+        let last_piece = srcs.len().saturating_sub(1);
+        for (piece, src) in srcs.iter().enumerate() {
             let script = shell::parse(src.text);
-            for cmd in &script.commands {
+            // Without errexit, only the last and-or list of the script decides its status.
+            let last_list = script
+                .commands
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.shell == 0 && c.nesting == Nesting::TopLevel)
+                .filter(|(_, c)| {
+                    matches!(
+                        c.separator,
+                        Separator::Start
+                            | Separator::Newline
+                            | Separator::Semicolon
+                            | Separator::Background
+                    )
+                })
+                .map(|(i, _)| i)
+                .next_back()
+                .unwrap_or(0);
+            for (i, cmd) in script.commands.iter().enumerate() {
+                if cmd.shell == 0 && cmd.program() == Some("set") {
+                    for w in cmd.args() {
+                        let t = w.text.as_str();
+                        if (t.starts_with('-') && !t.starts_with("--") && t.contains('e'))
+                            || t == "errexit"
+                        {
+                            errexit = true;
+                        }
+                        if t.starts_with('+') && t.contains('e') {
+                            errexit = false;
+                        }
+                        if t == "pipefail" {
+                            pipefail = true;
+                        }
+                    }
+                }
+                let next_is_pipe = script.commands[i + 1..]
+                    .iter()
+                    .find(|c| c.shell == cmd.shell && c.parent == cmd.parent)
+                    .is_some_and(|c| c.separator == Separator::Pipe);
+                let tolerated = self.step_tolerated.or(if cmd.nesting == Nesting::Substitution {
+                    Some("inside a command substitution, its failure does not stop the script")
+                } else if next_is_pipe && !pipefail {
+                    Some("not the last command of a pipeline, and without `pipefail` its failure is ignored")
+                } else if !errexit && cmd.nesting == Nesting::TopLevel && (i < last_list || piece < last_piece) {
+                    Some("the shell goes on after it (no `set -e`), so it does not decide the exit status")
+                } else if cmd.background {
+                    Some("it runs in the background")
+                } else {
+                    None
+                });
                 let expanded = self.expand_program(cmd, &sh);
                 let cmd = expanded.as_ref().unwrap_or(cmd);
                 let Some(py) = command::classify(cmd) else {
@@ -503,6 +618,7 @@ impl<'a> Walker<'a> {
                         scope: &self.scope,
                         state: &self.state,
                         shell: &sh,
+                        tolerated,
                     };
                     rules::check(&site, &mut self.findings);
                 }
@@ -512,6 +628,16 @@ impl<'a> Walker<'a> {
         }
         if let Some(v) = sh.active_venv {
             self.state.activated_in_earlier_shell = Some(v.span);
+        }
+    }
+
+    /// What a step wrote to `$GITHUB_ENV` / `$GITHUB_PATH` holds from the next step on.
+    pub fn end_step(&mut self) {
+        for (name, value, span) in std::mem::take(&mut self.pending_env) {
+            self.set_env(&name, value, span);
+        }
+        if let Some(v) = self.pending_path.take() {
+            self.state.venv_on_path = Some(v);
         }
     }
 
@@ -559,7 +685,13 @@ impl<'a> Walker<'a> {
         // bash runs each element of a pipeline in a subshell too.
         let same_shell = !cmd.nesting.is_child_shell() && !cmd.in_pipeline;
         match py {
-            PyCmd::PkgInstall { packages, .. } => {
+            PyCmd::PkgInstall {
+                packages, unknown, ..
+            } => {
+                if *unknown {
+                    // `apt-get install $PKGS`: it may bring pip or not.
+                    self.state.opaque_script.get_or_insert(span.clone());
+                }
                 let b = command::brings(packages);
                 if b.python {
                     self.state.python_installed.get_or_insert(span.clone());
@@ -600,10 +732,11 @@ impl<'a> Walker<'a> {
                 }
             }
             PyCmd::Pip { sub, .. } if sub == "config" => {
-                if cmd
-                    .words
-                    .iter()
-                    .any(|w| w.text.contains("break-system-packages"))
+                // `pip config set global.break-system-packages true` (not `… false`).
+                let words: Vec<&str> = cmd.words.iter().map(|w| w.text.as_str()).collect();
+                if words.windows(2).any(|p| {
+                    p[0].ends_with("break-system-packages") && command::truthy(p[1]) == Some(true)
+                }) && words.contains(&"set")
                 {
                     self.state.pip_conf_written.get_or_insert(span);
                 }
@@ -618,16 +751,9 @@ impl<'a> Walker<'a> {
             PyCmd::Export(vars) => {
                 for (name, value) in vars {
                     if name == "PATH" {
-                        if let Some(v) = value {
-                            let first = v.split(':').next().unwrap_or("");
-                            if let Some(dir) = first.strip_suffix("/bin") {
-                                let venv = self.find_venv(dir);
-                                if let Some(venv) = venv {
-                                    sh.active_venv = Some(Venv {
-                                        span: span.clone(),
-                                        ..venv
-                                    });
-                                }
+                        if let (Some(v), true) = (value, same_shell) {
+                            if let Some(venv) = self.venv_first_on(v, span.clone()) {
+                                sh.active_venv = Some(venv);
                             }
                         }
                         continue;
@@ -694,33 +820,25 @@ impl<'a> Walker<'a> {
         for t in targets {
             let t = t.trim_matches('"');
             if t.ends_with("GITHUB_ENV") || t.ends_with("GITHUB_ENV}") {
+                if !known_content {
+                    // `printf … | tee -a "$GITHUB_ENV"`: something is set, we cannot tell what.
+                    self.pending_env
+                        .push(("PIP_BREAK_SYSTEM_PACKAGES".into(), None, span.clone()));
+                }
                 for line in content.lines() {
                     if let Some((k, v)) = line.split_once('=') {
                         let k = k.trim().to_string();
-                        let value = (!v.contains('$')).then(|| v.trim().to_string());
-                        self.set_env(&k, value, span.clone());
+                        let value = (!v.contains('$') || k == "PATH").then(|| v.trim().to_string());
+                        self.pending_env.push((k, value, span.clone()));
                     }
                 }
             } else if t.ends_with("GITHUB_PATH") || t.ends_with("GITHUB_PATH}") {
-                if let Some(first) = content.lines().next() {
-                    let dir = first.trim().trim_end_matches('/');
-                    let dir = dir.strip_suffix("/bin").unwrap_or(dir);
-                    let dir = dir
-                        .trim_start_matches("$PWD/")
-                        .trim_start_matches("${PWD}/")
-                        .trim_start_matches("$GITHUB_WORKSPACE/");
-                    if let Some(v) = self.find_venv(dir) {
-                        self.state.venv_on_path = Some(Venv {
-                            span: span.clone(),
-                            ..v
-                        });
-                    } else if dir.contains("venv") {
-                        self.state.venv_on_path = Some(Venv {
-                            dir: dir.to_string(),
-                            has_pip: true,
-                            span: span.clone(),
-                        });
-                    }
+                let first = content.lines().next().unwrap_or("").trim();
+                if let Some(v) = self.venv_first_on(first, span.clone()) {
+                    self.pending_path = Some(v);
+                } else if !known_content || first.contains("python") || first.contains("conda") {
+                    // A PATH entry we cannot read may put another Python first.
+                    self.state.other_python.get_or_insert(span.clone());
                 }
             } else if (t.ends_with("pip.conf") || t.ends_with("pip.ini"))
                 && (!known_content
@@ -750,8 +868,11 @@ pub fn lint_yaml(
         column: Some(e.column),
         message: format!("invalid YAML: {}", e.message),
     })?;
-    let Some(doc) = docs.first() else {
-        return Ok(Some(Vec::new()));
+    // A GitLab CI/CD component or input file starts with a `spec:` document; the pipeline follows.
+    let doc = match docs.as_slice() {
+        [first, second, ..] if first.get("spec").is_some() => second,
+        [first, ..] => first,
+        [] => return Ok(Some(Vec::new())),
     };
     let kind = match kind {
         Some(k) => k,
@@ -798,7 +919,17 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
     let mut out = Vec::new();
     for job in &wf.jobs {
         let combos = job.matrix.clone().unwrap_or_else(|| vec![BTreeMap::new()]);
-        let mut seen_platforms: Vec<(Option<Platform>, bool)> = Vec::new();
+        type LegKey = (
+            Option<Platform>,
+            bool,
+            Option<&'static str>,
+            Option<BTreeMap<String, String>>,
+        );
+        let mut seen: Vec<LegKey> = Vec::new();
+        let steps_read_matrix = job
+            .steps
+            .iter()
+            .any(|s| s.if_cond.as_deref().is_some_and(|c| c.contains("matrix.")));
         for combo in &combos {
             let (platform, span, overridable) =
                 github_platform(job, combo, job.matrix.is_none(), opts);
@@ -814,11 +945,18 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
                 }
                 _ => String::new(),
             };
-            let key = (platform.clone(), overridable);
-            if seen_platforms.contains(&key) {
+            let runner_os = leg_os(job, combo);
+            // Legs that differ in nothing the walk reads give the same findings: walk one.
+            let key = (
+                platform.clone(),
+                overridable,
+                runner_os,
+                steps_read_matrix.then(|| combo.clone()),
+            );
+            if seen.contains(&key) {
                 continue;
             }
-            seen_platforms.push(key);
+            seen.push(key);
             let scope = Scope {
                 file,
                 kind: ScopeKind::GithubJob,
@@ -831,16 +969,40 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
             for (name, value, span) in env_values(&wf.env).chain(env_values(&job.env)) {
                 w.set_env(name, value, span);
             }
+            let leg = Leg { combo, runner_os };
             walk_steps(
                 &mut w,
                 &job.steps,
-                file,
+                &leg,
                 job.default_shell.as_deref().or(wf.default_shell.as_deref()),
+                job.continue_on_error.as_deref(),
             );
             out.append(&mut w.findings);
         }
     }
     out
+}
+
+/// `runner.os` of a leg: `Linux` in a container, else from the runner label.
+fn leg_os(job: &github::Job, combo: &BTreeMap<String, String>) -> Option<&'static str> {
+    if let Some((image, _)) = &job.container {
+        if github::expand_matrix_or_empty(image, combo).is_some_and(|i| !i.trim().is_empty()) {
+            return Some("Linux");
+        }
+    }
+    let labels = job.runs_on.as_ref()?;
+    labels.iter().find_map(|l| {
+        let l = github::expand_matrix(l, combo)?.to_ascii_lowercase();
+        if l.starts_with("ubuntu") || l == "linux" {
+            Some("Linux")
+        } else if l.starts_with("macos") || l == "macos" {
+            Some("macOS")
+        } else if l.starts_with("windows") {
+            Some("Windows")
+        } else {
+            None
+        }
+    })
 }
 
 /// The platform of a GitHub job for one matrix leg: the container when there is one, else the runner.
@@ -883,19 +1045,50 @@ fn github_platform(
 fn walk_steps(
     w: &mut Walker<'_>,
     steps: &[github::Step],
-    file: &Arc<SourceFile>,
+    leg: &Leg<'_>,
     default_shell: Option<&str>,
+    job_continue_on_error: Option<&str>,
 ) {
     for step in steps {
+        // A step skipped on this leg changes nothing; one that may be skipped is a branch.
+        let cond = step
+            .if_cond
+            .as_deref()
+            .map(|c| github::eval_if(c, leg.combo, leg.runner_os));
+        if cond == Some(Some(false)) {
+            continue;
+        }
+        let may_skip = matches!(cond, Some(None));
+        let continues = [step.continue_on_error.as_deref(), job_continue_on_error]
+            .into_iter()
+            .flatten()
+            .any(|v| v.trim() != "false");
+        w.step_tolerated = if continues {
+            Some("`continue-on-error` lets the job go on")
+        } else if may_skip {
+            Some("if the step's `if:` lets it run")
+        } else {
+            None
+        };
         if let Some((uses, span)) = &step.uses {
             w.action(uses, span.clone(), &step.with);
             continue;
         }
         let Some(run) = &step.run else { continue };
-        let shell = step.shell.as_deref().or(default_shell).unwrap_or("bash");
-        if !is_posix_shell(shell) {
+        let shell = step.shell.as_deref().or(default_shell);
+        if !shell.is_none_or(is_posix_shell) {
             continue;
         }
+        // GitHub runs `bash -e {0}` (or `sh -e {0}`) by default, and `shell: bash` adds pipefail.
+        (w.errexit, w.pipefail) = match shell.map(str::trim) {
+            None => (true, false),
+            Some("bash") => (true, true),
+            Some("sh") => (true, false),
+            Some(custom) => (
+                custom.contains(" -e") || custom.contains("-eo"),
+                custom.contains("pipefail"),
+            ),
+        };
         // Step env applies to this step only.
         let saved = w.state.env.clone();
         for (name, value, span) in env_values(&step.env) {
@@ -906,7 +1099,6 @@ fn walk_steps(
             text: &run.text,
             to_file: &to_file,
         });
-        // Keep what the step wrote to $GITHUB_ENV, drop its own `env:`.
         for (name, _, _) in env_values(&step.env) {
             match saved.get(name) {
                 Some(v) => {
@@ -917,8 +1109,34 @@ fn walk_steps(
                 }
             }
         }
-        let _ = file;
+        w.end_step();
     }
+    w.step_tolerated = None;
+}
+
+/// One matrix leg of a job: its values and the runner OS (`Linux`, `macOS`, `Windows`).
+struct Leg<'a> {
+    combo: &'a BTreeMap<String, String>,
+    runner_os: Option<&'static str>,
+}
+
+/// `$PWD/.venv/bin` → `.venv/bin`: the variables that only say "here".
+fn strip_dir_vars(dir: &str) -> String {
+    let mut d = dir.trim_matches('"');
+    for prefix in [
+        "$PWD/",
+        "${PWD}/",
+        "$GITHUB_WORKSPACE/",
+        "${GITHUB_WORKSPACE}/",
+        "$CI_PROJECT_DIR/",
+        "${CI_PROJECT_DIR}/",
+        "./",
+    ] {
+        if let Some(rest) = d.strip_prefix(prefix) {
+            d = rest;
+        }
+    }
+    d.to_string()
 }
 
 /// `bash`, `sh`, `bash -el {0}`, `/bin/bash -e {0}`: shells whose scripts we parse.
@@ -942,6 +1160,11 @@ fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node) -> Vec<Finding> {
         note: String::new(),
     };
     let mut w = Walker::new(scope);
-    walk_steps(&mut w, &action.steps, file, None);
+    let combo = BTreeMap::new();
+    let leg = Leg {
+        combo: &combo,
+        runner_os: None,
+    };
+    walk_steps(&mut w, &action.steps, &leg, None, None);
     w.findings
 }

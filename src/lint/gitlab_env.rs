@@ -44,7 +44,8 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
     let mut out = Vec::new();
     for job in jobs.iter().filter(|j| j.file == 0) {
         // No image in the file: the runner decides (GitLab.com's default, or a self-managed
-        // runner's config): unknown. Tags may route to a shell executor: unknown too.
+        // runner's config): unknown. `tags:` may route the job to a shell executor, which ignores
+        // `image:` (pep668.md §4): the image is then likely but not certain, so warnings only.
         let platform = match &job.image {
             Some((image, _, _)) => platform::image(image, &opts.declared),
             _ => None,
@@ -59,10 +60,18 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             kind: ScopeKind::GitlabJob,
             platform,
             platform_span,
-            platform_overridable: false,
-            note: String::new(),
+            platform_overridable: job.has_tags,
+            note: if job.has_tags {
+                " (if the job's `tags:` pick a Docker executor; a shell executor ignores `image:`)"
+                    .to_string()
+            } else {
+                String::new()
+            },
         };
         let mut w = Walker::new(scope);
+        if job.allow_failure {
+            w.step_tolerated = Some("the job has `allow_failure`, so the pipeline goes on");
+        }
         for v in &job.variables {
             let span = if v.file == 0 {
                 v.span.clone()

@@ -113,6 +113,9 @@ pub(crate) fn finding(
         if site.cmd.condition {
             severity = Severity::Warning;
             message.push_str(" (its failure is tolerated here, so the job may go on)");
+        } else if let Some(why) = site.tolerated {
+            severity = Severity::Warning;
+            message.push_str(&format!(" ({why})"));
         } else if site.cmd.nesting == Nesting::Compound || site.cmd.function.is_some() {
             severity = Severity::Warning;
             message.push_str(" (if this branch runs)");
@@ -150,18 +153,30 @@ pub(crate) fn platform_label(site: &Site<'_>, text: &str) -> Option<Label> {
 
 /// A short quote of the command for messages: `pip install -r requirements.txt`.
 pub(crate) fn quote(site: &Site<'_>) -> String {
-    let words: Vec<&str> = site
-        .cmd
-        .words
-        .iter()
-        .take(4)
-        .map(|w| w.text.as_str())
-        .collect();
-    let mut s = words.join(" ");
-    if site.cmd.words.len() > 4 {
-        s.push_str(" …");
+    // The command as written (wrappers and `VAR=x` prefixes included: they are often what
+    // decides), on one line, shortened.
+    let text = site.scope.file.text.get(site.span.clone()).unwrap_or("");
+    let mut one_line = String::new();
+    for part in text.split_whitespace().filter(|p| *p != "\\") {
+        if !one_line.is_empty() {
+            one_line.push(' ');
+        }
+        one_line.push_str(part);
     }
-    s
+    if one_line.is_empty() || one_line.contains('`') {
+        one_line = site
+            .cmd
+            .words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    if one_line.chars().count() > 60 {
+        let cut: String = one_line.chars().take(57).collect();
+        return format!("{} …", cut.trim_end());
+    }
+    one_line
 }
 
 /// Where the fix goes, in this kind of file.

@@ -24,16 +24,18 @@ impl Rule for PipInstallExternallyManaged {
         let PyCmd::Pip { sub, .. } = site.py else {
             return;
         };
-        if sub != "install" && sub != "uninstall" {
+        // `get-pip` is `python3 get-pip.py`: a pip install that needs no pip.
+        if sub != "install" && sub != "uninstall" && sub != "get-pip" {
             return;
         }
         let Some(r) = site.pip_reach() else { return };
+        let pip_needed = sub != "get-pip";
         // Only what will fail: a marked system Python with pip, nothing that overrides the check.
         // A stale activation is `venv-activated-in-earlier-step`'s finding, a pass through the
         // runner's pip.conf is `pip-install-relies-on-runner-pip-conf`'s.
         if r.target != Target::System
             || r.marked != Tri::Yes
-            || r.pip_present != Tri::Yes
+            || (pip_needed && r.pip_present != Tri::Yes)
             || r.overridden.is_some()
             || r.runner_pip_conf
             || r.stale_activation.is_some()

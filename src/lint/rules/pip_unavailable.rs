@@ -3,7 +3,7 @@
 use super::{finding, platform_label, quote, Rule};
 use crate::lint::command::{Invoker, PyCmd};
 use crate::lint::env::{Site, Target};
-use crate::lint::platform::Tri;
+use crate::lint::platform::{Os, Tri};
 use crate::report::Finding;
 
 pub struct PipUnavailable;
@@ -21,6 +21,9 @@ impl Rule for PipUnavailable {
         let PyCmd::Pip { invoker, sub, .. } = site.py else {
             return;
         };
+        if sub == "get-pip" {
+            return; // get-pip.py is how pip gets there
+        }
         let Some(r) = site.pip_reach() else { return };
         if r.target != Target::System || r.pip_present != Tri::No || r.stale_activation.is_some() {
             return;
@@ -41,7 +44,6 @@ impl Rule for PipUnavailable {
             ),
             _ => return,
         };
-        let _ = sub;
         let message = format!(
             "`{}` will fail with {outcome}: {why} in {}{}, and nothing earlier installs it",
             quote(site),
@@ -51,10 +53,17 @@ impl Rule for PipUnavailable {
         let related = platform_label(site, "no pip in this image")
             .into_iter()
             .collect();
+        let install = match platform.facts.os {
+            Os::Alpine => "`apk add py3-pip`",
+            Os::Fedora => "`dnf install -y python3-pip`",
+            Os::Arch => "`pacman -S --noconfirm python-pip`",
+            Os::OpenSuse => "`zypper install -y python3-pip`",
+            _ => "`apt-get install -y python3-pip`",
+        };
         let help = if platform.facts.marked == Tri::Yes {
-            "use an official Python image (`python:3.12-slim`), or create a venv (`python3 -m venv .venv`, with `python3-venv` on Debian/Ubuntu) and use its pip; installing `python3-pip` with the package manager leads to `externally-managed-environment` on this distribution".to_string()
+            format!("use an official Python image (`python:3.12-slim`), or create a venv (`python3 -m venv .venv`, with `python3-venv` on Debian/Ubuntu) and use its pip; installing pip with {install} leads to `externally-managed-environment` on this distribution")
         } else {
-            "use an official Python image (`python:3.12-slim`), or install pip first (`apt-get install -y python3-pip` / `apk add py3-pip`)".to_string()
+            format!("use an official Python image (`python:3.12-slim`), or install pip first ({install})")
         };
         out.push(finding(
             site,

@@ -44,10 +44,10 @@ impl Rule for VenvActivatedInEarlierStep {
         } else {
             (None, "will fail with `externally-managed-environment`")
         };
-        let unit = if site.scope.kind == ScopeKind::DockerStage {
-            "RUN"
-        } else {
-            "step"
+        let unit = match site.scope.kind {
+            ScopeKind::DockerStage => "RUN",
+            ScopeKind::GitlabJob => "script block",
+            _ => "step",
         };
         let message = format!(
             "`{}` {outcome}: the venv was activated in an earlier {unit}, and each {unit} starts a new shell, so `pip` is the system Python of {} again",
@@ -60,6 +60,7 @@ impl Rule for VenvActivatedInEarlierStep {
         }];
         let help = match site.scope.kind {
             ScopeKind::DockerStage => "activate and install in the same RUN (`RUN . /opt/venv/bin/activate && pip install …`), call `/opt/venv/bin/pip`, or set `ENV PATH=/opt/venv/bin:$PATH` once".to_string(),
+            ScopeKind::GitlabJob => "activate and install in the same script (`before_script` and `script` share one shell; `after_script` does not), or call `.venv/bin/pip` directly".to_string(),
             _ => "activate and install in the same step, call `.venv/bin/pip` directly, or persist the venv with `echo \"$PWD/.venv/bin\" >> \"$GITHUB_PATH\"`".to_string(),
         };
         out.push(finding(

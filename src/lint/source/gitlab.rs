@@ -58,7 +58,9 @@ pub struct Job {
     pub before_script: Vec<Line>,
     pub script: Vec<Line>,
     pub after_script: Vec<Line>,
-    /// The job picks runners by tag (they may be shell executors with no image at all).
+    /// `allow_failure: true` (or `exit_codes:`): the pipeline goes on when the job fails.
+    pub allow_failure: bool,
+    /// The job picks runners by `tags:`: they may be shell executors, which ignore `image:`.
     pub has_tags: bool,
 }
 
@@ -104,10 +106,15 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
             globals.insert(k, At { file, node: v });
         }
     }
-    let default = globals.get("default").copied();
+    // `default:` keys and top-level `variables:` merge across files (the main file wins per key).
+    let defaults: Vec<At<'_>> = std::iter::once(0)
+        .chain((1..docs.len()).rev())
+        .filter_map(|file| docs[file].get("default").map(|node| At { file, node }))
+        .collect();
     let lookup_default = |key: &str| -> Option<At<'_>> {
-        default
-            .and_then(|d| {
+        defaults
+            .iter()
+            .find_map(|d| {
                 d.node.get(key).map(|n| At {
                     file: d.file,
                     node: n,
@@ -115,6 +122,10 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
             })
             .or_else(|| globals.get(key).copied())
     };
+    let global_vars: Vec<At<'_>> = (1..docs.len())
+        .chain(std::iter::once(0))
+        .filter_map(|file| docs[file].get("variables").map(|node| At { file, node }))
+        .collect();
     let mut jobs = Vec::new();
     for (file, doc) in docs.iter().enumerate() {
         for (name, key, node) in doc.entries() {
@@ -163,7 +174,7 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                     });
                 }
             };
-            if let Some(g) = globals.get("variables") {
+            for g in &global_vars {
                 push_vars(*g);
             }
             for l in &layers {
@@ -189,7 +200,10 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                 before_script: script_of("before_script", true),
                 script: script_of("script", false),
                 after_script: script_of("after_script", true),
-                has_tags: get("tags").is_some(),
+                allow_failure: get("allow_failure")
+                    .is_some_and(|a| a.node.as_str() != Some("false")),
+                has_tags: get("tags")
+                    .is_some_and(|t| t.node.as_seq().is_some_and(|s| !s.is_empty())),
             });
         }
     }

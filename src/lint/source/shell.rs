@@ -1148,11 +1148,12 @@ impl<'a> Parser<'a> {
     fn parse_command(&mut self) {
         self.skip_blanks();
         let Some(c) = self.peek() else { return };
+        let first = self.out.len();
         if c == b'(' {
             if !(self.at(1) == Some(b'(') && self.arith_command()) {
                 self.subshell();
             }
-            self.trailing_redirects();
+            self.trailing_redirects(first);
             return;
         }
         let compound = match self.peek_keyword() {
@@ -1192,7 +1193,7 @@ impl<'a> Parser<'a> {
         };
         if compound {
             // `done < file`, `} > log 2>&1`: redirections of the compound command.
-            self.trailing_redirects();
+            self.trailing_redirects(first);
         }
     }
 
@@ -1446,12 +1447,23 @@ impl<'a> Parser<'a> {
         self.function = saved;
     }
 
-    fn trailing_redirects(&mut self) {
+    /// Redirections after a compound command (`} >> "$GITHUB_ENV"`, `done < list`). They apply
+    /// to every command inside it, so they are copied onto the commands parsed since `first`
+    /// (a writer inside `{ …; } >> f` or `( … ) > f` writes to `f`).
+    fn trailing_redirects(&mut self, first: usize) {
+        let mut reds = Vec::new();
         loop {
             self.skip_blanks();
-            if self.try_redirect(None).is_none() {
-                break;
+            match self.try_redirect(None) {
+                Some((r, _)) => reds.push(r),
+                None => break,
             }
+        }
+        if reds.is_empty() {
+            return;
+        }
+        for c in self.out.iter_mut().skip(first) {
+            c.redirects.extend(reds.iter().cloned());
         }
     }
 
@@ -3255,6 +3267,26 @@ mod tests {
                 .collect();
             assert_eq!(got, texts, "script: {src:?}");
         }
+    }
+
+    #[test]
+    fn compound_redirects_reach_the_commands_inside() {
+        let s = parse("{\n  echo A=1\n  echo B=2\n} >> \"$GITHUB_ENV\"\n( echo C ) > f\necho D\n");
+        let targets: Vec<Vec<&str>> = s
+            .commands
+            .iter()
+            .map(|c| {
+                c.redirects
+                    .iter()
+                    .filter_map(|r| r.target.as_ref())
+                    .map(|t| t.text.as_str())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            targets,
+            [vec!["$GITHUB_ENV"], vec!["$GITHUB_ENV"], vec!["f"], vec![]]
+        );
     }
 
     #[test]

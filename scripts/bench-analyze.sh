@@ -130,15 +130,17 @@ npat=$(wc -l < "$DIR/patterns.txt")
 
 # Warm the page cache so both tools read from memory.
 cat "$LOG" > /dev/null
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 measure() { # name, output file, command...
     name=$1 out=$2
     shift 2
     /usr/bin/time -v "$@" > "$out" 2> "$DIR/$name.time" || true
     secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$DIR/$name.time")
+    cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$DIR/$name.time")
     rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$DIR/$name.time")
     rate=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / 1e6 / s }')
-    printf '%-34s %8ss %8s MB/s %8s MB peak RSS\n' "$name" "$secs" "$rate" "$rss"
+    printf '%-34s %7ss wall %6s MB/s  %7ss CPU  %6s MB peak RSS\n' "$name" "$secs" "$rate" "$cpu" "$rss"
 }
 
 echo "file: $mb MB; catalog: $("$BIN" list --format json | jq length) playbooks, $npat patterns"

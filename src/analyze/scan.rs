@@ -6,9 +6,14 @@
 //! of `gh run view --log`), GitLab sections, BuildKit steps, and where the job failed
 //! (`##[error]`, `ERROR: Job failed`, `#12 ERROR:`), so scoring can prefer evidence from the failing
 //! step.
+//!
+//! Two stages run as a pipeline: this thread reads, splits and normalises chunk N+1 (and follows
+//! the structure) while a second thread matches chunk N. Normalising and matching cost about the
+//! same, so a second core nearly doubles throughput. At most three chunks exist at a time.
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::mpsc;
 
 use memchr::{memchr_iter, memrchr};
 
@@ -17,7 +22,7 @@ use super::normalize::{display_text, normalize_line, LineMeta, Marker};
 use crate::playbook::load::SignalKind;
 
 /// Bytes read per chunk. Lines longer than this are matched in pieces (with the same line number).
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 512 << 10;
 /// Evidence kept per signal: the first few and the last few hits.
 const KEEP_FIRST: usize = 3;
 const KEEP_LAST: usize = 3;
@@ -133,22 +138,47 @@ struct VertexInfo {
     last_line: u64,
 }
 
-/// The pass's state between chunks.
-struct Scanner<'m> {
-    matcher: &'m Matcher,
-    cache: MatchCache,
-    out: ScanOutcome,
-    /// Per playbook: the last line a `none` signal matched.
-    last_none: Vec<Option<u64>>,
+/// One chunk of whole lines on its way from the reading stage to the matching stage.
+#[derive(Debug, Default)]
+struct Chunk {
+    /// The input bytes.
+    raw: Vec<u8>,
+    /// The normalised lines, each ending in `\n`.
+    norm: Vec<u8>,
+    /// Start of each line in `norm`, plus `norm.len()` at the end.
+    norm_starts: Vec<u32>,
+    /// Start of each line in `raw` (past a UTF-8 BOM on the first line).
+    raw_starts: Vec<u32>,
+    /// (line index, step, BuildKit step) whenever either changes; the first entry is at index 0.
+    spans: Vec<(u32, u32, u32)>,
+    first_line_no: u64,
+    nlines: u32,
+}
+
+impl Chunk {
+    /// The input text of line `i` of the chunk, for people.
+    fn display(&self, i: usize) -> String {
+        let start = self.raw_starts[i] as usize;
+        let end = if i + 1 < self.nlines as usize {
+            self.raw_starts[i + 1] as usize - 1
+        } else if self.raw.last() == Some(&b'\n') {
+            self.raw.len() - 1
+        } else {
+            self.raw.len()
+        };
+        display_text(&self.raw[start..end.max(start)], TEXT_MAX)
+    }
+}
+
+/// The reading stage: splits and normalises lines, and follows the log's structure.
+struct Structure {
     next_line: u64,
     /// The previous chunk ended inside a line.
     continuing: bool,
-    /// Text of the previous chunk's last line (context for a hit on a chunk's first line).
-    prev_last_line: Option<String>,
-    /// Hits on a chunk's last line, waiting for the next line as context: (pattern, line).
-    pending_after: Vec<(usize, u64)>,
-    /// Hits found in the current chunk, waiting for their text: (pattern, line index in chunk).
-    fresh: Vec<(usize, u32)>,
+    lines: u64,
+    bytes: u64,
+    steps: Vec<Step>,
+    succeeded: bool,
     cur_step: u32,
     log_step_name: Option<String>,
     sections: Vec<u32>,
@@ -157,87 +187,121 @@ struct Scanner<'m> {
     gitlab_failed: Option<u64>,
     vertices: Vec<VertexInfo>,
     failing_vertex: Option<(u32, u64)>,
-    // Per-chunk buffers, reused.
-    norm: Vec<u8>,
-    norm_starts: Vec<u32>,
-    orig_spans: Vec<(u32, u32)>,
-    /// (line index in chunk, step, vertex) whenever either changes.
-    spans: Vec<(u32, u32, u32)>,
     scratch: Vec<u8>,
     markers: Vec<Marker>,
 }
 
-/// Read `reader` to the end and collect the evidence for every playbook of `matcher`.
-pub fn scan<R: Read>(mut reader: R, matcher: &Matcher) -> io::Result<ScanOutcome> {
-    let mut s = Scanner {
-        matcher,
-        cache: matcher.cache(),
-        out: ScanOutcome {
-            signals: vec![SignalHits::default(); matcher.pats.len()],
-            ..Default::default()
-        },
-        last_none: vec![None; matcher.playbooks.len()],
-        next_line: 1,
-        continuing: false,
-        prev_last_line: None,
-        pending_after: Vec::new(),
-        fresh: Vec::new(),
-        cur_step: 0,
-        log_step_name: None,
-        sections: Vec::new(),
-        first_error: None,
-        exit_error: None,
-        gitlab_failed: None,
-        vertices: Vec::new(),
-        failing_vertex: None,
-        norm: Vec::with_capacity(CHUNK + 1024),
-        norm_starts: Vec::new(),
-        orig_spans: Vec::new(),
-        spans: Vec::new(),
-        scratch: Vec::new(),
-        markers: Vec::new(),
-    };
-    let mut buf = vec![0u8; CHUNK];
-    let mut filled = 0;
-    let mut eof = false;
-    loop {
-        while filled < CHUNK && !eof {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => eof = true,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        if filled == 0 {
-            break;
-        }
-        s.out.bytes += filled as u64;
-        // Process whole lines; keep the tail for the next read. A chunk with no newline at all is
-        // one piece of a very long line.
-        let (upto, partial) = if eof {
-            (filled, false)
-        } else {
-            match memrchr(b'\n', &buf[..filled]) {
-                Some(p) => (p + 1, false),
-                None => (filled, true),
-            }
-        };
-        s.process_block(&buf[..upto], partial);
-        s.out.bytes -= (filled - upto) as u64;
-        buf.copy_within(upto..filled, 0);
-        filled -= upto;
-    }
-    Ok(s.finish())
+/// The matching stage: runs the regexes and keeps the evidence.
+struct Collector<'m> {
+    matcher: &'m Matcher,
+    cache: MatchCache,
+    signals: Vec<SignalHits>,
+    /// Per playbook: the last line a `none` signal matched.
+    last_none: Vec<Option<u64>>,
+    /// Text of the previous chunk's last line (context for a hit on a chunk's first line).
+    prev_last_line: Option<String>,
+    /// Hits on a chunk's last line, waiting for the next line as context: (pattern, line).
+    pending_after: Vec<(usize, u64)>,
+    /// Hits found in the current chunk, waiting for their text: (pattern, line index in chunk).
+    fresh: Vec<(usize, u32)>,
+    found: Vec<usize>,
 }
 
-impl Scanner<'_> {
-    fn process_block(&mut self, block: &[u8], ends_mid_line: bool) {
-        self.norm.clear();
-        self.norm_starts.clear();
-        self.orig_spans.clear();
-        self.spans.clear();
-        self.spans.push((0, self.cur_step, 0));
+/// Read `reader` to the end and collect the evidence for every playbook of `matcher`.
+pub fn scan<R: Read>(mut reader: R, matcher: &Matcher) -> io::Result<ScanOutcome> {
+    std::thread::scope(|scope| {
+        // One chunk waiting in the channel, one being matched, one being filled: bounded memory.
+        let (to_match, chunks) = mpsc::sync_channel::<Chunk>(1);
+        let (recycle, recycled) = mpsc::channel::<Chunk>();
+        let worker = scope.spawn(move || {
+            let mut collector = Collector::new(matcher);
+            for chunk in chunks {
+                collector.consume(&chunk);
+                // The reading stage may have finished already; then the chunk is just dropped.
+                let _ = recycle.send(chunk);
+            }
+            collector
+        });
+
+        let mut structure = Structure::new();
+        let read = (|| -> io::Result<()> {
+            let mut buf = vec![0u8; CHUNK];
+            let mut filled = 0;
+            let mut eof = false;
+            loop {
+                while filled < CHUNK && !eof {
+                    match reader.read(&mut buf[filled..]) {
+                        Ok(0) => eof = true,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                if filled == 0 {
+                    return Ok(());
+                }
+                // Whole lines go on; the tail waits for the next read. A chunk with no newline at
+                // all is one piece of a very long line.
+                let (upto, partial) = if eof {
+                    (filled, false)
+                } else {
+                    match memrchr(b'\n', &buf[..filled]) {
+                        Some(p) => (p + 1, false),
+                        None => (filled, true),
+                    }
+                };
+                let mut chunk = recycled.try_recv().unwrap_or_default();
+                structure.prepare(&buf[..upto], partial, &mut chunk);
+                if to_match.send(chunk).is_err() {
+                    // The matching stage is gone (it panicked); `join` below reports it.
+                    return Ok(());
+                }
+                buf.copy_within(upto..filled, 0);
+                filled -= upto;
+            }
+        })();
+        drop(to_match);
+        let collector = match worker.join() {
+            Ok(c) => c,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        read?;
+        Ok(structure.finish(collector.signals))
+    })
+}
+
+impl Structure {
+    fn new() -> Structure {
+        Structure {
+            next_line: 1,
+            continuing: false,
+            lines: 0,
+            bytes: 0,
+            steps: Vec::new(),
+            succeeded: false,
+            cur_step: 0,
+            log_step_name: None,
+            sections: Vec::new(),
+            first_error: None,
+            exit_error: None,
+            gitlab_failed: None,
+            vertices: Vec::new(),
+            failing_vertex: None,
+            scratch: Vec::new(),
+            markers: Vec::new(),
+        }
+    }
+
+    /// Split `block` (whole lines, or a piece of a long line when `ends_mid_line`) into `chunk`.
+    fn prepare(&mut self, block: &[u8], ends_mid_line: bool, chunk: &mut Chunk) {
+        self.bytes += block.len() as u64;
+        chunk.raw.clear();
+        chunk.raw.extend_from_slice(block);
+        chunk.norm.clear();
+        chunk.norm_starts.clear();
+        chunk.raw_starts.clear();
+        chunk.spans.clear();
+        chunk.spans.push((0, self.cur_step, 0));
         let first_line_no = if self.continuing {
             self.next_line - 1
         } else {
@@ -245,30 +309,32 @@ impl Scanner<'_> {
         };
 
         let mut start = 0usize;
-        let mut line_iter = memchr_iter(b'\n', block);
+        let mut line_ends = memchr_iter(b'\n', block);
         let mut idx: u32 = 0;
         let mut last_vertex = 0u32;
         loop {
-            let end = match line_iter.next() {
+            let end = match line_ends.next() {
                 Some(e) => e,
                 None if start < block.len() => block.len(),
                 None => break,
             };
             let mut raw = &block[start..end];
             let line_no = first_line_no + u64::from(idx);
-            if line_no == 1 && idx == 0 && !self.continuing {
-                raw = raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw);
+            let mut raw_start = start;
+            if line_no == 1 && idx == 0 && !self.continuing && raw.starts_with(b"\xef\xbb\xbf") {
+                raw = &raw[3..];
+                raw_start += 3;
             }
-            self.orig_spans.push((start as u32, end as u32));
-            self.norm_starts.push(self.norm.len() as u32);
-            let norm_from = self.norm.len();
+            chunk.raw_starts.push(raw_start as u32);
+            chunk.norm_starts.push(chunk.norm.len() as u32);
+            let norm_from = chunk.norm.len();
             self.markers.clear();
             let meta = if self.continuing && idx == 0 {
                 // The rest of a long line: no prefix to strip.
-                self.norm.extend_from_slice(raw);
+                chunk.norm.extend_from_slice(raw);
                 LineMeta::default()
             } else {
-                normalize_line(raw, &mut self.norm, &mut self.scratch, &mut self.markers)
+                normalize_line(raw, &mut chunk.norm, &mut self.scratch, &mut self.markers)
             };
             let mut gh_error = false;
             if !self.markers.is_empty() {
@@ -279,162 +345,41 @@ impl Scanner<'_> {
                 }
                 self.markers = markers;
             }
-            self.on_line_text(norm_from, line_no, meta, gh_error);
-            let step = self.cur_step;
-            let last = self.spans.last().copied().unwrap_or((0, 0, 0));
-            if last.1 != step || meta.vertex != last_vertex {
-                self.spans.push((idx, step, meta.vertex));
+            self.on_line_text(&chunk.norm[norm_from..], line_no, meta, gh_error);
+            let last = chunk.spans.last().copied().unwrap_or((0, 0, 0));
+            if last.1 != self.cur_step || meta.vertex != last_vertex {
+                chunk.spans.push((idx, self.cur_step, meta.vertex));
                 last_vertex = meta.vertex;
             }
-            self.norm.push(b'\n');
+            chunk.norm.push(b'\n');
             idx += 1;
             start = end + 1;
             if end == block.len() {
                 break;
             }
         }
-        let nlines = idx;
-        self.norm_starts.push(self.norm.len() as u32);
+        chunk.nlines = idx;
+        chunk.first_line_no = first_line_no;
+        chunk.norm_starts.push(chunk.norm.len() as u32);
         // After a piece of a long line, the next chunk's first line continues it (see
         // `first_line_no`), so this is right in both cases.
-        self.next_line = first_line_no + u64::from(nlines);
-        self.out.lines = self.next_line - 1;
-
-        // Hits on the previous chunk's last line get this chunk's first line as context.
-        if !self.pending_after.is_empty() && nlines > 0 {
-            let (s0, e0) = self.orig_spans[0];
-            let text = display_text(&block[s0 as usize..e0 as usize], TEXT_MAX);
-            for (pat, line) in std::mem::take(&mut self.pending_after) {
-                let sig = &mut self.out.signals[pat];
-                for hit in sig.first.iter_mut().chain(sig.last.iter_mut()) {
-                    if hit.line == line && hit.after.is_none() {
-                        hit.after = Some(text.clone());
-                    }
-                }
-            }
-        }
+        self.next_line = first_line_no + u64::from(idx);
+        self.lines = self.next_line - 1;
+        self.continuing = ends_mid_line;
 
         // Invalid UTF-8 is rare in logs; when present, replace it (U+FFFD) like a lossy decode, so
         // signals see the same text a person does.
-        if std::str::from_utf8(&self.norm).is_err() {
-            let fixed = String::from_utf8_lossy(&self.norm)
+        if std::str::from_utf8(&chunk.norm).is_err() {
+            let fixed = String::from_utf8_lossy(&chunk.norm)
                 .into_owned()
                 .into_bytes();
-            self.norm = fixed;
-            self.norm_starts.clear();
-            self.norm_starts.push(0);
-            for p in memchr_iter(b'\n', &self.norm) {
-                self.norm_starts.push(p as u32 + 1);
+            chunk.norm = fixed;
+            chunk.norm_starts.clear();
+            chunk.norm_starts.push(0);
+            for p in memchr_iter(b'\n', &chunk.norm) {
+                chunk.norm_starts.push(p as u32 + 1);
             }
         }
-
-        self.match_block(first_line_no);
-        self.materialize(block, first_line_no, nlines);
-
-        if nlines > 0 {
-            let (s, e) = self.orig_spans[nlines as usize - 1];
-            self.prev_last_line = Some(display_text(&block[s as usize..e as usize], TEXT_MAX));
-        }
-        // A piece of a long line: the next chunk starts with the rest of it.
-        self.continuing = ends_mid_line;
-    }
-
-    /// Run the combined regex over the normalised chunk, then the per-line check on each
-    /// candidate line.
-    fn match_block(&mut self, first_line_no: u64) {
-        let matcher = self.matcher;
-        let mut pos = 0usize;
-        let mut found: Vec<usize> = Vec::new();
-        while pos < self.norm.len() {
-            // Matches never span lines (see `matcher`), so the line of the match's last byte is
-            // the line of the match.
-            let Some(end) = matcher.next_candidate_end(&mut self.cache, &self.norm, pos) else {
-                break;
-            };
-            let li = self.norm_starts.partition_point(|&s| (s as usize) < end) - 1;
-            let ls = self.norm_starts[li] as usize;
-            let le = self.norm_starts[li + 1] as usize - 1;
-            found.clear();
-            found.extend(matcher.which(&mut self.cache, &self.norm[ls..le]));
-            if !found.is_empty() {
-                self.on_match(li as u32, first_line_no + li as u64, &found);
-            }
-            pos = le + 1;
-        }
-    }
-
-    fn on_match(&mut self, li: u32, line_no: u64, found: &[usize]) {
-        let matcher = self.matcher;
-        // `none` first: a veto on the same line applies to that line's evidence.
-        for &p in found {
-            let pat = matcher.pats[p];
-            if pat.kind == SignalKind::None {
-                let pb = pat.playbook as usize;
-                self.last_none[pb] = Some(line_no);
-                let window = matcher.playbooks[pb].window;
-                for e in matcher.playbooks[pb].evidence.clone() {
-                    self.out.signals[e].veto_from(line_no.saturating_sub(window));
-                }
-            }
-        }
-        for &p in found {
-            let pat = matcher.pats[p];
-            if pat.kind == SignalKind::None {
-                continue;
-            }
-            let pb = pat.playbook as usize;
-            if let Some(n) = self.last_none[pb] {
-                if line_no - n <= matcher.playbooks[pb].window {
-                    continue;
-                }
-            }
-            let span = self.spans[self.spans.partition_point(|s| s.0 <= li) - 1];
-            // The text is filled in at the end of the chunk, for the hits still kept: a log where
-            // a signal matches every line would otherwise pay for text nobody sees.
-            let hit = Hit {
-                line: line_no,
-                step: span.1,
-                vertex: span.2,
-                text: String::new(),
-                before: None,
-                after: None,
-            };
-            self.out.signals[p].push(hit);
-            self.fresh.push((p, li));
-        }
-    }
-
-    /// Fill in the text and context of this chunk's hits that are still kept.
-    fn materialize(&mut self, block: &[u8], first_line_no: u64, nlines: u32) {
-        let span = |i: usize| {
-            let (s, e) = self.orig_spans[i];
-            display_text(&block[s as usize..e as usize], TEXT_MAX)
-        };
-        for &(p, li) in &self.fresh {
-            let line_no = first_line_no + u64::from(li);
-            let sig = &mut self.out.signals[p];
-            let Some(hit) = sig
-                .first
-                .iter_mut()
-                .chain(sig.last.iter_mut())
-                .find(|h| h.line == line_no && h.text.is_empty() && h.before.is_none())
-            else {
-                continue;
-            };
-            let i = li as usize;
-            hit.text = span(i);
-            hit.before = if i > 0 {
-                Some(span(i - 1))
-            } else {
-                self.prev_last_line.clone()
-            };
-            if i + 1 < nlines as usize {
-                hit.after = Some(span(i + 1));
-            } else {
-                self.pending_after.push((p, line_no));
-            }
-        }
-        self.fresh.clear();
     }
 
     fn on_marker(&mut self, marker: &Marker, line_no: u64) {
@@ -462,10 +407,10 @@ impl Scanner<'_> {
                 if let Some(pos) = self
                     .sections
                     .iter()
-                    .rposition(|&i| self.out.steps[i as usize - 1].name == *name)
+                    .rposition(|&i| self.steps[i as usize - 1].name == *name)
                 {
                     let idx = self.sections[pos];
-                    self.out.steps[idx as usize - 1].end_line = line_no;
+                    self.steps[idx as usize - 1].end_line = line_no;
                     self.sections.truncate(pos);
                     self.cur_step = self.sections.last().copied().unwrap_or(0);
                 }
@@ -475,23 +420,22 @@ impl Scanner<'_> {
 
     fn new_step(&mut self, kind: StepKind, name: String, line_no: u64) {
         // A GitHub step ends where the next one starts; GitLab sections end at their marker.
-        if let Some(prev) = self.out.steps.last_mut() {
+        if let Some(prev) = self.steps.last_mut() {
             if prev.kind == StepKind::GithubActions && kind == StepKind::GithubActions {
                 prev.end_line = line_no.saturating_sub(1).max(prev.start_line);
             }
         }
-        self.out.steps.push(Step {
+        self.steps.push(Step {
             kind,
             name,
             start_line: line_no,
             end_line: 0,
         });
-        self.cur_step = self.out.steps.len() as u32;
+        self.cur_step = self.steps.len() as u32;
     }
 
     /// Failure and success lines, and BuildKit steps, from the normalised text.
-    fn on_line_text(&mut self, norm_from: usize, line_no: u64, meta: LineMeta, gh_error: bool) {
-        let text = &self.norm[norm_from..];
+    fn on_line_text(&mut self, text: &[u8], line_no: u64, meta: LineMeta, gh_error: bool) {
         match text.first() {
             Some(b'P')
                 if gh_error
@@ -503,7 +447,7 @@ impl Scanner<'_> {
             Some(b'E') if text.starts_with(b"ERROR: Job failed") => {
                 self.gitlab_failed.get_or_insert(line_no);
             }
-            Some(b'J') if text.starts_with(b"Job succeeded") => self.out.succeeded = true,
+            Some(b'J') if text.starts_with(b"Job succeeded") => self.succeeded = true,
             _ => {}
         }
         if meta.vertex != 0 && meta.vertex < 100_000 {
@@ -525,14 +469,14 @@ impl Scanner<'_> {
         }
     }
 
-    fn finish(mut self) -> ScanOutcome {
-        let total = self.out.lines;
-        for step in &mut self.out.steps {
+    fn finish(mut self, signals: Vec<SignalHits>) -> ScanOutcome {
+        let total = self.lines;
+        for step in &mut self.steps {
             if step.end_line == 0 {
                 step.end_line = total.max(step.start_line);
             }
         }
-        let steps = &self.out.steps;
+        let steps = &self.steps;
         // GitHub: the step of `##[error]Process completed with exit code N`, else of the first
         // `##[error]`. GitLab: the last script section that started before `ERROR: Job failed`.
         let gh = self
@@ -547,7 +491,7 @@ impl Scanner<'_> {
             let any = steps.iter().enumerate().rfind(|(_, s)| before(s));
             script.or(any).map(|(i, _)| (line, i as u32 + 1))
         });
-        self.out.failing = if let Some((line, idx)) = gh.or(gitlab) {
+        let failing = if let Some((line, idx)) = gh.or(gitlab) {
             Some(FailingStep {
                 step: steps[idx as usize - 1].clone(),
                 error_line: line,
@@ -574,6 +518,143 @@ impl Scanner<'_> {
                 }
             })
         };
-        self.out
+        ScanOutcome {
+            lines: self.lines,
+            bytes: self.bytes,
+            steps: self.steps,
+            failing,
+            succeeded: self.succeeded,
+            signals,
+        }
+    }
+}
+
+impl<'m> Collector<'m> {
+    fn new(matcher: &'m Matcher) -> Collector<'m> {
+        Collector {
+            matcher,
+            cache: matcher.cache(),
+            signals: vec![SignalHits::default(); matcher.pats.len()],
+            last_none: vec![None; matcher.playbooks.len()],
+            prev_last_line: None,
+            pending_after: Vec::new(),
+            fresh: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    fn consume(&mut self, chunk: &Chunk) {
+        if chunk.nlines == 0 {
+            return;
+        }
+        // Hits on the previous chunk's last line get this chunk's first line as context.
+        if !self.pending_after.is_empty() {
+            let text = chunk.display(0);
+            for (pat, line) in std::mem::take(&mut self.pending_after) {
+                let sig = &mut self.signals[pat];
+                for hit in sig.first.iter_mut().chain(sig.last.iter_mut()) {
+                    if hit.line == line && hit.after.is_none() {
+                        hit.after = Some(text.clone());
+                    }
+                }
+            }
+        }
+        self.match_chunk(chunk);
+        self.materialize(chunk);
+        self.prev_last_line = Some(chunk.display(chunk.nlines as usize - 1));
+    }
+
+    /// Run the combined regex over the normalised chunk, then the per-line check on each
+    /// candidate line.
+    fn match_chunk(&mut self, chunk: &Chunk) {
+        let matcher = self.matcher;
+        let mut pos = 0usize;
+        while pos < chunk.norm.len() {
+            // Matches never span lines (see `matcher`), so the line of the match's last byte is
+            // the line of the match.
+            let Some(end) = matcher.next_candidate_end(&mut self.cache, &chunk.norm, pos) else {
+                break;
+            };
+            let li = chunk.norm_starts.partition_point(|&s| (s as usize) < end) - 1;
+            let ls = chunk.norm_starts[li] as usize;
+            let le = chunk.norm_starts[li + 1] as usize - 1;
+            let mut found = std::mem::take(&mut self.found);
+            found.clear();
+            found.extend(matcher.which(&mut self.cache, &chunk.norm[ls..le]));
+            if !found.is_empty() {
+                let span = chunk.spans[chunk.spans.partition_point(|s| s.0 <= li as u32) - 1];
+                self.on_match(li as u32, chunk.first_line_no + li as u64, span, &found);
+            }
+            self.found = found;
+            pos = le + 1;
+        }
+    }
+
+    fn on_match(&mut self, li: u32, line_no: u64, span: (u32, u32, u32), found: &[usize]) {
+        let matcher = self.matcher;
+        // `none` first: a veto on the same line applies to that line's evidence.
+        for &p in found {
+            let pat = matcher.pats[p];
+            if pat.kind == SignalKind::None {
+                let pb = pat.playbook as usize;
+                self.last_none[pb] = Some(line_no);
+                let window = matcher.playbooks[pb].window;
+                for e in matcher.playbooks[pb].evidence.clone() {
+                    self.signals[e].veto_from(line_no.saturating_sub(window));
+                }
+            }
+        }
+        for &p in found {
+            let pat = matcher.pats[p];
+            if pat.kind == SignalKind::None {
+                continue;
+            }
+            let pb = pat.playbook as usize;
+            if let Some(n) = self.last_none[pb] {
+                if line_no - n <= matcher.playbooks[pb].window {
+                    continue;
+                }
+            }
+            // The text is filled in at the end of the chunk, for the hits still kept: a log where
+            // a signal matches every line would otherwise pay for text nobody sees.
+            self.signals[p].push(Hit {
+                line: line_no,
+                step: span.1,
+                vertex: span.2,
+                text: String::new(),
+                before: None,
+                after: None,
+            });
+            self.fresh.push((p, li));
+        }
+    }
+
+    /// Fill in the text and context of this chunk's hits that are still kept.
+    fn materialize(&mut self, chunk: &Chunk) {
+        for &(p, li) in &self.fresh {
+            let line_no = chunk.first_line_no + u64::from(li);
+            let sig = &mut self.signals[p];
+            let Some(hit) = sig
+                .first
+                .iter_mut()
+                .chain(sig.last.iter_mut())
+                .find(|h| h.line == line_no && h.text.is_empty() && h.before.is_none())
+            else {
+                continue;
+            };
+            let i = li as usize;
+            hit.text = chunk.display(i);
+            hit.before = if i > 0 {
+                Some(chunk.display(i - 1))
+            } else {
+                self.prev_last_line.clone()
+            };
+            if i + 1 < chunk.nlines as usize {
+                hit.after = Some(chunk.display(i + 1));
+            } else {
+                self.pending_after.push((p, line_no));
+            }
+        }
+        self.fresh.clear();
     }
 }

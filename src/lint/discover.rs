@@ -34,7 +34,9 @@ const SKIP_DIRS: &[&str] = &[
 pub fn kind_from_path(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
-    // `Dockerfile.dockerignore` (BuildKit's per-Dockerfile ignore file) and docs are not Dockerfiles.
+    // `Dockerfile.dev` is a Dockerfile; `Dockerfile.dockerignore` (BuildKit's per-Dockerfile ignore
+    // file), templates, docs and source code named after Dockerfiles (`dockerfile.go`,
+    // `dockerfile.rs`) are not.
     let not_docker = [
         ".dockerignore",
         ".md",
@@ -45,9 +47,32 @@ pub fn kind_from_path(path: &Path) -> Option<FileKind> {
         ".swp",
         ".j2",
         ".tmpl",
+        ".tpl",
         ".template",
+        ".in",
+        ".erb",
+        ".rs",
+        ".go",
+        ".py",
+        ".js",
+        ".ts",
+        ".java",
+        ".rb",
+        ".sh",
+        ".json",
+        ".toml",
+        ".lock",
+        ".yml",
+        ".yaml",
+        ".snap",
+        ".expected",
     ];
-    if not_docker.iter().any(|ext| lower.ends_with(ext)) && !lower.ends_with(".yml") {
+    let is_docker_name = lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower == "containerfile"
+        || lower.starts_with("containerfile.");
+    if is_docker_name && not_docker.iter().any(|ext| lower.ends_with(ext)) {
         return None;
     }
     if lower == "dockerfile"
@@ -199,5 +224,8 @@ mod tests {
         assert_eq!(k("workflows/ci.yml"), None);
         assert_eq!(k("Dockerfile.md"), None);
         assert_eq!(k("Dockerfile.dockerignore"), None);
+        assert_eq!(k("src/lint/source/dockerfile.rs"), None);
+        assert_eq!(k("frontend/dockerfile.go"), None);
+        assert_eq!(k("Dockerfile.prod"), Some(FileKind::Dockerfile));
     }
 }

@@ -177,19 +177,28 @@ pub fn parse_image(reference: &str) -> Option<ImageRef> {
 
 /// Facts for a container image reference. `None` when unknown.
 pub fn image(reference: &str, declared: &Declared) -> Option<Platform> {
-    for (pattern, d) in &declared.images {
-        let hit = match pattern.strip_suffix('*') {
-            Some(prefix) => reference.starts_with(prefix),
-            None => reference == pattern,
-        };
-        if hit {
-            return Some(Platform {
-                facts: d.facts(),
-                name: reference.to_string(),
-                describe: format!("image `{reference}` (declared in the configuration)"),
-                runner: false,
-            });
-        }
+    // An exact key wins; otherwise the longest matching `prefix*`.
+    let declared_hit = declared
+        .images
+        .get(reference)
+        .map(|d| (reference, d))
+        .or_else(|| {
+            declared
+                .images
+                .iter()
+                .filter_map(|(pattern, d)| {
+                    let prefix = pattern.strip_suffix('*')?;
+                    reference.starts_with(prefix).then_some((prefix, d))
+                })
+                .max_by_key(|(prefix, _)| prefix.len())
+        });
+    if let Some((_, d)) = declared_hit {
+        return Some(Platform {
+            facts: d.facts(),
+            name: reference.to_string(),
+            describe: format!("image `{reference}` (declared in the configuration)"),
+            runner: false,
+        });
     }
     let r = parse_image(reference)?;
     let row = IMAGES.iter().find(|row| {
@@ -478,6 +487,29 @@ mod tests {
         assert_eq!(r(&["self-hosted", "linux"]), None);
         assert_eq!(r(&["my-runner"]), None);
         assert_eq!(r(&["macos-14"]), Some((Tri::Yes, false)));
+    }
+
+    #[test]
+    fn declared_images_exact_then_longest_prefix() {
+        let mut d = Declared::default();
+        let marked = DeclaredPlatform {
+            externally_managed: Some(true),
+            ..Default::default()
+        };
+        let unmarked = DeclaredPlatform {
+            externally_managed: Some(false),
+            ..Default::default()
+        };
+        d.images.insert("reg.example/base/*".into(), marked.clone());
+        d.images
+            .insert("reg.example/base/py*".into(), unmarked.clone());
+        d.images
+            .insert("reg.example/base/python:3-debian".into(), marked);
+        let m = |r: &str| image(r, &d).map(|p| p.facts.marked);
+        assert_eq!(m("reg.example/base/python:3-debian"), Some(Tri::Yes));
+        assert_eq!(m("reg.example/base/python:3"), Some(Tri::No));
+        assert_eq!(m("reg.example/base/debian:12"), Some(Tri::Yes));
+        assert_eq!(m("reg.example/other:1"), None);
     }
 
     #[test]

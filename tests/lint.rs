@@ -12,14 +12,23 @@ fn faultline() -> Command {
     c
 }
 
+/// `faultline lint` with an empty configuration (the repository's own ignores the fixtures).
+fn lint_cmd() -> Command {
+    let mut c = faultline();
+    c.arg("lint")
+        .arg("--config")
+        .arg(fixtures().join("empty-config.yaml"));
+    c
+}
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint")
 }
 
 /// Lint one file (cwd = its folder, so paths in the output are bare file names).
 fn lint_json(path: &Path) -> serde_json::Value {
-    let out = faultline()
-        .args(["lint", "--format", "json", "--fail-on", "never"])
+    let out = lint_cmd()
+        .args(["--format", "json", "--fail-on", "never"])
         .arg(path.file_name().expect("file name"))
         .current_dir(path.parent().expect("parent"))
         .output()
@@ -164,8 +173,8 @@ fn every_rule_names_a_playbook_that_exists() {
 #[test]
 fn human_output_points_at_the_command_inside_the_run_block() {
     let dir = fixtures().join("pip-install-externally-managed/err");
-    let out = faultline()
-        .args(["lint", "gha-container-ubuntu.yml"])
+    let out = lint_cmd()
+        .arg("gha-container-ubuntu.yml")
         .current_dir(&dir)
         .output()
         .expect("run");
@@ -178,8 +187,7 @@ fn exit_codes_clean_findings_and_broken_input() {
     let ok = fixtures().join("pip-install-externally-managed/ok");
     let err = fixtures().join("pip-install-externally-managed/err");
     let code = |dir: &Path, args: &[&str]| {
-        faultline()
-            .arg("lint")
+        lint_cmd()
             .args(args)
             .current_dir(dir)
             .output()

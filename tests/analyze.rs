@@ -339,6 +339,22 @@ fn variant(name: &str) -> (String, u64) {
             lines.push("section_end:1717000001:step_script\r\x1b[0K\x1b[31;1mERROR: Job failed: exit code 1\x1b[0;m".into());
             4
         }
+        "gh-log" => {
+            // `gh run view --log-failed`: job and step columns before the timestamp.
+            let col =
+                |step: &str, l: &str| format!("build\t{step}\t2024-05-01T12:34:56.1234567Z {l}");
+            lines.push(col("Set up job", "Current runner version: '2.317.0'"));
+            lines.push(col("Install", "##[group]Run pip install requests"));
+            lines.push(col("Install", "##[endgroup]"));
+            for l in &PEP668[1..] {
+                lines.push(col("Install", l));
+            }
+            lines.push(col(
+                "Install",
+                "##[error]Process completed with exit code 1.",
+            ));
+            4
+        }
         other => panic!("unknown variant {other}"),
     };
     let eol = if name == "crlf" { "\r\n" } else { "\n" };
@@ -347,7 +363,9 @@ fn variant(name: &str) -> (String, u64) {
 
 #[test]
 fn pep668_is_diagnosed_through_ci_noise() {
-    for name in ["plain", "crlf", "ansi", "github", "buildkit", "gitlab"] {
+    for name in [
+        "plain", "crlf", "ansi", "github", "buildkit", "gitlab", "gh-log",
+    ] {
         let (text, error_at) = variant(name);
         let a = analyze_text(&text);
         assert_eq!(
@@ -403,6 +421,7 @@ fn failing_step_is_found_in_github_gitlab_and_buildkit_logs() {
             1,
             18,
         ),
+        ("gh-log", "Install", "github-actions", 2, 20),
     ];
     for (name, step, kind, start, error_line) in cases {
         let (text, _) = variant(name);

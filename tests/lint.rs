@@ -226,3 +226,21 @@ fn exit_codes_clean_findings_and_broken_input() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("pip-install-externally-managed"));
     std::fs::remove_dir_all(&tmp).ok();
 }
+
+#[test]
+fn readme_shows_the_ci_examples_that_are_tested() {
+    // tests/gate.rs checks that these files are valid YAML and lint clean; here, that the README
+    // shows them exactly, so what users copy is what is tested.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    for example in [
+        "docs/examples/github-faultline.yml",
+        "docs/examples/gitlab-faultline.yml",
+    ] {
+        let text = std::fs::read_to_string(root.join(example)).expect("example");
+        assert!(
+            readme.contains(&format!("```yaml\n{text}```")),
+            "README does not show {example} verbatim"
+        );
+    }
+}

@@ -116,6 +116,19 @@ pub struct CatalogArgs {
     pub playbooks: Vec<PathBuf>,
 }
 
+impl CatalogArgs {
+    /// Team playbook folders: those of the repository's `.faultline.yaml` (`playbooks:`), then
+    /// the `--playbooks` flags (a later folder overrides an earlier one).
+    pub fn dirs(&self) -> Result<Vec<PathBuf>, String> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("cannot read the current directory: {e}"))?;
+        let mut dirs =
+            crate::lint::config::team_playbook_dirs(None, &cwd).map_err(|e| e.to_string())?;
+        dirs.extend(self.playbooks.iter().cloned());
+        Ok(dirs)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AnalyzeFormat {
     /// Readable report for a terminal.
@@ -137,6 +150,10 @@ pub struct AnalyzeArgs {
     /// How many diagnoses to show (the best one and its runners-up).
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub top: usize,
+    /// Also lint the CI files of the repository at DIR and point at the lines that cause the
+    /// diagnosed failure (each lint rule names the playbook of the failure it predicts).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
     #[command(flatten)]
     pub catalog: CatalogArgs,
 }

@@ -244,3 +244,50 @@ fn readme_shows_the_ci_examples_that_are_tested() {
         );
     }
 }
+
+#[test]
+fn a_diagnosis_points_back_to_the_configuration_line() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = faultline()
+        .args([
+            "analyze",
+            "examples/logs/pep668-container.log",
+            "--repo",
+            "examples/ci",
+            "--format",
+            "json",
+        ])
+        .current_dir(root)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let top = &v["diagnoses"][0];
+    assert_eq!(top["playbook"], "python-externally-managed");
+    let places: Vec<String> = top["configuration"]
+        .as_array()
+        .expect("configuration")
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}:{} {}",
+                c["path"].as_str().unwrap_or(""),
+                c["line"],
+                c["column"],
+                c["rule"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "examples/ci/.github/workflows/ci.yml:14:11 pip-install-externally-managed",
+            "examples/ci/.github/workflows/ci.yml:21:14 pip-install-relies-on-runner-pip-conf",
+            "examples/ci/Dockerfile:6:5 pip-install-externally-managed",
+        ]
+    );
+    // The rest of the schema keeps its order: `schema_version` first.
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .trim_start()
+        .starts_with("{\n  \"schema_version\": 1"));
+}

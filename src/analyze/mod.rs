@@ -9,6 +9,7 @@
 //! - `eval`: `faultline eval`, scoring the catalog against labelled logs.
 
 pub mod eval;
+mod link;
 pub mod matcher;
 pub mod normalize;
 pub mod report;
@@ -102,7 +103,12 @@ fn emit(ui: &Ui, text: &str) -> ExitCode {
 }
 
 pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
-    let engine = match Engine::load(&args.catalog.playbooks) {
+    let engine = match args
+        .catalog
+        .dirs()
+        .map_err(|e| e.to_string())
+        .and_then(|d| Engine::load(&d).map_err(|e| e.to_string()))
+    {
         Ok(e) => e,
         Err(e) => return ui.fail(e),
     };
@@ -111,16 +117,38 @@ pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
         Err(e) => return ui.fail(e),
     };
     let top = args.top.max(1);
-    let text = match args.format {
+    let mut text = match args.format {
         AnalyzeFormat::Human => report::human(&analysis, &engine.catalog, top, ui.color),
         AnalyzeFormat::Json => report::json(&analysis, &engine.catalog, top),
         AnalyzeFormat::Markdown => report::markdown(&analysis, &engine.catalog, top),
     };
+    if let Some(repo) = &args.repo {
+        let shown: Vec<&str> = analysis
+            .diagnoses
+            .iter()
+            .take(top)
+            .map(|d| engine.catalog.entries()[d.playbook].playbook.id.as_str())
+            .collect();
+        let lines = match link::config_lines(repo, &shown) {
+            Ok(l) => l,
+            Err(e) => return ui.fail(e),
+        };
+        match args.format {
+            AnalyzeFormat::Human => text.push_str(&link::human(&lines)),
+            AnalyzeFormat::Markdown => text.push_str(&link::markdown(&lines)),
+            AnalyzeFormat::Json => text = link::json(&text, &lines),
+        }
+    }
     emit(ui, &text)
 }
 
 pub fn run_fix(args: &FixArgs, ui: &Ui) -> ExitCode {
-    let engine = match Engine::load(&args.catalog.playbooks) {
+    let engine = match args
+        .catalog
+        .dirs()
+        .map_err(|e| e.to_string())
+        .and_then(|d| Engine::load(&d).map_err(|e| e.to_string()))
+    {
         Ok(e) => e,
         Err(e) => return ui.fail(e),
     };
@@ -135,7 +163,12 @@ pub fn run_fix(args: &FixArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_eval(args: &EvalArgs, ui: &Ui) -> ExitCode {
-    let engine = match Engine::load(&args.catalog.playbooks) {
+    let engine = match args
+        .catalog
+        .dirs()
+        .map_err(|e| e.to_string())
+        .and_then(|d| Engine::load(&d).map_err(|e| e.to_string()))
+    {
         Ok(e) => e,
         Err(e) => return ui.fail(e),
     };

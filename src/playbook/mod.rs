@@ -23,7 +23,12 @@ fn emit(ui: &Ui, text: &str) -> ExitCode {
 }
 
 pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
-    let catalog = match Catalog::load(&args.catalog.playbooks) {
+    let catalog = match args
+        .catalog
+        .dirs()
+        .map_err(|e| e.to_string())
+        .and_then(|d| Catalog::load(&d).map_err(|e| e.to_string()))
+    {
         Ok(c) => c,
         Err(e) => return ui.fail(e),
     };
@@ -49,7 +54,12 @@ pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_list(args: &ListArgs, ui: &Ui) -> ExitCode {
-    let catalog = match Catalog::load(&args.catalog.playbooks) {
+    let catalog = match args
+        .catalog
+        .dirs()
+        .map_err(|e| e.to_string())
+        .and_then(|d| Catalog::load(&d).map_err(|e| e.to_string()))
+    {
         Ok(c) => c,
         Err(e) => return ui.fail(e),
     };
@@ -75,7 +85,12 @@ pub fn run_list(args: &ListArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_docs(args: &DocsArgs, ui: &Ui) -> ExitCode {
-    let catalog = match Catalog::load(&args.catalog.playbooks) {
+    let catalog = match args
+        .catalog
+        .dirs()
+        .map_err(|e| e.to_string())
+        .and_then(|d| Catalog::load(&d).map_err(|e| e.to_string()))
+    {
         Ok(c) => c,
         Err(e) => return ui.fail(e),
     };

@@ -125,7 +125,8 @@ pub struct ScanOutcome {
     pub bytes: u64,
     pub steps: Vec<Step>,
     pub failing: Option<FailingStep>,
-    /// The log says the job succeeded (GitLab's `Job succeeded`).
+    /// The log says the job succeeded (GitLab's `Job succeeded`), or is a GitHub Actions job log
+    /// without any `##[error]`.
     pub succeeded: bool,
     /// Per compiled pattern (`Matcher::pats`); `none` patterns stay empty.
     pub signals: Vec<SignalHits>,
@@ -183,6 +184,8 @@ struct Structure {
     log_step_name: Option<String>,
     sections: Vec<u32>,
     first_error: Option<(u64, u32)>,
+    /// The runner's last line of a job log was seen.
+    github_job_end: bool,
     exit_error: Option<(u64, u32)>,
     gitlab_failed: Option<u64>,
     vertices: Vec<VertexInfo>,
@@ -283,6 +286,7 @@ impl Structure {
             log_step_name: None,
             sections: Vec::new(),
             first_error: None,
+            github_job_end: false,
             exit_error: None,
             gitlab_failed: None,
             vertices: Vec::new(),
@@ -448,6 +452,9 @@ impl Structure {
                 self.gitlab_failed.get_or_insert(line_no);
             }
             Some(b'J') if text.starts_with(b"Job succeeded") => self.succeeded = true,
+            Some(b'C') if text.starts_with(b"Cleaning up orphan processes") => {
+                self.github_job_end = true
+            }
             _ => {}
         }
         if meta.vertex != 0 && meta.vertex < 100_000 {
@@ -518,12 +525,20 @@ impl Structure {
                 }
             })
         };
+        // A whole GitHub Actions job log (it has `##[group]` steps and the runner's closing
+        // `Cleaning up orphan processes`) with no `##[error]` at all is a job that passed: a failed
+        // step always ends in `##[error]Process completed with exit code N`. An excerpt (no closing
+        // line) may just have lost its error line, so it is not judged.
+        let github_passed = self.github_job_end
+            && self.steps.iter().any(|s| s.kind == StepKind::GithubActions)
+            && self.first_error.is_none()
+            && self.exit_error.is_none();
         ScanOutcome {
             lines: self.lines,
             bytes: self.bytes,
             steps: self.steps,
             failing,
-            succeeded: self.succeeded,
+            succeeded: self.succeeded || github_passed,
             signals,
         }
     }

@@ -221,6 +221,20 @@ pub fn markdown(entry: &Entry) -> String {
         "\n```sh\nfaultline analyze build.log          # or: gh run view <id> --log-failed | faultline analyze -\nfaultline explain {}\n```\n",
         p.id
     );
+    // The other engine: lint rules that predict this failure from the configuration.
+    let rules: Vec<_> = crate::lint::rules::all().iter().filter(|r| r.playbook == p.id).collect();
+    if !rules.is_empty() {
+        let _ = writeln!(out, "## How faultline prevents it
+");
+        let _ = writeln!(
+            out,
+            "`faultline lint` flags the configuration that leads here before it runs (and `faultline analyze --repo .` points at it after a failure):\n"
+        );
+        for r in rules {
+            let _ = writeln!(out, "- `{}` ({}): {}", r.id, r.severity.as_str(), r.summary);
+        }
+        out.push('\n');
+    }
     if !p.links.is_empty() {
         let _ = writeln!(out, "## Links\n");
         for l in &p.links {

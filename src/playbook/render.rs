@@ -222,10 +222,16 @@ pub fn markdown(entry: &Entry) -> String {
         p.id
     );
     // The other engine: lint rules that predict this failure from the configuration.
-    let rules: Vec<_> = crate::lint::rules::all().iter().filter(|r| r.playbook == p.id).collect();
+    let rules: Vec<_> = crate::lint::rules::all()
+        .iter()
+        .filter(|r| r.playbook == p.id)
+        .collect();
     if !rules.is_empty() {
-        let _ = writeln!(out, "## How faultline prevents it
-");
+        let _ = writeln!(
+            out,
+            "## How faultline prevents it
+"
+        );
         let _ = writeln!(
             out,
             "`faultline lint` flags the configuration that leads here before it runs (and `faultline analyze --repo .` points at it after a failure):\n"

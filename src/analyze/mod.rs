@@ -95,6 +95,12 @@ pub fn io_message(e: &io::Error) -> String {
     }
 }
 
+/// The bundled catalog plus the team folders (`.faultline.yaml`, then `--playbooks`).
+fn load_engine(catalog: &crate::cli::CatalogArgs) -> Result<Engine, String> {
+    let dirs = catalog.dirs()?;
+    Engine::load(&dirs).map_err(|e| e.to_string())
+}
+
 fn emit(ui: &Ui, text: &str) -> ExitCode {
     match write_stdout(text) {
         Ok(()) => ExitCode::SUCCESS,
@@ -103,12 +109,7 @@ fn emit(ui: &Ui, text: &str) -> ExitCode {
 }
 
 pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
-    let engine = match args
-        .catalog
-        .dirs()
-        .map_err(|e| e.to_string())
-        .and_then(|d| Engine::load(&d).map_err(|e| e.to_string()))
-    {
+    let engine = match load_engine(&args.catalog) {
         Ok(e) => e,
         Err(e) => return ui.fail(e),
     };
@@ -143,12 +144,7 @@ pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_fix(args: &FixArgs, ui: &Ui) -> ExitCode {
-    let engine = match args
-        .catalog
-        .dirs()
-        .map_err(|e| e.to_string())
-        .and_then(|d| Engine::load(&d).map_err(|e| e.to_string()))
-    {
+    let engine = match load_engine(&args.catalog) {
         Ok(e) => e,
         Err(e) => return ui.fail(e),
     };
@@ -163,12 +159,7 @@ pub fn run_fix(args: &FixArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_eval(args: &EvalArgs, ui: &Ui) -> ExitCode {
-    let engine = match args
-        .catalog
-        .dirs()
-        .map_err(|e| e.to_string())
-        .and_then(|d| Engine::load(&d).map_err(|e| e.to_string()))
-    {
+    let engine = match load_engine(&args.catalog) {
         Ok(e) => e,
         Err(e) => return ui.fail(e),
     };

@@ -15,6 +15,12 @@ pub use load::{bundled_ids, find_playbook, Catalog, Entry, LoadError};
 use crate::cli::{DocFormat, DocsArgs, ExplainArgs, ListArgs, ListFormat};
 use crate::ui::{write_stdout, Ui};
 
+/// The bundled catalog plus the team folders (`.faultline.yaml`, then `--playbooks`).
+fn load_catalog(catalog: &crate::cli::CatalogArgs) -> Result<Catalog, String> {
+    let dirs = catalog.dirs()?;
+    Catalog::load(&dirs).map_err(|e| e.to_string())
+}
+
 fn emit(ui: &Ui, text: &str) -> ExitCode {
     match write_stdout(text) {
         Ok(()) => ExitCode::SUCCESS,
@@ -23,12 +29,7 @@ fn emit(ui: &Ui, text: &str) -> ExitCode {
 }
 
 pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
-    let catalog = match args
-        .catalog
-        .dirs()
-        .map_err(|e| e.to_string())
-        .and_then(|d| Catalog::load(&d).map_err(|e| e.to_string()))
-    {
+    let catalog = match load_catalog(&args.catalog) {
         Ok(c) => c,
         Err(e) => return ui.fail(e),
     };
@@ -54,12 +55,7 @@ pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_list(args: &ListArgs, ui: &Ui) -> ExitCode {
-    let catalog = match args
-        .catalog
-        .dirs()
-        .map_err(|e| e.to_string())
-        .and_then(|d| Catalog::load(&d).map_err(|e| e.to_string()))
-    {
+    let catalog = match load_catalog(&args.catalog) {
         Ok(c) => c,
         Err(e) => return ui.fail(e),
     };
@@ -85,12 +81,7 @@ pub fn run_list(args: &ListArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_docs(args: &DocsArgs, ui: &Ui) -> ExitCode {
-    let catalog = match args
-        .catalog
-        .dirs()
-        .map_err(|e| e.to_string())
-        .and_then(|d| Catalog::load(&d).map_err(|e| e.to_string()))
-    {
+    let catalog = match load_catalog(&args.catalog) {
         Ok(c) => c,
         Err(e) => return ui.fail(e),
     };

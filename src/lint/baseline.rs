@@ -8,8 +8,7 @@
 //! versioned JSON, sorted, so it diffs well in review.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -48,27 +47,9 @@ pub struct Baseline {
     remaining: HashMap<Key, usize>,
 }
 
-/// A baseline file that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaselineError {
-    pub path: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for BaselineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(col) = self.column {
-                write!(f, ":{col}")?;
-            }
-        }
-        write!(f, ": {}", self.message)
-    }
-}
+/// A baseline file that cannot be used, with the position of the problem when there is one
+/// (the same shape as every input error: `path:line:col: message`).
+pub type BaselineError = crate::report::InputError;
 
 /// The command text as the baseline sees it: backslash-newline continuations removed, runs of
 /// whitespace collapsed to one space, ends trimmed. Re-indenting a `run:` block or re-wrapping a

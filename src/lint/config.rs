@@ -9,7 +9,6 @@
 //! gate that silently runs with half its configuration is worse than one that refuses.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
@@ -42,27 +41,9 @@ pub struct Config {
     pub playbooks: Vec<PathBuf>,
 }
 
-/// A configuration that cannot be used, with the position of the problem when there is one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub path: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(col) = self.column {
-                write!(f, ":{col}")?;
-            }
-        }
-        write!(f, ": {}", self.message)
-    }
-}
+/// A config file that cannot be used, with the position of the problem when there is one
+/// (the same shape as every input error: `path:line:col: message`).
+pub type ConfigError = crate::report::InputError;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -20,6 +20,9 @@ pub enum Marker {
     GhGroup(String),
     /// `##[error]`: an error annotation (the failing step prints `##[error]Process completed…`).
     GhError,
+    /// `##[warning]`: a warning annotation. Passing jobs print them too (an upload-artifact step
+    /// that found no files), so evidence on such a line alone is weak.
+    GhWarning,
     /// The step name column of `gh run view --log` / `--log-failed` output.
     LogStep(String),
     /// GitLab `section_start:<ts>:<name>`.
@@ -87,6 +90,7 @@ pub fn normalize_line(
                     String::from_utf8_lossy(trim_cr(rest)).into_owned(),
                 )),
                 b"error" => markers.push(Marker::GhError),
+                b"warning" => markers.push(Marker::GhWarning),
                 _ => {}
             }
             s = rest;

@@ -42,6 +42,8 @@ pub struct Hit {
     pub text: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The line is a GitHub `##[warning]` annotation.
+    pub warning: bool,
 }
 
 /// The hits of one signal.
@@ -152,6 +154,8 @@ struct Chunk {
     raw_starts: Vec<u32>,
     /// (line index, step, BuildKit step) whenever either changes; the first entry is at index 0.
     spans: Vec<(u32, u32, u32)>,
+    /// Indices of the lines that carried a GitHub `##[warning]` marker, ascending.
+    warning_lines: Vec<u32>,
     first_line_no: u64,
     nlines: u32,
 }
@@ -305,6 +309,7 @@ impl Structure {
         chunk.norm_starts.clear();
         chunk.raw_starts.clear();
         chunk.spans.clear();
+        chunk.warning_lines.clear();
         chunk.spans.push((0, self.cur_step, 0));
         let first_line_no = if self.continuing {
             self.next_line - 1
@@ -345,6 +350,9 @@ impl Structure {
                 let markers = std::mem::take(&mut self.markers);
                 for m in &markers {
                     gh_error |= *m == Marker::GhError;
+                    if *m == Marker::GhWarning {
+                        chunk.warning_lines.push(idx);
+                    }
                     self.on_marker(m, line_no);
                 }
                 self.markers = markers;
@@ -403,6 +411,8 @@ impl Structure {
             Marker::GhError => {
                 self.first_error.get_or_insert((line_no, self.cur_step));
             }
+            // Recorded per line by `prepare`, for the hits.
+            Marker::GhWarning => {}
             Marker::SectionStart(name) => {
                 self.new_step(StepKind::Gitlab, name.clone(), line_no);
                 self.sections.push(self.cur_step);
@@ -598,14 +608,28 @@ impl<'m> Collector<'m> {
             found.extend(matcher.which(&mut self.cache, &chunk.norm[ls..le]));
             if !found.is_empty() {
                 let span = chunk.spans[chunk.spans.partition_point(|s| s.0 <= li as u32) - 1];
-                self.on_match(li as u32, chunk.first_line_no + li as u64, span, &found);
+                let warning = chunk.warning_lines.binary_search(&(li as u32)).is_ok();
+                self.on_match(
+                    li as u32,
+                    chunk.first_line_no + li as u64,
+                    span,
+                    &found,
+                    warning,
+                );
             }
             self.found = found;
             pos = le + 1;
         }
     }
 
-    fn on_match(&mut self, li: u32, line_no: u64, span: (u32, u32, u32), found: &[usize]) {
+    fn on_match(
+        &mut self,
+        li: u32,
+        line_no: u64,
+        span: (u32, u32, u32),
+        found: &[usize],
+        warning: bool,
+    ) {
         let matcher = self.matcher;
         // `none` first: a veto on the same line applies to that line's evidence.
         for &p in found {
@@ -639,6 +663,7 @@ impl<'m> Collector<'m> {
                 text: String::new(),
                 before: None,
                 after: None,
+                warning,
             });
             self.fresh.push((p, li));
         }

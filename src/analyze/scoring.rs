@@ -105,7 +105,14 @@ pub fn rank(catalog: &Catalog, matcher: &Matcher, outcome: &ScanOutcome) -> Vec<
                 continue;
             }
             any_matched |= pat.kind == SignalKind::Any;
-            strengths.push(pat.strength);
+            // A signal seen only on GitHub `##[warning]` annotations says little: passing jobs
+            // print warnings too.
+            let strength = if sig.hits().all(|h| h.warning) {
+                Strength::Weak
+            } else {
+                pat.strength
+            };
+            strengths.push(strength);
             hits += sig.count;
             let regex =
                 crate::playbook::load::signal_of(&entry.playbook, pat.kind, pat.index as usize)
@@ -116,9 +123,9 @@ pub fn rank(catalog: &Catalog, matcher: &Matcher, outcome: &ScanOutcome) -> Vec<
                         || (f.vertex != 0 && hit.vertex == f.vertex)
                 });
                 match evidence.iter_mut().find(|e| e.line == hit.line) {
-                    Some(e) if e.strength >= pat.strength => {}
+                    Some(e) if e.strength >= strength => {}
                     Some(e) => {
-                        e.strength = pat.strength;
+                        e.strength = strength;
                         e.signal = regex.clone();
                     }
                     None => evidence.push(Evidence {
@@ -127,7 +134,7 @@ pub fn rank(catalog: &Catalog, matcher: &Matcher, outcome: &ScanOutcome) -> Vec<
                         before: hit.before.clone(),
                         after: hit.after.clone(),
                         signal: regex.clone(),
-                        strength: pat.strength,
+                        strength,
                         in_failing_step: in_failing,
                     }),
                 }

@@ -47,6 +47,21 @@ pub fn write_stdout(s: &str) -> io::Result<()> {
     }
 }
 
+/// Write `text` to `path` whole or not at all: into a temporary file beside it, then renamed over
+/// it, so an interrupted or failed write never leaves half a file.
+pub fn write_file_atomic(path: &Path, text: &str) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.faultline-{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 pub fn print_completions(shell: clap_complete::Shell) -> ExitCode {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();

@@ -134,7 +134,7 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
 
     if let Some(out) = &args.write_baseline {
         let text = baseline::render(&gated.findings, &path_of);
-        if let Err(e) = std::fs::write(out, text) {
+        if let Err(e) = crate::ui::write_file_atomic(out, &text) {
             return ui.fail(format!("cannot write the baseline {}: {e}", out.display()));
         }
         if !args.quiet {

@@ -102,7 +102,7 @@ pub fn run_docs(args: &DocsArgs, ui: &Ui) -> ExitCode {
     );
     for (name, text) in &pages {
         let path = dir.join(name);
-        if let Err(e) = std::fs::write(&path, text) {
+        if let Err(e) = crate::ui::write_file_atomic(&path, text) {
             return ui.fail(format!(
                 "{}: {}",
                 path.display(),

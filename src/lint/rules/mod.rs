@@ -82,6 +82,9 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
 
 /// Whether `id` names a lint rule (used by `faultline explain`).
 pub fn is_rule_id(id: &str) -> bool {
+    if id == super::suppress::RULE {
+        return true;
+    }
     RULES.iter().any(|r| r.id() == id)
 }
 
@@ -229,6 +232,13 @@ pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
                     m.playbook
                 ));
             }
+            // Not a rule about CI files, but its findings appear beside theirs.
+            s.push_str(&format!(
+                "{:<40} {:<8} {}\n",
+                super::suppress::RULE,
+                "warning",
+                super::suppress::SUMMARY
+            ));
             s
         }
     };
@@ -239,6 +249,18 @@ pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
+    if args.id == super::suppress::RULE {
+        let text = format!(
+            "{} (warning): {}\n\n{}\n",
+            super::suppress::RULE,
+            super::suppress::SUMMARY,
+            super::suppress::EXPLANATION
+        );
+        return match ui::write_stdout(&text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => ui.fail(e),
+        };
+    }
     let Some(m) = meta(&args.id) else {
         return ui.fail(format!("unknown rule `{}`", args.id));
     };

@@ -59,7 +59,7 @@ pub fn lint_dockerfile(
             String::new()
         };
         let scope = Scope {
-            file,
+            file: file.clone(),
             kind: ScopeKind::DockerStage,
             platform: platform.clone(),
             platform_span: span.clone(),
@@ -85,7 +85,7 @@ pub fn lint_dockerfile(
     Ok(findings)
 }
 
-fn instruction(w: &mut Walker<'_>, inst: &Instruction, posix: &mut bool, file: &Arc<SourceFile>) {
+fn instruction(w: &mut Walker, inst: &Instruction, posix: &mut bool, file: &Arc<SourceFile>) {
     match (inst.keyword.as_str(), &inst.args) {
         ("ENV", Args::KeyValues { pairs }) | ("ARG", Args::KeyValues { pairs }) => {
             for kv in pairs {

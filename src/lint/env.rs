@@ -136,7 +136,7 @@ pub struct Site<'a> {
     pub py: &'a PyCmd,
     /// File span of the command.
     pub span: Span,
-    pub scope: &'a Scope<'a>,
+    pub scope: &'a Scope,
     pub state: &'a State,
     pub shell: &'a ShellState,
     /// Why this command may not run, or why its failure may not fail the step or build
@@ -158,8 +158,8 @@ impl Site<'_> {
 }
 
 /// One job, stage or composite action being walked.
-pub struct Scope<'a> {
-    pub file: &'a Arc<SourceFile>,
+pub struct Scope {
+    pub file: Arc<SourceFile>,
     pub kind: ScopeKind,
     pub platform: Option<Platform>,
     /// Where the platform was declared (`runs-on`, `container`, `image`, `FROM`).
@@ -177,7 +177,7 @@ pub struct ScriptSource<'s> {
     pub to_file: &'s dyn Fn(&Range<usize>) -> Span,
 }
 
-impl<'a> Scope<'a> {
+impl Scope {
     fn facts(&self) -> Option<&platform::PyFacts> {
         self.platform.as_ref().map(|p| &p.facts)
     }
@@ -405,8 +405,8 @@ impl<'a> Scope<'a> {
 }
 
 /// Walks one scope's steps, running the rules on every command.
-pub struct Walker<'a> {
-    pub scope: Scope<'a>,
+pub struct Walker {
+    pub scope: Scope,
     pub state: State,
     pub findings: Vec<Finding>,
     /// Why the current step may not run or may fail without failing the job (a step `if:`,
@@ -418,10 +418,16 @@ pub struct Walker<'a> {
     /// `$GITHUB_ENV` / `$GITHUB_PATH` writes take effect from the next step on.
     pending_env: Vec<(String, Option<String>, Span)>,
     pending_path: Option<Venv>,
+    /// The repository root, for local actions (`uses: ./.github/actions/x`).
+    pub root: Option<std::path::PathBuf>,
+    /// Why the `uses:` step that called the composite action being walked may not fail the job.
+    outer_tolerated: Option<&'static str>,
+    /// How deep in local composite actions the walk is.
+    depth: u8,
 }
 
-impl<'a> Walker<'a> {
-    pub fn new(scope: Scope<'a>) -> Self {
+impl Walker {
+    pub fn new(scope: Scope) -> Self {
         Walker {
             scope,
             state: State::default(),
@@ -431,6 +437,9 @@ impl<'a> Walker<'a> {
             pipefail: false,
             pending_env: Vec::new(),
             pending_path: None,
+            root: None,
+            outer_tolerated: None,
+            depth: 0,
         }
     }
 
@@ -883,7 +892,7 @@ pub fn lint_yaml(
     };
     let findings = match kind {
         FileKind::GithubWorkflow => lint_workflow(file, doc, opts),
-        FileKind::GithubAction => lint_action(file, doc),
+        FileKind::GithubAction => lint_action(file, doc, opts),
         FileKind::GitlabCi => super::gitlab_env::lint_gitlab(file, doc, opts),
         FileKind::Dockerfile => Vec::new(),
     };
@@ -958,7 +967,7 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
             }
             seen.push(key);
             let scope = Scope {
-                file,
+                file: file.clone(),
                 kind: ScopeKind::GithubJob,
                 platform,
                 platform_span: span,
@@ -966,6 +975,7 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
                 note,
             };
             let mut w = Walker::new(scope);
+            w.root = Some(opts.root.clone());
             for (name, value, span) in env_values(&wf.env).chain(env_values(&job.env)) {
                 w.set_env(name, value, span);
             }
@@ -1043,7 +1053,7 @@ fn github_platform(
 }
 
 fn walk_steps(
-    w: &mut Walker<'_>,
+    w: &mut Walker,
     steps: &[github::Step],
     leg: &Leg<'_>,
     default_shell: Option<&str>,
@@ -1068,10 +1078,12 @@ fn walk_steps(
         } else if may_skip {
             Some("if the step's `if:` lets it run")
         } else {
-            None
+            w.outer_tolerated
         };
         if let Some((uses, span)) = &step.uses {
-            w.action(uses, span.clone(), &step.with);
+            if !walk_local_action(w, uses, leg) {
+                w.action(uses, span.clone(), &step.with);
+            }
             continue;
         }
         let Some(run) = &step.run else { continue };
@@ -1111,7 +1123,60 @@ fn walk_steps(
         }
         w.end_step();
     }
-    w.step_tolerated = None;
+    w.step_tolerated = w.outer_tolerated;
+}
+
+/// `uses: ./path/to/action`: walk the composite action's steps in the caller's job, so what they
+/// set up (setup-python, a venv on `$GITHUB_PATH`) counts, and what fails in them is reported in
+/// the action's file. `false` when it is not a readable composite action (the caller then treats it
+/// as an action it cannot see).
+fn walk_local_action(w: &mut Walker, uses: &str, leg: &Leg<'_>) -> bool {
+    let Some(rel) = uses.strip_prefix("./") else {
+        return false;
+    };
+    let Some(root) = w.root.clone() else {
+        return false;
+    };
+    if w.depth >= 3 || rel.contains('$') {
+        return false;
+    }
+    let dir = root.join(rel);
+    let Some(path) = ["action.yml", "action.yaml"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+    else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return false;
+    };
+    let Ok(docs) = yaml::parse(&text) else {
+        return false;
+    };
+    let Some(action) = docs.first().and_then(|d| github::action(d, &text)) else {
+        return false;
+    };
+    if action.steps.is_empty() {
+        return false; // a JavaScript or Docker action: nothing to walk
+    }
+    let file = SourceFile::new(super::display_path(&path), text);
+    let caller = w.scope.file.display_path();
+    let saved_file = std::mem::replace(&mut w.scope.file, file);
+    // Labels cannot point into the caller's file from the action's: keep the words, drop the span.
+    let saved_span = w.scope.platform_span.take();
+    let note = format!("{} (when `{caller}` uses this action)", w.scope.note);
+    let saved_note = std::mem::replace(&mut w.scope.note, note);
+    let saved_outer = w.outer_tolerated;
+    w.outer_tolerated = w.step_tolerated;
+    w.depth += 1;
+    walk_steps(w, &action.steps, leg, None, None);
+    w.depth -= 1;
+    w.outer_tolerated = saved_outer;
+    w.scope.note = saved_note;
+    w.scope.platform_span = saved_span;
+    w.scope.file = saved_file;
+    true
 }
 
 /// One matrix leg of a job: its values and the runner OS (`Linux`, `macOS`, `Windows`).
@@ -1146,13 +1211,13 @@ pub fn is_posix_shell(shell: &str) -> bool {
     matches!(base, "bash" | "sh" | "dash" | "zsh" | "ash" | "ksh")
 }
 
-fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node) -> Vec<Finding> {
+fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> Vec<Finding> {
     let Some(action) = github::action(doc, &file.text) else {
         return Vec::new();
     };
     // The caller's runner is unknown: the walk still runs (rules that need no platform work).
     let scope = Scope {
-        file,
+        file: file.clone(),
         kind: ScopeKind::GithubComposite,
         platform: None,
         platform_span: None,
@@ -1160,6 +1225,7 @@ fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node) -> Vec<Finding> {
         note: String::new(),
     };
     let mut w = Walker::new(scope);
+    w.root = Some(opts.root.clone());
     let combo = BTreeMap::new();
     let leg = Leg {
         combo: &combo,

@@ -56,7 +56,7 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             .filter(|(_, _, f)| *f == 0)
             .map(|(_, s, _)| s.clone());
         let scope = Scope {
-            file,
+            file: file.clone(),
             kind: ScopeKind::GitlabJob,
             platform,
             platform_span,
@@ -103,7 +103,7 @@ type ToFile = Box<dyn Fn(&std::ops::Range<usize>) -> std::ops::Range<usize>>;
 
 /// Lines from other files still run (they change the state), but their findings would point into
 /// another file: map their spans to the job name instead.
-fn run_lines(w: &mut Walker<'_>, lines: &[&Line], job_span: &std::ops::Range<usize>) {
+fn run_lines(w: &mut Walker, lines: &[&Line], job_span: &std::ops::Range<usize>) {
     let unknown = lines.iter().any(|l| matches!(l, Line::Unknown));
     let maps: Vec<ToFile> = lines
         .iter()

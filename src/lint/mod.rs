@@ -107,7 +107,7 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
 }
 
 /// Paths are shown relative to the current directory when they are below it.
-fn display_path(path: &Path) -> PathBuf {
+pub(crate) fn display_path(path: &Path) -> PathBuf {
     let cwd = std::env::current_dir().ok();
     match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
         Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),

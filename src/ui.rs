@@ -31,6 +31,14 @@ impl Ui {
         Ui { color }
     }
 
+    /// Write a command's output to stdout: exit 0, or 2 when stdout cannot be written.
+    pub fn emit(&self, text: &str) -> ExitCode {
+        match write_stdout(text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => self.fail(format!("cannot write output: {e}")),
+        }
+    }
+
     /// Print `faultline: error: MSG` to stderr and return exit code 2.
     pub fn fail(&self, msg: impl std::fmt::Display) -> ExitCode {
         eprintln!("faultline: error: {msg}");

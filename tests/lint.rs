@@ -12,6 +12,15 @@ fn faultline() -> Command {
     c
 }
 
+/// `faultline rules --format json`.
+fn rules_json() -> serde_json::Value {
+    let out = faultline()
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("rules");
+    serde_json::from_slice(&out.stdout).expect("rules JSON")
+}
+
 /// `faultline lint` with an empty configuration (the repository's own ignores the fixtures).
 fn lint_cmd() -> Command {
     let mut c = faultline();
@@ -87,14 +96,7 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn every_rule_has_ok_and_err_fixtures_and_they_hold() {
     let bless = std::env::var_os("BLESS").is_some();
-    let rules: serde_json::Value = serde_json::from_slice(
-        &faultline()
-            .args(["rules", "--format", "json"])
-            .output()
-            .expect("rules")
-            .stdout,
-    )
-    .expect("rules JSON");
+    let rules = rules_json();
     let mut failures = Vec::new();
     let mut checked = 0;
     for rule in rules["rules"].as_array().expect("rules") {
@@ -147,14 +149,7 @@ fn every_rule_has_ok_and_err_fixtures_and_they_hold() {
 
 #[test]
 fn every_rule_names_a_playbook_that_exists() {
-    let rules: serde_json::Value = serde_json::from_slice(
-        &faultline()
-            .args(["rules", "--format", "json"])
-            .output()
-            .expect("rules")
-            .stdout,
-    )
-    .expect("rules JSON");
+    let rules = rules_json();
     let list = faultline()
         .args(["list", "--format", "json"])
         .output()

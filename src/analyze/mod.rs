@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 use crate::cli::{AnalyzeArgs, AnalyzeFormat, EvalArgs, FixArgs};
 use crate::playbook::load::{Catalog, LoadError};
-use crate::ui::{write_stdout, Ui};
+use crate::ui::Ui;
 
 use matcher::Matcher;
 use scan::ScanOutcome;
@@ -101,20 +101,19 @@ fn load_engine(catalog: &crate::cli::CatalogArgs) -> Result<Engine, String> {
     Engine::load(&dirs).map_err(|e| e.to_string())
 }
 
-fn emit(ui: &Ui, text: &str) -> ExitCode {
-    match write_stdout(text) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => ui.fail(format!("cannot write output: {e}")),
-    }
+/// Load the catalog and analyze `log` (a path, or `-` for stdin).
+fn load_and_analyze(
+    catalog: &crate::cli::CatalogArgs,
+    log: &Path,
+) -> Result<(Engine, Analysis), String> {
+    let engine = load_engine(catalog)?;
+    let analysis = engine.analyze_path(log).map_err(|e| e.to_string())?;
+    Ok((engine, analysis))
 }
 
 pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
-    let engine = match load_engine(&args.catalog) {
-        Ok(e) => e,
-        Err(e) => return ui.fail(e),
-    };
-    let analysis = match engine.analyze_path(&args.log) {
-        Ok(a) => a,
+    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log) {
+        Ok(r) => r,
         Err(e) => return ui.fail(e),
     };
     let top = args.top.max(1);
@@ -140,22 +139,20 @@ pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
             AnalyzeFormat::Json => text = link::json(&text, &lines),
         }
     }
-    emit(ui, &text)
+    ui.emit(&text)
 }
 
 pub fn run_fix(args: &FixArgs, ui: &Ui) -> ExitCode {
-    let engine = match load_engine(&args.catalog) {
-        Ok(e) => e,
+    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log) {
+        Ok(r) => r,
         Err(e) => return ui.fail(e),
     };
-    let analysis = match engine.analyze_path(&args.log) {
-        Ok(a) => a,
-        Err(e) => return ui.fail(e),
-    };
-    emit(
-        ui,
-        &report::fix(&analysis, &engine.catalog, args.format, ui.color),
-    )
+    ui.emit(&report::fix(
+        &analysis,
+        &engine.catalog,
+        args.format,
+        ui.color,
+    ))
 }
 
 pub fn run_eval(args: &EvalArgs, ui: &Ui) -> ExitCode {
@@ -175,7 +172,7 @@ pub fn run_eval(args: &EvalArgs, ui: &Ui) -> ExitCode {
         crate::cli::ListFormat::Human => eval::human(&result),
         crate::cli::ListFormat::Json => eval::json(&result),
     };
-    let code = emit(ui, &text);
+    let code = ui.emit(&text);
     if !result.unreadable.is_empty() {
         for u in &result.unreadable {
             eprintln!("faultline: error: {}: {}", u.file, u.error);

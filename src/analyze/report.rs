@@ -184,6 +184,15 @@ impl Style {
     }
 }
 
+/// The diagnoses shown after the best one (`--top N` shows N in all).
+fn runners_up(a: &Analysis, top: usize) -> Vec<&Diagnosis> {
+    a.diagnoses
+        .iter()
+        .skip(1)
+        .take(top.saturating_sub(1))
+        .collect()
+}
+
 pub fn human(a: &Analysis, catalog: &Catalog, top: usize, color: bool) -> String {
     let st = Style { color };
     let mut out = String::new();
@@ -251,12 +260,7 @@ pub fn human(a: &Analysis, catalog: &Catalog, top: usize, color: bool) -> String
     out.push_str(&human_fix(&p.fix));
     let _ = writeln!(out);
     let _ = writeln!(out, "More: faultline explain {}", p.id);
-    let others: Vec<&Diagnosis> = a
-        .diagnoses
-        .iter()
-        .skip(1)
-        .take(top.saturating_sub(1))
-        .collect();
+    let others = runners_up(a, top);
     if !others.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", st.heading("Runners-up"));
@@ -491,12 +495,7 @@ pub fn markdown(a: &Analysis, catalog: &Catalog, top: usize) -> String {
         "\nRun `faultline explain {}` for the full playbook.",
         p.id
     );
-    let others: Vec<&Diagnosis> = a
-        .diagnoses
-        .iter()
-        .skip(1)
-        .take(top.saturating_sub(1))
-        .collect();
+    let others = runners_up(a, top);
     if !others.is_empty() {
         let _ = writeln!(out, "\n**Other candidates**\n");
         let _ = writeln!(out, "| playbook | confidence | evidence lines |");

@@ -177,28 +177,10 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::report::{Label, Severity, SourceFile};
+    use crate::report::SourceFile;
 
     fn finding(file: &Arc<SourceFile>, nth: usize, needle: &str, rule: &'static str) -> Finding {
-        let start = file
-            .text
-            .match_indices(needle)
-            .nth(nth)
-            .expect("needle in text")
-            .0;
-        Finding {
-            rule,
-            severity: Severity::Error,
-            playbook: "python-externally-managed",
-            file: file.clone(),
-            message: "fails".into(),
-            primary: Label {
-                span: start..start + needle.len(),
-                message: "here".into(),
-            },
-            related: Vec::new(),
-            help: None,
-        }
+        crate::report::test_finding(file, nth, needle, rule)
     }
 
     fn rel(p: &Path) -> String {

@@ -77,6 +77,50 @@ pub struct State {
     pub activated_in_earlier_shell: Option<Span>,
 }
 
+impl State {
+    /// The venv a PATH value puts first (`/opt/venv/bin:$PATH`, `$PWD/.venv/bin:$PATH`,
+    /// `$VIRTUAL_ENV/bin:$PATH`), if any.
+    pub fn venv_first_on(&self, value: &str, span: Span) -> Option<Venv> {
+        let first = strip_dir_vars(value.trim_matches('"').split(':').next().unwrap_or(""));
+        let dir = first
+            .strip_suffix("/bin")
+            .or_else(|| first.strip_suffix("/bin/"))?;
+        if dir.contains("$VIRTUAL_ENV") || dir.contains("${VIRTUAL_ENV}") {
+            return Some(Venv {
+                dir: dir.to_string(),
+                has_pip: true,
+                span,
+            });
+        }
+        if let Some(v) = self.find_venv(dir) {
+            return Some(Venv { span, ..v });
+        }
+        (dir.contains("venv") || dir.contains("virtualenv") || dir.ends_with("/env")).then(|| {
+            Venv {
+                dir: dir.to_string(),
+                has_pip: true,
+                span,
+            }
+        })
+    }
+
+    /// The venv this job created at `dir` (relative or absolute spellings of the same folder).
+    pub fn find_venv(&self, dir: &str) -> Option<Venv> {
+        let norm = |d: &str| d.trim_start_matches("./").trim_end_matches('/').to_string();
+        let want = norm(dir);
+        self.venvs
+            .iter()
+            .rev()
+            .find(|v| {
+                let have = norm(&v.dir);
+                have == want
+                    || want.ends_with(&format!("/{have}"))
+                    || have.ends_with(&format!("/{want}"))
+            })
+            .cloned()
+    }
+}
+
 /// What lives in one shell.
 #[derive(Debug, Clone, Default)]
 pub struct ShellState {
@@ -142,18 +186,23 @@ pub struct Site<'a> {
     /// Why this command may not run, or why its failure may not fail the step or build
     /// (`None`: if it fails, the job fails). Rules say less when it is set.
     pub tolerated: Option<&'static str>,
+    /// `pip_reach()`'s answer, once asked.
+    pub reach: std::cell::OnceCell<Option<PipReach>>,
 }
 
 impl Site<'_> {
     /// The model's answer for a pip command.
+    /// Computed once per command, however many rules ask.
     pub fn pip_reach(&self) -> Option<PipReach> {
-        match self.py {
-            PyCmd::Pip { invoker, opts, .. } => Some(
-                self.scope
-                    .pip_reach(self.cmd, invoker, opts, self.state, self.shell),
-            ),
-            _ => None,
-        }
+        self.reach
+            .get_or_init(|| match self.py {
+                PyCmd::Pip { invoker, opts, .. } => Some(
+                    self.scope
+                        .pip_reach(self.cmd, invoker, opts, self.state, self.shell),
+                ),
+                _ => None,
+            })
+            .clone()
     }
 }
 
@@ -252,7 +301,7 @@ impl Scope {
                     .iter()
                     .rev()
                     .find(|a| a.name == "PATH" && (!sudo_reset || a.wrapper.is_some()))
-                    .and_then(|a| self.venv_in_path(&a.value.text, state));
+                    .and_then(|a| state.venv_first_on(&a.value.text, cmd.span.clone()));
                 let active = if sudo_reset {
                     prefix_path.as_ref()
                 } else {
@@ -322,26 +371,6 @@ impl Scope {
             reach.runner_pip_conf = true;
         }
         reach
-    }
-
-    /// The venv a PATH value puts first, judged against the venvs this scope created.
-    fn venv_in_path(&self, value: &str, state: &State) -> Option<Venv> {
-        let first = strip_dir_vars(value.trim_matches('"').split(':').next().unwrap_or(""));
-        let dir = first.strip_suffix("/bin")?;
-        let norm = |d: &str| d.trim_start_matches("./").trim_end_matches('/').to_string();
-        state
-            .venvs
-            .iter()
-            .rev()
-            .find(|v| norm(&v.dir) == norm(dir))
-            .cloned()
-            .or_else(|| {
-                (dir.contains("venv") || dir.contains("$VIRTUAL_ENV")).then(|| Venv {
-                    dir: dir.to_string(),
-                    has_pip: true,
-                    span: 0..0,
-                })
-            })
     }
 
     /// Env vars and pip.conf writes that set break-system-packages (or an alternate root).
@@ -456,52 +485,10 @@ impl Walker {
     }
 
     /// A PATH that puts a venv's bin first (`ENV PATH=/opt/venv/bin:$PATH`).
-    /// The venv a PATH value puts first (`/opt/venv/bin:$PATH`, `$PWD/.venv/bin:$PATH`,
-    /// `$VIRTUAL_ENV/bin:$PATH`), if any.
-    fn venv_first_on(&self, value: &str, span: Span) -> Option<Venv> {
-        let first = strip_dir_vars(value.trim_matches('"').split(':').next().unwrap_or(""));
-        let dir = first
-            .strip_suffix("/bin")
-            .or_else(|| first.strip_suffix("/bin/"))?;
-        if dir.contains("$VIRTUAL_ENV") || dir.contains("${VIRTUAL_ENV}") {
-            return Some(Venv {
-                dir: dir.to_string(),
-                has_pip: true,
-                span,
-            });
-        }
-        if let Some(v) = self.find_venv(dir) {
-            return Some(Venv { span, ..v });
-        }
-        (dir.contains("venv") || dir.contains("virtualenv") || dir.ends_with("/env")).then(|| {
-            Venv {
-                dir: dir.to_string(),
-                has_pip: true,
-                span,
-            }
-        })
-    }
-
     fn path_changed(&mut self, value: &str, span: Span) {
-        if let Some(v) = self.venv_first_on(value, span) {
+        if let Some(v) = self.state.venv_first_on(value, span) {
             self.state.venv_on_path = Some(v);
         }
-    }
-
-    fn find_venv(&self, dir: &str) -> Option<Venv> {
-        let norm = |d: &str| d.trim_start_matches("./").trim_end_matches('/').to_string();
-        let want = norm(dir);
-        self.state
-            .venvs
-            .iter()
-            .rev()
-            .find(|v| {
-                let have = norm(&v.dir);
-                have == want
-                    || want.ends_with(&format!("/{have}"))
-                    || have.ends_with(&format!("/{want}"))
-            })
-            .cloned()
     }
 
     /// A `uses:` step (GitHub).
@@ -628,6 +615,7 @@ impl Walker {
                         state: &self.state,
                         shell: &sh,
                         tolerated,
+                        reach: std::cell::OnceCell::new(),
                     };
                     rules::check(&site, &mut self.findings);
                 }
@@ -727,7 +715,7 @@ impl Walker {
             }
             PyCmd::Activate { dir } => {
                 if same_shell {
-                    let v = self.find_venv(dir).unwrap_or(Venv {
+                    let v = self.state.find_venv(dir).unwrap_or(Venv {
                         dir: dir.clone(),
                         has_pip: true,
                         span: span.clone(),
@@ -761,7 +749,7 @@ impl Walker {
                 for (name, value) in vars {
                     if name == "PATH" {
                         if let (Some(v), true) = (value, same_shell) {
-                            if let Some(venv) = self.venv_first_on(v, span.clone()) {
+                            if let Some(venv) = self.state.venv_first_on(v, span.clone()) {
                                 sh.active_venv = Some(venv);
                             }
                         }
@@ -843,7 +831,7 @@ impl Walker {
                 }
             } else if t.ends_with("GITHUB_PATH") || t.ends_with("GITHUB_PATH}") {
                 let first = content.lines().next().unwrap_or("").trim();
-                if let Some(v) = self.venv_first_on(first, span.clone()) {
+                if let Some(v) = self.state.venv_first_on(first, span.clone()) {
                     self.pending_path = Some(v);
                 } else if !known_content || first.contains("python") || first.contains("conda") {
                     // A PATH entry we cannot read may put another Python first.

@@ -311,20 +311,7 @@ mod tests {
     }
 
     fn finding(file: &Arc<SourceFile>, needle: &str, rule: &'static str) -> Finding {
-        let start = file.text.find(needle).expect("needle in text");
-        Finding {
-            rule,
-            severity: Severity::Error,
-            playbook: "python-externally-managed",
-            file: file.clone(),
-            message: "fails".into(),
-            primary: Label {
-                span: start..start + needle.len(),
-                message: "here".into(),
-            },
-            related: Vec::new(),
-            help: None,
-        }
+        crate::report::test_finding(file, 0, needle, rule)
     }
 
     fn known(id: &str) -> bool {

@@ -13,19 +13,12 @@ use std::process::ExitCode;
 pub use load::{bundled_ids, find_playbook, Catalog, Entry, LoadError};
 
 use crate::cli::{DocFormat, DocsArgs, ExplainArgs, ListArgs, ListFormat};
-use crate::ui::{write_stdout, Ui};
+use crate::ui::Ui;
 
 /// The bundled catalog plus the team folders (`.faultline.yaml`, then `--playbooks`).
 fn load_catalog(catalog: &crate::cli::CatalogArgs) -> Result<Catalog, String> {
     let dirs = catalog.dirs()?;
     Catalog::load(&dirs).map_err(|e| e.to_string())
-}
-
-fn emit(ui: &Ui, text: &str) -> ExitCode {
-    match write_stdout(text) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => ui.fail(format!("cannot write output: {e}")),
-    }
 }
 
 pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
@@ -51,7 +44,7 @@ pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
         DocFormat::Markdown => render::markdown(entry),
         DocFormat::Json => render::json(entry),
     };
-    emit(ui, &text)
+    ui.emit(&text)
 }
 
 pub fn run_list(args: &ListArgs, ui: &Ui) -> ExitCode {
@@ -77,7 +70,7 @@ pub fn run_list(args: &ListArgs, ui: &Ui) -> ExitCode {
         ListFormat::Human => render::list_human(&entries, ui.color),
         ListFormat::Json => render::list_json(&entries),
     };
-    emit(ui, &text)
+    ui.emit(&text)
 }
 
 pub fn run_docs(args: &DocsArgs, ui: &Ui) -> ExitCode {

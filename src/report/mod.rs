@@ -138,6 +138,36 @@ impl std::fmt::Display for InputError {
     }
 }
 
+/// An error finding on the `nth` occurrence of `needle` in `file`, for unit tests of the layers
+/// that filter findings (suppressions, baselines, the gate).
+#[cfg(test)]
+pub(crate) fn test_finding(
+    file: &Arc<SourceFile>,
+    nth: usize,
+    needle: &str,
+    rule: &'static str,
+) -> Finding {
+    let start = file
+        .text
+        .match_indices(needle)
+        .nth(nth)
+        .expect("needle in text")
+        .0;
+    Finding {
+        rule,
+        severity: Severity::Error,
+        playbook: "python-externally-managed",
+        file: file.clone(),
+        message: "fails".into(),
+        primary: Label {
+            span: start..start + needle.len(),
+            message: "here".into(),
+        },
+        related: Vec::new(),
+        help: None,
+    }
+}
+
 /// The documentation URL of a playbook (the generated page in this repository).
 pub fn playbook_url(playbook: &str) -> String {
     format!("https://github.com/faultline-ci/faultline/blob/main/docs/playbooks/{playbook}.md")

@@ -19,7 +19,7 @@ use super::env::{ScopeKind, Site};
 use super::source::shell::Nesting;
 use crate::cli::{DocFormat, ExplainArgs, ListFormat, RulesArgs};
 use crate::report::{Finding, Label, Severity};
-use crate::ui::{self, Ui};
+use crate::ui::Ui;
 
 /// A lint rule's logic. Metadata (severity, summary, playbook) lives in its YAML file.
 pub trait Rule: Sync {
@@ -126,11 +126,7 @@ pub(crate) fn finding(
             severity = Severity::Warning;
         }
     }
-    let playbook = RULES
-        .iter()
-        .position(|r| r.id() == rule)
-        .map(|i| all()[i].playbook.as_str())
-        .unwrap_or("");
+    let playbook = meta.playbook.as_str();
     Finding {
         rule,
         severity,
@@ -242,10 +238,7 @@ pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
             s
         }
     };
-    match ui::write_stdout(&out) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => ui.fail(e),
-    }
+    ui.emit(&out)
 }
 
 pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
@@ -256,10 +249,7 @@ pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
             super::suppress::SUMMARY,
             super::suppress::EXPLANATION
         );
-        return match ui::write_stdout(&text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => ui.fail(e),
-        };
+        return ui.emit(&text);
     }
     let Some(m) = meta(&args.id) else {
         return ui.fail(format!("unknown rule `{}`", args.id));
@@ -290,8 +280,5 @@ pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
             expl = m.explanation
         ),
     };
-    match ui::write_stdout(&out) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => ui.fail(e),
-    }
+    ui.emit(&out)
 }

@@ -1231,13 +1231,7 @@ impl<'a> Parser<'a> {
                     continue;
                 }
                 b'\'' | b'"' => {
-                    self.pos += 1;
-                    while let Some(d) = self.peek() {
-                        self.pos += 1;
-                        if d == c {
-                            break;
-                        }
-                    }
+                    self.skip_quoted(c);
                     continue;
                 }
                 _ => {}
@@ -1245,6 +1239,17 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
         true
+    }
+
+    /// At a quote `c`: skip to just past its closing quote (or the end), with no escapes inside.
+    fn skip_quoted(&mut self, c: u8) {
+        self.pos += 1;
+        while let Some(d) = self.peek() {
+            self.pos += 1;
+            if d == c {
+                break;
+            }
+        }
     }
 
     fn subshell(&mut self) {
@@ -1830,13 +1835,7 @@ impl<'a> Parser<'a> {
                     continue;
                 }
                 b'\'' | b'"' => {
-                    self.pos += 1;
-                    while let Some(d) = self.peek() {
-                        self.pos += 1;
-                        if d == c {
-                            break;
-                        }
-                    }
+                    self.skip_quoted(c);
                     continue;
                 }
                 _ => {}

@@ -95,6 +95,15 @@ impl Catalog {
             .map(|i| &self.entries[i])
     }
 
+    /// The playbook with this id, or else the one that declares it as an alias.
+    pub fn resolve(&self, id_or_alias: &str) -> Option<&Entry> {
+        self.get(id_or_alias).or_else(|| {
+            self.entries
+                .iter()
+                .find(|e| e.playbook.aliases.iter().any(|a| a == id_or_alias))
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -223,6 +232,18 @@ fn check_duplicate(
         });
     }
     seen.insert(playbook.id.clone(), path.to_string());
+    for (index, alias) in playbook.aliases.iter().enumerate() {
+        if let Some(first) = seen.get(alias) {
+            let (line, column) = locate(text, &[Seg::Key("aliases"), Seg::Index(index)]);
+            return Err(LoadError::At {
+                path: path.to_string(),
+                line,
+                column,
+                message: format!("alias `{alias}` is already an id or alias in {first}"),
+            });
+        }
+        seen.insert(alias.clone(), path.to_string());
+    }
     Ok(())
 }
 
@@ -295,6 +316,25 @@ pub fn parse_playbook(path: &str, text: &str, folder: Option<&str>) -> Result<Pl
             locate(text, &[Seg::Key("fix")]),
             "fix needs at least one step".to_string(),
         ));
+    }
+
+    for (index, alias) in playbook.aliases.iter().enumerate() {
+        if !is_kebab_case(alias) || *alias == playbook.id {
+            return Err(at(
+                locate(text, &[Seg::Key("aliases"), Seg::Index(index)]),
+                format!("aliases[{index}]: `{alias}` must be a kebab-case id other than the playbook's own"),
+            ));
+        }
+    }
+    for (index, reference) in playbook.references.iter().enumerate() {
+        let located =
+            reference.url.is_some() || (reference.repo.is_some() && reference.path.is_some());
+        if !located || reference.shows.trim().is_empty() {
+            return Err(at(
+                locate(text, &[Seg::Key("references"), Seg::Index(index)]),
+                format!("references[{index}] needs `url` (or `repo` and `path`) and a non-empty `shows`"),
+            ));
+        }
     }
 
     for (kind, index, pattern) in patterns(&playbook) {

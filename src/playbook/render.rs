@@ -114,7 +114,26 @@ pub fn human(entry: &Entry, color: bool) -> String {
             let _ = writeln!(out, "  - {}: {}", l.title, l.url);
         }
     }
+    if !p.aliases.is_empty() {
+        let _ = writeln!(out, "\n{}\n  {}", h("Also known as"), p.aliases.join(", "));
+    }
+    if !p.references.is_empty() {
+        let _ = writeln!(out, "\n{}", h("Where the messages come from"));
+        for r in &p.references {
+            let _ = writeln!(out, "  - {}: {}", reference_location(r), r.shows);
+        }
+    }
     out
+}
+
+/// A reference's URL, or `owner/name: path`.
+pub fn reference_location(r: &crate::playbook::schema::Reference) -> String {
+    match (&r.url, &r.repo, &r.path) {
+        (Some(url), _, _) => url.clone(),
+        (None, Some(repo), Some(path)) => format!("{repo}: {path}"),
+        (None, Some(repo), None) => repo.clone(),
+        (None, None, _) => String::new(),
+    }
 }
 
 /// A Markdown inline code span holding `s` (longer fence when `s` holds backticks), with `|`
@@ -245,6 +264,17 @@ pub fn markdown(entry: &Entry) -> String {
         let _ = writeln!(out, "## Links\n");
         for l in &p.links {
             let _ = writeln!(out, "- [{}]({})", l.title.replace(']', "\\]"), l.url);
+        }
+        out.push('\n');
+    }
+    if !p.aliases.is_empty() {
+        let aliases: Vec<String> = p.aliases.iter().map(|a| format!("`{a}`")).collect();
+        let _ = writeln!(out, "Also known as: {}.\n", aliases.join(", "));
+    }
+    if !p.references.is_empty() {
+        let _ = writeln!(out, "## Where the messages come from\n");
+        for r in &p.references {
+            let _ = writeln!(out, "- {}: {}", reference_location(r), r.shows);
         }
         out.push('\n');
     }

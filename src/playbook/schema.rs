@@ -42,6 +42,14 @@ pub struct Playbook {
     /// Further reading.
     #[serde(default)]
     pub links: Vec<Link>,
+    /// Other ids this failure class is known by (the Go Faultline catalog's, a team's old labels).
+    /// `explain`, `eval` labels and `--select` accept an alias for the playbook.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Where the matched messages come from: the tool's source (format string), its documentation,
+    /// or a public issue thread with a pasted log. Every bundled playbook has at least one.
+    #[serde(default)]
+    pub references: Vec<Reference>,
     /// How the analyzer recognises the failure.
     #[serde(rename = "match")]
     pub matcher: MatchSpec,
@@ -61,6 +69,22 @@ pub enum Severity {
 pub struct Link {
     pub title: String,
     pub url: String,
+}
+
+/// One source of the messages a playbook matches: a URL, or a repository and a path in it, and
+/// what it shows (the format string, the pasted log line, the documented message).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `owner/name`, with `path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// What the reference shows, in one line.
+    pub shows: String,
 }
 
 /// Signals are regular expressions, matched case-insensitively against each normalised log line

@@ -8,6 +8,19 @@
 //!
 //! `main_entry` parses arguments, dispatches, and maps the outcome to an exit code.
 
+/// The project's home: every documentation link (SARIF `helpUri`, playbook and rule pages,
+/// suppression docs) is built from it. A fork changes this one literal (and `repository` in
+/// `Cargo.toml` and `pyproject.toml`): see docs/distribution.md.
+#[macro_export]
+macro_rules! home_url {
+    () => {
+        "https://github.com/faultline-ci/faultline"
+    };
+}
+
+/// [`home_url!`] as a constant.
+pub const HOME_URL: &str = home_url!();
+
 pub mod analyze;
 pub mod cli;
 pub mod lint;

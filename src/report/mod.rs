@@ -170,5 +170,5 @@ pub(crate) fn test_finding(
 
 /// The documentation URL of a playbook (the generated page in this repository).
 pub fn playbook_url(playbook: &str) -> String {
-    format!("https://github.com/faultline-ci/faultline/blob/main/docs/playbooks/{playbook}.md")
+    format!("{}/blob/main/docs/playbooks/{playbook}.md", crate::HOME_URL)
 }

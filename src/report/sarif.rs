@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::{playbook_url, Finding, InputError, Severity, SourceFile};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-pub const INFORMATION_URI: &str = "https://github.com/faultline-ci/faultline";
+pub const INFORMATION_URI: &str = crate::HOME_URL;
 /// The key of our fingerprint in `partialFingerprints` (versioned: change the recipe, bump it).
 pub const FINGERPRINT_KEY: &str = "faultline/v1";
 

@@ -87,7 +87,9 @@ pub enum Command {
     /// Examples:
     ///   faultline lint
     ///   faultline lint .github/workflows Dockerfile
-    ///   faultline lint --format sarif > faultline.sarif
+    ///   faultline lint --format sarif -o faultline.sarif
+    ///   faultline lint --format concise --select pip-install-externally-managed
+    ///   cat Dockerfile | faultline lint - --stdin-filename Dockerfile
     #[command(verbatim_doc_comment)]
     Lint(LintArgs),
 
@@ -244,6 +246,10 @@ pub enum LintFormat {
     Sarif,
     /// GitHub Actions workflow commands (::error file=...), shown as annotations.
     Github,
+    /// One line per finding, `path:line:col: severity[rule] message`, for editors and grep.
+    Concise,
+    /// A GitLab Code Quality report (JSON), for `artifacts:reports:codequality`.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -279,6 +285,24 @@ pub struct LintArgs {
     /// Print nothing for a clean run, and no summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Only these rules (ids, comma-separated or repeated), on top of the configuration.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Not these rules (ids, comma-separated or repeated), on top of the configuration.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Write the report to FILE (whole or not at all) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// With `-` as PATH: the path standard input stands for (decides the kind and the reported path).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Exit 2 when a PATH holds nothing to lint (otherwise a warning).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

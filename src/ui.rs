@@ -16,6 +16,8 @@ pub const EXIT_INPUT: u8 = 2;
 pub struct Ui {
     /// Whether stdout output may carry ANSI colour.
     pub color: bool,
+    /// Columns for human output: `COLUMNS`, else the terminal's width, else 100.
+    pub width: usize,
 }
 
 impl Ui {
@@ -28,7 +30,10 @@ impl Ui {
                     && io::stdout().is_terminal()
             }
         };
-        Ui { color }
+        Ui {
+            color,
+            width: output_width(),
+        }
     }
 
     /// Write a command's output to stdout: exit 0, or 2 when stdout cannot be written.
@@ -76,7 +81,11 @@ pub fn print_completions(shell: clap_complete::Shell) -> ExitCode {
     clap_complete::generate(shell, &mut cmd, "faultline", &mut buf);
     match write_stdout(&String::from_utf8_lossy(&buf)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => Ui { color: false }.fail(e),
+        Err(e) => Ui {
+            color: false,
+            width: 100,
+        }
+        .fail(e),
     }
 }
 
@@ -95,6 +104,20 @@ pub fn print_man(dir: Option<&Path>) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => Ui { color: false }.fail(e),
+        Err(e) => Ui {
+            color: false,
+            width: 100,
+        }
+        .fail(e),
     }
+}
+
+/// `COLUMNS` when set to a number (what shells export and users set for a pipe), else the width of
+/// the terminal on stdout, else 100. Never below 40: a narrower report is unreadable anyway.
+fn output_width() -> usize {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    let from_tty = || terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0));
+    from_env.or_else(from_tty).unwrap_or(100).max(40)
 }

@@ -408,14 +408,14 @@ fn github_format_exact_lines() {
     assert_eq!(
         lines[0],
         format!(
-            "::error file=.github/workflows/ci.yml,line=12,col=28,endColumn=48,title=pip-install-externally-managed::{}",
+            "::error file=.github/workflows/ci.yml,line=12,col=28,endColumn=48,title=faultline (pip-install-externally-managed)::{}",
             expected_message(0)
         )
     );
     assert_eq!(
         lines[1],
         format!(
-            "::error file=Dockerfile,line=3,col=5,endColumn=22,title=pip-install-externally-managed::{}",
+            "::error file=Dockerfile,line=3,col=5,endColumn=22,title=faultline (pip-install-externally-managed)::{}",
             expected_message(1)
         )
     );
@@ -424,7 +424,7 @@ fn github_format_exact_lines() {
     let out = warn.run(&["lint", "--format", "github"]);
     assert!(
         out.stdout.starts_with(
-            "::warning file=.github/workflows/hosted.yml,line=7,col=14,endColumn=30,title=pip-install-relies-on-runner-pip-conf::"
+            "::warning file=.github/workflows/hosted.yml,line=7,col=14,endColumn=30,title=faultline (pip-install-relies-on-runner-pip-conf)::"
         ),
         "{}",
         out.stdout

@@ -11,7 +11,7 @@
 //! or the baseline is unusable (nothing is linted), or a linted file could not be read or parsed
 //! (the others are still linted and reported).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -25,8 +25,10 @@ use super::config::{self, Config, RuleSetting};
 use super::{discover, lint, rules, suppress, LintOptions};
 
 /// Where the suppression syntax is documented (the `helpUri` of `faultline-suppression`).
-pub const SUPPRESSION_DOC_URL: &str =
-    "https://github.com/faultline-ci/faultline/blob/main/docs/configuration.md#inline-suppressions";
+pub const SUPPRESSION_DOC_URL: &str = concat!(
+    crate::home_url!(),
+    "/blob/main/docs/configuration.md#inline-suppressions"
+);
 
 /// Whether `id` is a rule the configuration and suppressions may name.
 pub fn is_known_rule(id: &str) -> bool {
@@ -69,6 +71,7 @@ pub fn apply(run: super::LintRun, config: &Config, cwd: &Path) -> Gated {
         mut findings,
         mut errors,
         mut files,
+        empty: _,
     } = run;
     if !config.ignore.is_empty() {
         findings.retain(|f| !config.is_ignored(&f.file.path, cwd));
@@ -120,16 +123,63 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         _ => None,
     };
 
+    for id in args.select.iter().chain(&args.ignore) {
+        if !is_known_rule(id) {
+            return ui.fail(format!("unknown rule `{id}`{}", did_you_mean(id)));
+        }
+    }
+    if args.statistics
+        && !matches!(
+            args.format,
+            LintFormat::Human | LintFormat::Concise | LintFormat::Json
+        )
+    {
+        return ui.fail("--statistics goes with --format human, concise or json");
+    }
+    let stdin_named = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let stdin = if stdin_named {
+        let mut text = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
+            return ui.fail(format!("-: cannot read standard input: {e}"));
+        }
+        let path = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"));
+        Some(super::StdinInput { path, text })
+    } else {
+        if args.stdin_filename.is_some() {
+            return ui.fail("--stdin-filename goes with `-` as the PATH (standard input)");
+        }
+        None
+    };
+
     let opts = LintOptions {
         paths: args.paths.clone(),
         root: root.clone(),
         declared: config.declared.clone(),
+        stdin,
     };
-    let gated = apply(lint(&opts), &config, &cwd);
+    let run = lint(&opts);
+    let empty = run.empty.clone();
+    let mut gated = apply(run, &config, &cwd);
+    gated.findings.retain(|f| {
+        (args.select.is_empty() || args.select.iter().any(|s| s == f.rule))
+            && !args.ignore.iter().any(|s| s == f.rule)
+    });
     let path_of = |p: &Path| repo_path(p, &root, &cwd);
 
     for e in &gated.errors {
         eprintln!("faultline: error: {e}");
+    }
+    for p in &empty {
+        eprintln!(
+            "faultline: warning: {}: nothing to lint (no GitHub workflow or action, GitLab CI file or Dockerfile found)",
+            p.display()
+        );
+    }
+    if args.strict && !empty.is_empty() {
+        return ExitCode::from(ui::EXIT_INPUT);
     }
 
     if let Some(out) = &args.write_baseline {
@@ -160,9 +210,19 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         None => (gated.findings, 0, 0),
     };
 
+    let fingerprints = Fingerprints::new(&findings, &path_of);
     let out = match args.format {
+        _ if args.statistics => statistics(&findings, args.format == LintFormat::Json),
+        LintFormat::Concise => {
+            let mut s = report::concise::render(&findings, &path_of);
+            if !args.quiet {
+                s.push_str(&report::human::summary(&findings, gated.files.len()));
+            }
+            s
+        }
+        LintFormat::Gitlab => report::gitlab::render(&findings, &path_of, &|f| fingerprints.of(f)),
         LintFormat::Human => {
-            let mut s = report::human::render(&findings, ui.color);
+            let mut s = report::human::render(&findings, ui.color, ui.width);
             if !args.quiet {
                 s.push_str(&report::human::summary(&findings, gated.files.len()));
                 if hidden > 0 || stale > 0 {
@@ -179,7 +239,6 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
                 None => ArtifactPath::Absolute(config::absolute(p, &cwd)),
             };
             let root_uri = Some(sarif::file_uri(&root, true));
-            let fingerprints = Fingerprints::new(&findings, &path_of);
             sarif::render(
                 &findings,
                 &gated.errors,
@@ -190,7 +249,12 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
             )
         }
     };
-    if let Err(e) = ui::write_stdout(&out) {
+    let written = match &args.output_file {
+        Some(path) => crate::ui::write_file_atomic(path, &out)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => ui::write_stdout(&out).map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
         return ui.fail(e);
     }
 
@@ -206,6 +270,53 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// ` (did you mean `x`?)` for an unknown rule id, or nothing.
+pub fn did_you_mean(id: &str) -> String {
+    let ids: Vec<String> = rule_catalog().into_iter().map(|r| r.id).collect();
+    let near = crate::playbook::render::suggestions(id, ids.iter().map(String::as_str));
+    if near.is_empty() {
+        " (see `faultline rules`)".to_string()
+    } else {
+        let quoted: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+        format!(" (did you mean {}?)", quoted.join(", "))
+    }
+}
+
+/// `--statistics`: findings per rule, most first (then by id), as a table or JSON.
+fn statistics(findings: &[Finding], json: bool) -> String {
+    let mut counts: Vec<(usize, &'static str, Severity)> = Vec::new();
+    for f in findings {
+        match counts.iter_mut().find(|(_, rule, _)| *rule == f.rule) {
+            Some(entry) => {
+                entry.0 += 1;
+                entry.2 = entry.2.max(f.severity);
+            }
+            None => counts.push((1, f.rule, f.severity)),
+        }
+    }
+    counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    if json {
+        let rows: Vec<serde_json::Value> = counts
+            .iter()
+            .map(|(n, rule, sev)| serde_json::json!({"rule": rule, "severity": sev.as_str(), "count": n}))
+            .collect();
+        let mut s =
+            serde_json::to_string_pretty(&rows).expect("internal error: JSON of plain data");
+        s.push('\n');
+        return s;
+    }
+    let mut out = String::new();
+    for (n, rule, sev) in &counts {
+        out.push_str(&format!("{n:>6}  {:<7}  {rule}\n", sev.as_str()));
+    }
+    out.push_str(&format!(
+        "{:>6}  finding{} in all\n",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" }
+    ));
+    out
 }
 
 /// A path as reports and baselines name it: relative to the repository root with forward slashes,
@@ -336,6 +447,7 @@ mod tests {
         .expect("valid");
         let run = super::super::LintRun {
             findings: vec![mk(&a, suppress::RULE), mk(&v, suppress::RULE)],
+            empty: Vec::new(),
             errors: vec![InputError {
                 path: PathBuf::from("/repo/vendor/x.yml"),
                 line: None,
@@ -359,6 +471,7 @@ mod tests {
         .expect("valid");
         let run = super::super::LintRun {
             findings: vec![mk(&a, suppress::RULE)],
+            empty: Vec::new(),
             errors: Vec::new(),
             files: vec![a],
         };

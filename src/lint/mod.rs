@@ -35,6 +35,15 @@ pub struct LintOptions {
     pub root: PathBuf,
     /// Facts the files cannot show, declared in the configuration.
     pub declared: platform::Declared,
+    /// The text behind a `-` path (standard input), and the path it stands for.
+    pub stdin: Option<StdinInput>,
+}
+
+/// Standard input linted as if it were the file at `path` (`--stdin-filename`; `-` when unnamed).
+#[derive(Debug, Clone, Default)]
+pub struct StdinInput {
+    pub path: PathBuf,
+    pub text: String,
 }
 
 /// The engine's result, before configuration, suppressions and baselines are applied.
@@ -44,13 +53,36 @@ pub struct LintRun {
     pub errors: Vec<InputError>,
     /// Every file that was read and modelled (clean or not).
     pub files: Vec<Arc<SourceFile>>,
+    /// Paths given (or the repository, when none was) in which nothing was found to lint.
+    pub empty: Vec<PathBuf>,
 }
 
 /// Lint the files `opts` names. Never panics on bad input: unreadable or unparsable files become
 /// `errors`, and the other files are still linted.
 pub fn lint(opts: &LintOptions) -> LintRun {
-    let (targets, missing) = discover::discover(&opts.paths, &opts.root);
+    let stdin_named = opts.paths.iter().any(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = opts
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let (targets, missing) = if stdin_named && paths.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        discover::discover(&paths, &opts.root)
+    };
     let mut run = LintRun::default();
+    if paths.is_empty() && !stdin_named && targets.is_empty() && missing.is_empty() {
+        run.empty.push(opts.root.clone());
+    }
+    for p in &paths {
+        let found = targets.iter().any(|t| t.path.starts_with(p))
+            || missing.iter().any(|(m, _)| m.starts_with(p));
+        if !found {
+            run.empty.push(p.clone());
+        }
+    }
     for (path, message) in missing {
         run.errors.push(InputError {
             path,
@@ -58,6 +90,9 @@ pub fn lint(opts: &LintOptions) -> LintRun {
             column: None,
             message,
         });
+    }
+    if let (true, Some(input)) = (stdin_named, &opts.stdin) {
+        lint_text(&input.path, input.text.clone(), opts, &mut run);
     }
     for target in &targets {
         lint_target(target, opts, &mut run);
@@ -90,8 +125,34 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
             return;
         }
     };
-    let file = SourceFile::new(display_path(&target.path), text);
-    let result = match target.kind {
+    lint_modelled(
+        SourceFile::new(display_path(&target.path), text),
+        target.kind,
+        opts,
+        run,
+    );
+}
+
+/// Standard input: its kind comes from the path it stands for, else from its first instruction.
+fn lint_text(path: &Path, text: String, opts: &LintOptions, run: &mut LintRun) {
+    let kind = discover::kind_from_path(path).or_else(|| {
+        let first = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+        let word = first.split_whitespace().next()?;
+        matches!(word.to_ascii_uppercase().as_str(), "FROM" | "ARG").then_some(FileKind::Dockerfile)
+    });
+    lint_modelled(SourceFile::new(path.to_path_buf(), text), kind, opts, run);
+}
+
+fn lint_modelled(
+    file: Arc<SourceFile>,
+    kind: Option<FileKind>,
+    opts: &LintOptions,
+    run: &mut LintRun,
+) {
+    let result = match kind {
         Some(FileKind::Dockerfile) => env::lint_dockerfile(&file, opts),
         Some(kind) => env::lint_yaml(&file, Some(kind), opts),
         None => env::lint_yaml(&file, None, opts),

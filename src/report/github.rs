@@ -41,8 +41,12 @@ pub fn render(
         } else {
             write!(props, ",endLine={end_line}").expect("internal error: write to String");
         }
-        write!(props, ",title={}", escape_property(f.rule))
-            .expect("internal error: write to String");
+        write!(
+            props,
+            ",title={}",
+            escape_property(&format!("faultline ({})", f.rule))
+        )
+        .expect("internal error: write to String");
         let mut message = f.message.clone();
         if let Some(help) = &f.help {
             message.push_str("\n\nhelp: ");
@@ -138,7 +142,7 @@ mod tests {
         let out = render(&[f], &[], &rel);
         assert_eq!(
             out,
-            "::error file=.github/workflows/ci.yml,line=4,col=22,endColumn=42,title=pip-install-externally-managed::\
+            "::error file=.github/workflows/ci.yml,line=4,col=22,endColumn=42,title=faultline (pip-install-externally-managed)::\
              pip install will fail: 50%25 of the time, always%0A%0Ahelp: use a venv%0A\
              playbook: https://github.com/faultline-ci/faultline/blob/main/docs/playbooks/python-externally-managed.md\n"
         );
@@ -157,12 +161,12 @@ mod tests {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(
             lines[0],
-            "::warning file=Dockerfile,line=2,endLine=3,title=pip-install-externally-managed::pip install will fail: 50%25 \
+            "::warning file=Dockerfile,line=2,endLine=3,title=faultline (pip-install-externally-managed)::pip install will fail: 50%25 \
              of the time, always%0Aplaybook: https://github.com/faultline-ci/faultline/blob/main/docs/playbooks/python-externally-managed.md"
         );
         assert_eq!(
             lines[1],
-            "::notice file=Dockerfile,line=1,col=1,endColumn=5,title=pip-install-externally-managed::pip install will fail: 50%25 of the time, always"
+            "::notice file=Dockerfile,line=1,col=1,endColumn=5,title=faultline (pip-install-externally-managed)::pip install will fail: 50%25 of the time, always"
         );
     }
 

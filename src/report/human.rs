@@ -5,19 +5,26 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 
 use super::{playbook_url, Finding, Severity};
 
-/// Render findings as miette reports. `color` picks the theme; widths stay at 100 columns so the
-/// output is stable in tests and CI logs.
-pub fn render(findings: &[Finding], color: bool) -> String {
+/// Render findings as miette reports, a blank line between two. `color` picks the theme; `width`
+/// is the terminal's (the command layer decides). Words are never broken, and never split at a
+/// hyphen, so a URL stays whole (a terminal makes it a link).
+pub fn render(findings: &[Finding], color: bool, width: usize) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
+        .with_width(width)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
     let mut out = String::new();
-    for f in findings {
+    for (i, f) in findings.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
         let diag = to_miette(f);
         let src =
             NamedSource::new(f.file.display_path(), f.file.text.clone()).with_language("yaml");

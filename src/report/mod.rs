@@ -2,7 +2,9 @@
 //! byte spans in one file; reporters only format (human via miette, JSON, SARIF, GitHub annotations)
 //! and never know rule logic.
 
+pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;

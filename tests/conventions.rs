@@ -1,0 +1,391 @@
+//! The conventions users bring from ruff, actionlint and zizmor, on the real binary: `--format
+//! concise` and `--format gitlab`, `--statistics`, `-o`, `--select`/`--ignore`, `lint -` with
+//! `--stdin-filename`, a path with nothing to lint (`--strict`), GitHub annotation titles, and the
+//! human format's width (`COLUMNS`), whole URLs and blank lines between diagnostics.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_faultline");
+
+const DOCKERFILE: &str = "FROM debian:bookworm\n\
+RUN apt-get update && apt-get install -y python3-pip\n\
+RUN pip install requests\n";
+
+const WORKFLOW: &str = "on: push\n\
+jobs:\n\
+\x20 test:\n\
+\x20   runs-on: ubuntu-24.04\n\
+\x20   container: ubuntu:24.04\n\
+\x20   steps:\n\
+\x20     - run: |\n\
+\x20         apt-get update && apt-get install -y python3-pip\n\
+\x20         pip install pytest\n\
+\x20     - run: pip install tox\n";
+
+/// A scratch repository (its own `.git`) holding a Dockerfile and a workflow with 3 findings.
+struct Repo {
+    dir: PathBuf,
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "faultline-conventions-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(".git")).expect("scratch repo");
+        let repo = Repo { dir };
+        repo.write("Dockerfile", DOCKERFILE);
+        repo.write(".github/workflows/ci.yml", WORKFLOW);
+        repo
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.dir.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Out {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .current_dir(&self.dir)
+            .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("run faultline");
+        if let Some(text) = stdin {
+            let mut pipe = child.stdin.take().expect("stdin");
+            pipe.write_all(text.as_bytes()).expect("write stdin");
+        }
+        let out = child.wait_with_output().expect("wait");
+        Out {
+            code: out.status.code().expect("exit code"),
+            stdout: String::from_utf8(out.stdout).expect("utf-8"),
+            stderr: String::from_utf8(out.stderr).expect("utf-8"),
+        }
+    }
+}
+
+impl Drop for Repo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+const CONCISE: &str = "\
+.github/workflows/ci.yml:9:11: error[pip-install-externally-managed] `pip install pytest` will fail with `error: externally-managed-environment`: it installs into the system Python of Ubuntu 24.04 (`ubuntu:24.04`), which is externally managed (PEP 668)
+.github/workflows/ci.yml:10:14: error[pip-install-externally-managed] `pip install tox` will fail with `error: externally-managed-environment`: it installs into the system Python of Ubuntu 24.04 (`ubuntu:24.04`), which is externally managed (PEP 668)
+Dockerfile:3:5: error[pip-install-externally-managed] `pip install requests` will fail with `error: externally-managed-environment`: it installs into the system Python of Debian 12 (bookworm) (`debian:bookworm`), which is externally managed (PEP 668)
+";
+
+#[test]
+fn concise_is_one_line_per_finding() {
+    let repo = Repo::new();
+    let out = repo.run(&["lint", "--format", "concise"], &[], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        format!("{CONCISE}3 errors, 0 warnings in 2 files (2 files checked)\n")
+    );
+    let quiet = repo.run(&["lint", "--format", "concise", "--quiet"], &[], None);
+    assert_eq!(quiet.stdout, CONCISE);
+}
+
+#[test]
+fn gitlab_code_quality_has_the_documented_fields() {
+    let repo = Repo::new();
+    let first = repo.run(&["lint", "--format", "gitlab"], &[], None);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    let issues: Value = serde_json::from_str(&first.stdout).expect("JSON");
+    let issues = issues.as_array().expect("an array of issues");
+    assert_eq!(issues.len(), 3);
+    let mut fingerprints = Vec::new();
+    for issue in issues {
+        assert!(issue["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("will fail")));
+        assert_eq!(issue["check_name"], "pip-install-externally-managed");
+        assert!(["info", "minor", "major", "critical", "blocker"]
+            .contains(&issue["severity"].as_str().expect("severity")));
+        assert!(issue["location"]["path"].is_string());
+        assert!(issue["location"]["lines"]["begin"].is_u64());
+        fingerprints.push(
+            issue["fingerprint"]
+                .as_str()
+                .expect("fingerprint")
+                .to_string(),
+        );
+    }
+    let lines: Vec<(String, u64)> = issues
+        .iter()
+        .map(|i| {
+            (
+                i["location"]["path"].as_str().unwrap().to_string(),
+                i["location"]["lines"]["begin"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (".github/workflows/ci.yml".to_string(), 9),
+            (".github/workflows/ci.yml".to_string(), 10),
+            ("Dockerfile".to_string(), 3)
+        ]
+    );
+    assert_eq!(issues[0]["severity"], "critical");
+    let mut unique = fingerprints.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 3, "fingerprints are unique: {fingerprints:?}");
+    // Stable across runs, and across an edit elsewhere in the file (lines move).
+    repo.write("Dockerfile", &format!("# a comment\n{DOCKERFILE}"));
+    let second = repo.run(&["lint", "--format", "gitlab"], &[], None);
+    let again: Value = serde_json::from_str(&second.stdout).expect("JSON");
+    let again: Vec<&str> = again
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(again, fingerprints);
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let repo = Repo::new();
+    let out = repo.run(&["lint", "--statistics"], &[], None);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stdout,
+        "     3  error    pip-install-externally-managed\n     3  findings in all\n"
+    );
+    let json = repo.run(&["lint", "--statistics", "--format", "json"], &[], None);
+    let rows: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(
+        rows,
+        serde_json::json!([{"rule": "pip-install-externally-managed", "severity": "error", "count": 3}])
+    );
+    let sarif = repo.run(&["lint", "--statistics", "--format", "sarif"], &[], None);
+    assert_eq!(sarif.code, 2);
+    assert!(
+        sarif.stderr.contains("--statistics goes with"),
+        "{}",
+        sarif.stderr
+    );
+}
+
+#[test]
+fn output_file_is_written_whole_and_stdout_stays_empty() {
+    let repo = Repo::new();
+    let out = repo.run(
+        &["lint", "--format", "concise", "-q", "-o", "report.txt"],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        std::fs::read_to_string(repo.dir.join("report.txt")).unwrap(),
+        CONCISE
+    );
+    let bad = repo.run(&["lint", "-o", "no/such/dir/report.txt"], &[], None);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("cannot write no/such/dir/report.txt"),
+        "{}",
+        bad.stderr
+    );
+    assert!(!repo.dir.join("no").exists());
+}
+
+#[test]
+fn select_and_ignore_take_rule_ids() {
+    let repo = Repo::new();
+    let ignored = repo.run(
+        &["lint", "--ignore", "pip-install-externally-managed"],
+        &[],
+        None,
+    );
+    assert_eq!(ignored.code, 0, "{}", ignored.stdout);
+    assert_eq!(
+        ignored.stdout,
+        "0 errors, 0 warnings in 0 files (2 files checked)\n"
+    );
+    let selected = repo.run(
+        &[
+            "lint",
+            "--format",
+            "concise",
+            "-q",
+            "--select",
+            "pip-unavailable,pip-install-externally-managed",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(selected.stdout, CONCISE);
+    let other = repo.run(&["lint", "--select", "pip-unavailable"], &[], None);
+    assert_eq!(other.code, 0);
+    let typo = repo.run(
+        &["lint", "--select", "pip-install-externaly-managed"],
+        &[],
+        None,
+    );
+    assert_eq!(typo.code, 2);
+    assert_eq!(
+        typo.stderr,
+        "faultline: error: unknown rule `pip-install-externaly-managed` (did you mean `pip-install-externally-managed`, `uv-pip-system-externally-managed`?)\n"
+    );
+}
+
+#[test]
+fn lint_dash_reads_stdin_as_the_named_file() {
+    let repo = Repo::new();
+    let named = repo.run(
+        &[
+            "lint",
+            "-",
+            "--stdin-filename",
+            "docker/app.Dockerfile",
+            "--format",
+            "concise",
+            "-q",
+        ],
+        &[],
+        Some(DOCKERFILE),
+    );
+    assert_eq!(named.code, 1, "{}", named.stderr);
+    assert!(
+        named
+            .stdout
+            .starts_with("docker/app.Dockerfile:3:5: error[pip-install-externally-managed] "),
+        "{}",
+        named.stdout
+    );
+    assert_eq!(named.stdout.lines().count(), 1);
+    // Unnamed: a Dockerfile is recognised by its first instruction, and reported as `-`.
+    let unnamed = repo.run(
+        &["lint", "-", "--format", "concise", "-q"],
+        &[],
+        Some(DOCKERFILE),
+    );
+    assert!(
+        unnamed.stdout.starts_with("-:3:5: error["),
+        "{}",
+        unnamed.stdout
+    );
+    // A workflow through stdin needs its name to be recognised as one.
+    let wf = repo.run(
+        &[
+            "lint",
+            "-",
+            "--stdin-filename",
+            ".github/workflows/ci.yml",
+            "--format",
+            "concise",
+            "-q",
+        ],
+        &[],
+        Some(WORKFLOW),
+    );
+    assert_eq!(wf.stdout.lines().count(), 2, "{}", wf.stdout);
+    let misuse = repo.run(&["lint", "--stdin-filename", "Dockerfile"], &[], None);
+    assert_eq!(misuse.code, 2);
+}
+
+#[test]
+fn a_path_with_nothing_to_lint_warns_and_fails_under_strict() {
+    let repo = Repo::new();
+    std::fs::create_dir_all(repo.dir.join("docs")).unwrap();
+    repo.write("docs/readme.md", "# nothing\n");
+    let out = repo.run(&["lint", "docs"], &[], None);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stderr,
+        "faultline: warning: docs: nothing to lint (no GitHub workflow or action, GitLab CI file or Dockerfile found)\n"
+    );
+    let strict = repo.run(&["lint", "docs", "--strict"], &[], None);
+    assert_eq!(strict.code, 2);
+    // A path that holds CI files is not "empty", whatever the findings.
+    let fine = repo.run(&["lint", "Dockerfile", "--strict", "-q"], &[], None);
+    assert_eq!(fine.code, 1);
+    assert_eq!(fine.stderr, "");
+}
+
+#[test]
+fn github_annotations_are_titled_with_the_tool() {
+    let repo = Repo::new();
+    let out = repo.run(&["lint", "Dockerfile", "--format", "github"], &[], None);
+    assert!(
+        out.stdout.starts_with(
+            "::error file=Dockerfile,line=3,col=5,endColumn=25,title=faultline (pip-install-externally-managed)::"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn human_output_follows_columns_keeps_urls_whole_and_separates_diagnostics() {
+    let repo = Repo::new();
+    let url = "(https://github.com/faultline-ci/faultline/blob/main/docs/playbooks/python-externally-managed.md)";
+    for columns in ["60", "140"] {
+        let out = repo.run(&["lint"], &[("COLUMNS", columns)], None);
+        assert!(
+            out.stdout.lines().any(|l| l.trim_start().ends_with(url)),
+            "COLUMNS={columns}: the URL is split:\n{}",
+            out.stdout
+        );
+        let width: usize = columns.parse().unwrap();
+        let too_wide: Vec<&str> = out
+            .stdout
+            .lines()
+            // Prose wraps; source lines and their labels (`·`, `12 │ RUN …`) cannot.
+            .filter(|l| {
+                let source = l.contains('·')
+                    || l.split('│')
+                        .next()
+                        .is_some_and(|h| h.trim().parse::<usize>().is_ok());
+                l.chars().count() > width && !l.contains(url) && !source
+            })
+            .collect();
+        assert!(too_wide.is_empty(), "COLUMNS={columns}: {too_wide:?}");
+        // Three diagnostics, a blank line before the second and the third.
+        assert_eq!(
+            out.stdout
+                .matches("\n\npip-install-externally-managed\n")
+                .count(),
+            2,
+            "{}",
+            out.stdout
+        );
+    }
+    let narrow = repo.run(&["lint"], &[("COLUMNS", "60")], None);
+    let wide = repo.run(&["lint"], &[("COLUMNS", "140")], None);
+    assert!(narrow.stdout.lines().count() > wide.stdout.lines().count());
+}

@@ -90,6 +90,7 @@ pub enum Command {
     ///   faultline lint --format sarif -o faultline.sarif
     ///   faultline lint --format concise --select pip-install-externally-managed
     ///   cat Dockerfile | faultline lint - --stdin-filename Dockerfile
+    ///   faultline lint --diff          (then --fix to write the fixes)
     #[command(verbatim_doc_comment)]
     Lint(LintArgs),
 
@@ -303,6 +304,25 @@ pub struct LintArgs {
     /// Exit 2 when a PATH holds nothing to lint (otherwise a warning).
     #[arg(long)]
     pub strict: bool,
+    /// Judge time-dependent facts (runner retirements, action deprecations) at this date,
+    /// YYYY-MM-DD, instead of today (also `today:` in .faultline.yaml).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<crate::lint::facts::Date>,
+    /// Apply the safe fixes in place (quote a version, move a deprecated action to its supported
+    /// major, …), then report what is left. Files are written whole or not at all.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff: also the fixes that change behaviour (a retired runner label to its
+    /// successor).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 when there are any).
+    #[arg(long)]
+    pub diff: bool,
+}
+
+fn parse_date(s: &str) -> Result<crate::lint::facts::Date, String> {
+    crate::lint::facts::Date::parse(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
 #[derive(Debug, Args)]

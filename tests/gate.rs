@@ -507,7 +507,7 @@ fn config_errors_have_positions_and_exit_2() {
         ),
         (
             "rule:\n  pip-install-externally-managed: off\n",
-            "faultline: error: .faultline.yaml:1:1: unknown field `rule`, expected one of rules, ignore, runners, images, playbooks\n",
+            "faultline: error: .faultline.yaml:1:1: unknown field `rule`, expected one of rules, ignore, runners, images, playbooks, today, github_enterprise_server\n",
         ),
         (
             "rules:\n  pip-install-externally-managed: fatal\n",

@@ -52,6 +52,8 @@ pub fn config_lines(repo: &Path, playbooks: &[&str]) -> Result<Vec<ConfigLine>, 
         root,
         declared: config.declared.clone(),
         stdin: None,
+        today: config.today,
+        ghes: config.ghes,
     });
     let cwd = std::env::current_dir().unwrap_or_default();
     Ok(run

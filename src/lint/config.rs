@@ -39,6 +39,11 @@ pub struct Config {
     pub declared: Declared,
     /// Team playbook folders, resolved against `base`; each exists.
     pub playbooks: Vec<PathBuf>,
+    /// `today:`: the date time-dependent facts are judged at (reproducible runs).
+    pub today: Option<super::facts::Date>,
+    /// `github_enterprise_server: true`: GHES requires artifact actions v3 and keeps the old cache
+    /// service, so those deprecations do not apply.
+    pub ghes: bool,
 }
 
 /// A config file that cannot be used, with the position of the problem when there is one
@@ -58,6 +63,10 @@ struct RawConfig {
     images: HashMap<Spanned<String>, RawPlatform>,
     #[serde(default)]
     playbooks: Vec<Spanned<String>>,
+    #[serde(default)]
+    today: Option<Spanned<String>>,
+    #[serde(default)]
+    github_enterprise_server: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,6 +159,8 @@ pub fn parse(
             runners: HashMap::new(),
             images: HashMap::new(),
             playbooks: Vec::new(),
+            today: None,
+            github_enterprise_server: false,
         }
     } else {
         serde_saphyr::from_str(text).map_err(|e| {
@@ -187,6 +198,16 @@ pub fn parse(
         };
         config.rules.insert(id.value, setting);
     }
+
+    if let Some(today) = &raw.today {
+        config.today = Some(super::facts::Date::parse(&today.value).ok_or_else(|| {
+            err(
+                Some(&today.referenced),
+                format!("today: `{}` is not a date (YYYY-MM-DD)", today.value),
+            )
+        })?);
+    }
+    config.ghes = raw.github_enterprise_server;
 
     for pattern in raw.ignore {
         let glob = Glob::new(&pattern.value).map_err(|m| err(Some(&pattern.referenced), m))?;
@@ -558,7 +579,7 @@ mod tests {
     fn errors_carry_positions() {
         // Each case: the file, then the exact error.
         let cases = [
-            ("rulez:\n  x: off\n", ".faultline.yaml:1:1: unknown field `rulez`, expected one of rules, ignore, runners, images, playbooks"),
+            ("rulez:\n  x: off\n", ".faultline.yaml:1:1: unknown field `rulez`, expected one of rules, ignore, runners, images, playbooks, today, github_enterprise_server"),
             ("rules:\n  pip-install-externaly-managed: off\n", ".faultline.yaml:2:3: unknown rule `pip-install-externaly-managed` (see `faultline rules`)"),
             ("rules:\n  pip-install-externally-managed: warn\n", ".faultline.yaml:2:35: `warn` is not a rule setting: use off, error, warning or info"),
             ("runners:\n  self-hosted:\n    pipconf: true\n", ".faultline.yaml:3:5: unknown field `pipconf`, expected one of externally_managed, pip, pip_conf_override, venv"),

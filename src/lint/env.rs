@@ -878,12 +878,24 @@ pub fn lint_yaml(
         None if super::source::gitlab::looks_like_gitlab(doc) => FileKind::GitlabCi,
         None => return Ok(None),
     };
-    let findings = match kind {
+    let mut findings = match kind {
         FileKind::GithubWorkflow => lint_workflow(file, doc, opts),
         FileKind::GithubAction => lint_action(file, doc, opts),
         FileKind::GitlabCi => super::gitlab_env::lint_gitlab(file, doc, opts),
         FileKind::Dockerfile => Vec::new(),
     };
+    // The checkpoints beside the commands: runner labels, `uses:`, versions, conditions, scripts.
+    let points = match kind {
+        FileKind::GithubWorkflow => super::checkpoint::workflow(doc, &file.text),
+        FileKind::GithubAction => super::checkpoint::action(doc, &file.text),
+        _ => Vec::new(),
+    };
+    let ctx = super::checkpoint::Context {
+        file: file.clone(),
+        today: opts.today.unwrap_or_else(super::facts::Date::today),
+        ghes: opts.ghes,
+    };
+    super::rules::check_points(&points, &ctx, &mut findings);
     Ok(Some(dedup(findings)))
 }
 
@@ -896,6 +908,8 @@ pub fn lint_dockerfile(
 
 /// Matrix legs often give the same finding several times: keep the first per rule and span.
 fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
+    // The most severe first, so the leg that fails is the one reported.
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert((f.rule, f.primary.span.start, f.primary.span.end)));
     findings

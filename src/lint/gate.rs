@@ -159,15 +159,76 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         root: root.clone(),
         declared: config.declared.clone(),
         stdin,
+        today: args.today.or(config.today),
+        ghes: config.ghes,
     };
-    let run = lint(&opts);
-    let empty = run.empty.clone();
-    let mut gated = apply(run, &config, &cwd);
-    gated.findings.retain(|f| {
-        (args.select.is_empty() || args.select.iter().any(|s| s == f.rule))
-            && !args.ignore.iter().any(|s| s == f.rule)
-    });
+    let gate_run = |opts: &LintOptions| {
+        let run = lint(opts);
+        let empty = run.empty.clone();
+        let mut gated = apply(run, &config, &cwd);
+        gated.findings.retain(|f| {
+            (args.select.is_empty() || args.select.iter().any(|s| s == f.rule))
+                && !args.ignore.iter().any(|s| s == f.rule)
+        });
+        (gated, empty)
+    };
+    let (mut gated, empty) = gate_run(&opts);
     let path_of = |p: &Path| repo_path(p, &root, &cwd);
+
+    if args.fix || args.diff {
+        let fixed = super::fix::apply(&gated.findings, args.unsafe_fixes);
+        if args.diff {
+            let text: String = fixed.iter().map(super::fix::diff).collect();
+            if let Err(e) = ui::write_stdout(&text) {
+                return ui.fail(e);
+            }
+            let n: usize = fixed.iter().map(|f| f.applied).sum();
+            if !args.quiet {
+                eprintln!(
+                    "faultline: {n} fix{} available in {} file{} (--diff wrote nothing)",
+                    if n == 1 { "" } else { "es" },
+                    fixed.len(),
+                    if fixed.len() == 1 { "" } else { "s" }
+                );
+            }
+            return if !gated.errors.is_empty() {
+                ExitCode::from(ui::EXIT_INPUT)
+            } else if fixed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            };
+        }
+        let mut opts = opts;
+        for f in &fixed {
+            match &mut opts.stdin {
+                // Standard input is fixed to standard output, as ruff does.
+                Some(input) if f.path == input.path => {
+                    if let Err(e) = ui::write_stdout(&f.fixed) {
+                        return ui.fail(e);
+                    }
+                    input.text = f.fixed.clone();
+                }
+                _ => {
+                    if let Err(e) = crate::ui::write_file_atomic(&f.path, &f.fixed) {
+                        return ui.fail(format!("cannot write {}: {e}", f.path.display()));
+                    }
+                }
+            }
+        }
+        if !args.quiet {
+            let n: usize = fixed.iter().map(|f| f.applied).sum();
+            eprintln!(
+                "faultline: fixed {n} finding{} in {} file{}",
+                if n == 1 { "" } else { "s" },
+                fixed.len(),
+                if fixed.len() == 1 { "" } else { "s" }
+            );
+        }
+        if !fixed.is_empty() {
+            gated = gate_run(&opts).0;
+        }
+    }
 
     for e in &gated.errors {
         eprintln!("faultline: error: {e}");
@@ -436,6 +497,7 @@ mod tests {
             },
             related: Vec::new(),
             help: None,
+            fix: None,
         };
         let text = "rules:\n  faultline-suppression: info\nignore: [vendor/]\n";
         let config = config::parse(

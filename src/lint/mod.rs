@@ -3,11 +3,14 @@
 //! `gate` is the command around it: configuration, suppressions, baselines, output, exit codes.
 
 pub mod baseline;
+pub mod checkpoint;
 pub mod command;
 pub mod config;
 pub mod discover;
 mod docker_env;
 pub mod env;
+pub mod facts;
+pub mod fix;
 pub mod gate;
 mod gitlab_env;
 pub mod platform;
@@ -37,6 +40,10 @@ pub struct LintOptions {
     pub declared: platform::Declared,
     /// The text behind a `-` path (standard input), and the path it stands for.
     pub stdin: Option<StdinInput>,
+    /// The date time-dependent facts are judged at (`None`: today).
+    pub today: Option<facts::Date>,
+    /// GitHub Enterprise Server: the artifact and cache deprecations do not apply.
+    pub ghes: bool,
 }
 
 /// Standard input linted as if it were the file at `path` (`--stdin-filename`; `-` when unnamed).

@@ -297,6 +297,7 @@ fn meta(
         },
         related: Vec::new(),
         help,
+        fix: None,
     }
 }
 

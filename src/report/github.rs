@@ -113,6 +113,7 @@ mod tests {
             },
             related: Vec::new(),
             help: help.map(str::to_string),
+            fix: None,
         }
     }
 

@@ -93,6 +93,25 @@ pub struct Finding {
     pub related: Vec<Label>,
     /// The fix that fits this file.
     pub help: Option<String>,
+    /// A mechanical fix, when there is one (`faultline lint --fix`).
+    pub fix: Option<Fix>,
+}
+
+/// Edits that make a finding go away. `safe` fixes keep the behaviour the file meant (quote a
+/// version, move to the supported major of an action); the others change it (a retired runner
+/// label to its successor) and need `--unsafe-fixes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub description: String,
+    pub edits: Vec<Edit>,
+    pub safe: bool,
+}
+
+/// Replace the bytes of `span` with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Range<usize>,
+    pub replacement: String,
 }
 
 impl Finding {
@@ -167,6 +186,7 @@ pub(crate) fn test_finding(
         },
         related: Vec::new(),
         help: None,
+        fix: None,
     }
 }
 

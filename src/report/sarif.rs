@@ -172,6 +172,30 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: HashMap<&'static str, String>,
+    /// The mechanical fix, when the finding has one (`faultline lint --fix` applies it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: [ArtifactChange; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: SarifRegion,
+    inserted_content: Text,
 }
 
 #[derive(Serialize)]
@@ -319,6 +343,28 @@ pub fn render(
                 }],
                 related_locations,
                 partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, fingerprint(f))]),
+                fixes: f
+                    .fix
+                    .iter()
+                    .map(|fix| SarifFix {
+                        description: Text {
+                            text: fix.description.clone(),
+                        },
+                        artifact_changes: [ArtifactChange {
+                            artifact_location: artifact_location(artifact(&f.file.path)),
+                            replacements: fix
+                                .edits
+                                .iter()
+                                .map(|e| Replacement {
+                                    deleted_region: region(&f.file, &e.span).into(),
+                                    inserted_content: Text {
+                                        text: e.replacement.clone(),
+                                    },
+                                })
+                                .collect(),
+                        }],
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -543,6 +589,7 @@ mod tests {
                 message: "the image".into(),
             }],
             help: Some("use a venv".into()),
+            fix: None,
         }
     }
 

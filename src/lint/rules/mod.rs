@@ -3,9 +3,16 @@
 //! Rules read the command model (`lint::command`) and the environment model (`lint::env`), never
 //! raw text; they decide whether the facts mean a failure and say why.
 
+mod action_versions;
+mod artifact_action_deprecated;
+mod cache_action_deprecated;
 mod pip_install_externally_managed;
 mod pip_install_relies_on_runner_pip_conf;
 mod pip_unavailable;
+mod runner_label_retired;
+mod secrets_in_if;
+mod set_env_command_disabled;
+mod tool_version_number;
 mod uv_pip_system_externally_managed;
 mod venv_activated_in_earlier_step;
 mod venv_without_python3_venv;
@@ -15,25 +22,37 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::checkpoint::{Checkpoint, Context};
 use super::env::{ScopeKind, Site};
 use super::source::shell::Nesting;
+use super::source::span::Span;
 use crate::cli::{DocFormat, ExplainArgs, ListFormat, RulesArgs};
-use crate::report::{Finding, Label, Severity};
+use crate::report::{Finding, Fix, Label, Severity};
 use crate::ui::Ui;
 
-/// A lint rule's logic. Metadata (severity, summary, playbook) lives in its YAML file.
+/// A lint rule's logic. Metadata (severity, summary, playbook) lives in its YAML file. A rule
+/// subscribes to what it needs: shell commands (`check`, one `Site` per command with the
+/// environment it runs in) and/or the other checkpoints of a workflow (`check_point`: runner
+/// labels per leg, `uses:` references, tool versions as written, conditions, scripts).
 pub trait Rule: Sync {
     fn id(&self) -> &'static str;
     /// The rule's `rules/<id>.yaml`, embedded.
     fn yaml(&self) -> &'static str;
-    fn check(&self, site: &Site<'_>, out: &mut Vec<Finding>);
+    fn check(&self, _site: &Site<'_>, _out: &mut Vec<Finding>) {}
+    fn check_point(&self, _cp: &Checkpoint<'_>, _ctx: &Context, _out: &mut Vec<Finding>) {}
 }
 
 /// Every rule, alphabetical.
 pub const RULES: &[&dyn Rule] = &[
+    &artifact_action_deprecated::ArtifactActionDeprecated,
+    &cache_action_deprecated::CacheActionDeprecated,
     &pip_install_externally_managed::PipInstallExternallyManaged,
     &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,
     &pip_unavailable::PipUnavailable,
+    &runner_label_retired::RunnerLabelRetired,
+    &secrets_in_if::SecretsInIf,
+    &set_env_command_disabled::SetEnvCommandDisabled,
+    &tool_version_number::ToolVersionNumber,
     &uv_pip_system_externally_managed::UvPipSystemExternallyManaged,
     &venv_activated_in_earlier_step::VenvActivatedInEarlierStep,
     &venv_without_python3_venv::VenvWithoutPython3Venv,
@@ -95,6 +114,44 @@ pub fn check(site: &Site<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Run every rule on a file's checkpoints.
+pub fn check_points(points: &[Checkpoint<'_>], ctx: &Context, out: &mut Vec<Finding>) {
+    for cp in points {
+        for rule in RULES {
+            rule.check_point(cp, ctx, out);
+        }
+    }
+}
+
+/// A finding on a checkpoint, with the rule's metadata (`severity` overrides the default).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn point_finding(
+    ctx: &Context,
+    rule: &'static str,
+    severity: Option<Severity>,
+    message: String,
+    primary: (Span, &str),
+    related: Vec<Label>,
+    help: String,
+    fix: Option<Fix>,
+) -> Finding {
+    let meta = meta(rule).unwrap_or_else(|| panic!("internal error: rule {rule} has no metadata"));
+    Finding {
+        rule,
+        severity: severity.unwrap_or(meta.severity),
+        playbook: meta.playbook.as_str(),
+        file: ctx.file.clone(),
+        message,
+        primary: Label {
+            span: primary.0,
+            message: primary.1.to_string(),
+        },
+        related,
+        help: Some(help),
+        fix,
+    }
+}
+
 /// Build a finding with the rule's metadata. `severity` is the rule's default unless the rule
 /// lowers it; findings on a platform that can be overridden (an `ARG` base image) are warnings.
 pub(crate) fn finding(
@@ -139,6 +196,7 @@ pub(crate) fn finding(
         },
         related,
         help: Some(help),
+        fix: None,
     }
 }
 

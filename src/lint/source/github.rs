@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::span::Span;
-use super::yaml::{Node, ScriptText, Style};
+use super::yaml::{Node, ScriptText};
 
 /// An `env:` entry (or `with:` input).
 #[derive(Debug, Clone)]
@@ -161,7 +161,7 @@ fn job(id: &str, key: &Node, node: &Node, src: &str) -> Job {
         matrix: node
             .get("strategy")
             .and_then(|s| s.get("matrix"))
-            .map_or(Some(vec![BTreeMap::new()]), matrix),
+            .map_or(Some(vec![BTreeMap::new()]), |m| matrix(m, src)),
         steps,
     }
 }
@@ -196,82 +196,14 @@ pub fn action(doc: &Node, src: &str) -> Option<Action> {
     Some(Action { steps })
 }
 
-/// Most combinations we expand; a larger matrix is treated as unknown.
-const MAX_COMBOS: usize = 256;
-
-/// Expand `strategy.matrix` with `include` and `exclude` as GitHub does.
-fn matrix(node: &Node) -> Option<Vec<BTreeMap<String, String>>> {
-    node.as_map()?;
-    let mut combos: Vec<BTreeMap<String, String>> = vec![BTreeMap::new()];
-    let mut base_keys = Vec::new();
-    for (key, _, value) in node.entries() {
-        if key == "include" || key == "exclude" {
-            continue;
-        }
-        let values: Vec<String> = value.as_seq()?.iter().map(value_text).collect();
-        base_keys.push(key.to_string());
-        let mut next = Vec::new();
-        for c in &combos {
-            for v in &values {
-                let mut c = c.clone();
-                c.insert(key.to_string(), v.clone());
-                next.push(c);
-            }
-        }
-        combos = next;
-        if combos.len() > MAX_COMBOS {
-            return None;
-        }
-    }
-    if let Some(ex) = node.get("exclude") {
-        let rules: Vec<BTreeMap<String, String>> = ex.as_seq()?.iter().map(map_of).collect();
-        combos.retain(|c| {
-            !rules
-                .iter()
-                .any(|r| r.iter().all(|(k, v)| c.get(k) == Some(v)))
-        });
-    }
-    if let Some(inc) = node.get("include") {
-        for entry in inc.as_seq()?.iter().map(map_of) {
-            let mut added = false;
-            for c in combos.iter_mut() {
-                let matches = entry
-                    .iter()
-                    .filter(|(k, _)| base_keys.contains(k))
-                    .all(|(k, v)| c.get(k) == Some(v));
-                if matches && !base_keys.is_empty() {
-                    for (k, v) in &entry {
-                        if !base_keys.contains(k) {
-                            c.insert(k.clone(), v.clone());
-                        }
-                    }
-                    added = true;
-                }
-            }
-            if !added {
-                combos.push(entry);
-            }
-        }
-    }
-    combos.retain(|c| !c.is_empty() || base_keys.is_empty());
-    if combos.is_empty() {
-        combos.push(BTreeMap::new());
-    }
-    Some(combos)
-}
-
-fn value_text(n: &Node) -> String {
-    match n.as_scalar() {
-        Some(s) if s.style != Style::Literal && s.style != Style::Folded => s.value.clone(),
-        Some(s) => s.value.clone(),
-        None => "\u{0}complex".to_string(),
-    }
-}
-
-fn map_of(n: &Node) -> BTreeMap<String, String> {
-    n.entries()
-        .map(|(k, _, v)| (k.to_string(), value_text(v)))
-        .collect()
+/// Expand `strategy.matrix` as GitHub does (`matrix::legs`, which keeps spans), as plain strings.
+fn matrix(node: &Node, src: &str) -> Option<Vec<BTreeMap<String, String>>> {
+    let legs = super::matrix::legs(node, src)?;
+    Some(
+        legs.into_iter()
+            .map(|leg| leg.into_iter().map(|(k, v)| (k, v.text)).collect())
+            .collect(),
+    )
 }
 
 /// Substitute `${{ matrix.KEY }}` in `s`. `None` when another expression remains or a key is

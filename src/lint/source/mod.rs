@@ -3,6 +3,7 @@
 pub mod dockerfile;
 pub mod github;
 pub mod gitlab;
+pub mod matrix;
 pub mod shell;
 pub mod span;
 pub mod yaml;

@@ -1,0 +1,510 @@
+//! Checkpoints: the facts of a GitHub workflow or composite action that rules read beside the shell
+//! commands (`env::Site`). Each is built once per file from the spanned YAML model, per matrix leg
+//! where the leg decides it; a rule matches the kinds it cares about and ignores the rest.
+//!
+//! - `Runner`: a job's `runs-on` labels on one leg, each with the span that decides it (the label
+//!   as written, or the matrix value it came from);
+//! - `Uses`: a step's `uses:` reference, parsed (owner/repo/path, ref, tag/branch/SHA, the
+//!   `# vX.Y.Z` comment after a pinned SHA);
+//! - `ToolVersion`: a version input of a `setup-*` action as written (plain or quoted), directly,
+//!   through the matrix or through `env`;
+//! - `Condition`: a job's or step's `if:`;
+//! - `Script`: a step's `run:` script, with whether unsecure workflow commands are allowed.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::facts::{Date, Version};
+use super::source::matrix::{self, Leg};
+use super::source::span::Span;
+use super::source::yaml::{Node, ScriptText, Style};
+use crate::report::SourceFile;
+
+/// What a rule knows beyond the checkpoint.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub file: Arc<SourceFile>,
+    /// The date facts are judged at (`--today`).
+    pub today: Date,
+    /// GitHub Enterprise Server: artifact and cache deprecations do not apply (`ghes: true`).
+    pub ghes: bool,
+}
+
+#[derive(Debug)]
+pub enum Checkpoint<'a> {
+    Runner(Runner<'a>),
+    Uses(Uses<'a>),
+    ToolVersion(ToolVersion<'a>),
+    Condition(Condition<'a>),
+    Script(Script<'a>),
+}
+
+/// One runner label of a job on one leg.
+#[derive(Debug)]
+pub struct Runner<'a> {
+    pub job: &'a str,
+    pub label: String,
+    /// Where the label is written: the `runs-on` value, or the matrix value it came from.
+    pub span: Span,
+    /// The `runs-on` value, when the label came from the matrix.
+    pub runs_on: Option<Span>,
+    /// The job also asks for `self-hosted`: the label is the organisation's own.
+    pub self_hosted: bool,
+    /// The label was written in the file as a plain scalar (a fix may replace it in place).
+    pub literal: bool,
+}
+
+/// Where a reference points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    /// `v4`, `v4.2.0`
+    Tag,
+    /// A full 40-hex commit SHA.
+    Sha,
+    /// Anything else (`main`, `releases/v1`).
+    Branch,
+}
+
+/// A `uses: owner/repo[/path]@ref` step (local `./` actions and `docker://` images are not).
+#[derive(Debug)]
+pub struct Uses<'a> {
+    pub job: Option<&'a str>,
+    /// `owner/repo/path`, lowercased owner and repo (GitHub's are case-insensitive).
+    pub action: String,
+    pub git_ref: String,
+    pub kind: RefKind,
+    /// The version a tag or a version comment (`@<sha> # v3.1.2`) names.
+    pub version: Option<Version>,
+    /// The whole scalar.
+    pub span: Span,
+    /// The ref after `@`.
+    pub ref_span: Span,
+}
+
+/// A version input of a setup action, with the scalar that supplies it.
+#[derive(Debug)]
+pub struct ToolVersion<'a> {
+    pub job: Option<&'a str>,
+    /// `actions/setup-python`
+    pub action: String,
+    /// `python-version`
+    pub input: &'a str,
+    /// The scalar as written in the file (`3.10`) and its style.
+    pub written: String,
+    pub style: Style,
+    /// Where it is written: the input, or the matrix or env value it came from.
+    pub span: Span,
+    /// The `with:` input, when the value came through the matrix or env.
+    pub via: Option<(String, Span)>,
+    /// The leg's runner labels (empty when unknown).
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Condition<'a> {
+    pub job: &'a str,
+    pub text: String,
+    pub span: Span,
+    pub step: bool,
+}
+
+#[derive(Debug)]
+pub struct Script<'a> {
+    pub job: Option<&'a str>,
+    pub script: ScriptText,
+    /// `ACTIONS_ALLOW_UNSECURE_COMMANDS: true` in the workflow's, job's or step's `env`.
+    pub unsecure_allowed: bool,
+    _life: std::marker::PhantomData<&'a ()>,
+}
+
+/// Every checkpoint of a workflow document.
+pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
+    let mut out = Vec::new();
+    let wf_env = doc.get("env");
+    let Some(jobs) = doc.get("jobs") else {
+        return out;
+    };
+    for (job_id, _, job) in jobs.entries() {
+        let legs = job
+            .get("strategy")
+            .and_then(|s| s.get("matrix"))
+            .map_or(Some(vec![Leg::new()]), |m| matrix::legs(m, src))
+            .unwrap_or_default();
+        if let Some(cond) = job.get("if") {
+            if let Some(text) = cond.as_str() {
+                out.push(Checkpoint::Condition(Condition {
+                    job: job_id,
+                    text: text.to_string(),
+                    span: cond.span.clone(),
+                    step: false,
+                }));
+            }
+        }
+        let mut leg_labels: Vec<Vec<String>> = Vec::new();
+        for leg in &legs {
+            let labels = runners(job_id, job, leg, &mut out);
+            leg_labels.push(labels);
+        }
+        let Some(steps) = job.get("steps").and_then(Node::as_seq) else {
+            continue;
+        };
+        let envs = [wf_env, job.get("env")];
+        steps_checkpoints(
+            Some(job_id),
+            steps,
+            &envs,
+            &legs,
+            &leg_labels,
+            src,
+            &mut out,
+        );
+    }
+    dedup_tool_versions(&mut out);
+    out
+}
+
+/// Every checkpoint of a composite action (`runs.steps`).
+pub fn action<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
+    let mut out = Vec::new();
+    if let Some(steps) = doc
+        .get("runs")
+        .and_then(|r| r.get("steps"))
+        .and_then(Node::as_seq)
+    {
+        steps_checkpoints(
+            None,
+            steps,
+            &[],
+            &[Leg::new()],
+            &[Vec::new()],
+            src,
+            &mut out,
+        );
+    }
+    out
+}
+
+/// The labels of `runs-on` on one leg, pushing a `Runner` checkpoint for each; returns them.
+fn runners<'a>(
+    job_id: &'a str,
+    job: &'a Node,
+    leg: &Leg,
+    out: &mut Vec<Checkpoint<'a>>,
+) -> Vec<String> {
+    let Some(runs_on) = job.get("runs-on") else {
+        return Vec::new();
+    };
+    // `group:`/`labels:` objects pick self-hosted or larger runners: not GitHub's hosted labels.
+    let items: Vec<&Node> = match runs_on.as_seq() {
+        Some(items) => items.iter().collect(),
+        None if runs_on.as_scalar().is_some() => vec![runs_on],
+        None => return Vec::new(),
+    };
+    let mut labels: Vec<(String, Span, Option<Span>, bool)> = Vec::new();
+    for item in items {
+        let Some(text) = item.as_str() else { continue };
+        if text.contains("${{") {
+            let Some((value, used)) = matrix::expand(text, leg, false) else {
+                continue;
+            };
+            // A matrix value may itself be a list of labels (`os: [self-hosted, linux]`): skip it.
+            let span = match used.as_slice() {
+                [one] if one.text == value => one.span.clone(),
+                _ => item.span.clone(),
+            };
+            labels.push((value, span, Some(item.span.clone()), false));
+        } else {
+            let literal = matches!(item.as_scalar().map(|s| s.style), Some(Style::Plain));
+            labels.push((text.to_string(), item.span.clone(), None, literal));
+        }
+    }
+    let self_hosted = labels.iter().any(|(l, ..)| l == "self-hosted");
+    for (label, span, runs_on, literal) in &labels {
+        out.push(Checkpoint::Runner(Runner {
+            job: job_id,
+            label: label.clone(),
+            span: span.clone(),
+            runs_on: runs_on.clone(),
+            self_hosted,
+            literal: *literal,
+        }));
+    }
+    labels.into_iter().map(|(l, ..)| l).collect()
+}
+
+const VERSION_INPUTS: &[(&str, &str)] = &[
+    ("actions/setup-python", "python-version"),
+    ("actions/setup-go", "go-version"),
+    ("ruby/setup-ruby", "ruby-version"),
+    ("actions/setup-node", "node-version"),
+];
+
+#[allow(clippy::too_many_arguments)]
+fn steps_checkpoints<'a>(
+    job: Option<&'a str>,
+    steps: &'a [Node],
+    outer_env: &[Option<&'a Node>],
+    legs: &[Leg],
+    leg_labels: &[Vec<String>],
+    src: &str,
+    out: &mut Vec<Checkpoint<'a>>,
+) {
+    for step in steps {
+        if let (Some(job), Some(cond)) = (job, step.get("if")) {
+            if let Some(text) = cond.as_str() {
+                out.push(Checkpoint::Condition(Condition {
+                    job,
+                    text: text.to_string(),
+                    span: cond.span.clone(),
+                    step: true,
+                }));
+            }
+        }
+        if let Some(run) = step.get("run") {
+            if let Some(script) = run.script(src) {
+                let unsecure_allowed = outer_env
+                    .iter()
+                    .copied()
+                    .chain([step.get("env")])
+                    .flatten()
+                    .filter_map(|env| env.get("ACTIONS_ALLOW_UNSECURE_COMMANDS"))
+                    .any(|v| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")));
+                out.push(Checkpoint::Script(Script {
+                    job,
+                    script,
+                    unsecure_allowed,
+                    _life: std::marker::PhantomData,
+                }));
+            }
+        }
+        let Some(uses_node) = step.get("uses") else {
+            continue;
+        };
+        let Some(uses) = parse_uses(job, uses_node, src) else {
+            continue;
+        };
+        let action = uses.action.clone();
+        out.push(Checkpoint::Uses(uses));
+        let Some(&(_, input)) = VERSION_INPUTS.iter().find(|(a, _)| *a == action) else {
+            continue;
+        };
+        let Some(value) = step.get("with").and_then(|w| w.get(input)) else {
+            continue;
+        };
+        for (leg, labels) in legs.iter().zip(leg_labels) {
+            if let Some(tv) = tool_version(
+                job, &action, input, value, leg, labels, outer_env, step, src,
+            ) {
+                out.push(Checkpoint::ToolVersion(tv));
+            }
+        }
+    }
+}
+
+/// The scalar behind a version input on one leg: the input itself, or the matrix value or `env`
+/// entry that a single `${{ matrix.X }}` / `${{ env.X }}` names.
+#[allow(clippy::too_many_arguments)]
+fn tool_version<'a>(
+    job: Option<&'a str>,
+    action: &str,
+    input: &'a str,
+    value: &Node,
+    leg: &Leg,
+    labels: &[String],
+    outer_env: &[Option<&Node>],
+    step: &Node,
+    src: &str,
+) -> Option<ToolVersion<'a>> {
+    let scalar = value.as_scalar()?;
+    let make = |style: Style, span: Span, via: Option<(String, Span)>| ToolVersion {
+        job,
+        action: action.to_string(),
+        input,
+        written: src.get(span.clone()).unwrap_or_default().to_string(),
+        style,
+        span,
+        via,
+        labels: labels.to_vec(),
+    };
+    let text = scalar.value.trim();
+    let Some(inner) = text.strip_prefix("${{").and_then(|t| t.strip_suffix("}}")) else {
+        return Some(make(scalar.style, value.span.clone(), None));
+    };
+    let inner = inner.trim();
+    let via = Some((input.to_string(), value.span.clone()));
+    if let Some(key) = inner.strip_prefix("matrix.") {
+        let v = leg.get(key)?;
+        let (style, _) = v.scalar.clone()?;
+        return Some(make(style, v.span.clone(), via));
+    }
+    if let Some(name) = inner.strip_prefix("env.") {
+        // The nearest `env:` wins: step, then job, then workflow.
+        let scopes = [step.get("env")]
+            .into_iter()
+            .chain(outer_env.iter().rev().copied());
+        for env in scopes.flatten() {
+            if let Some(v) = env.get(name) {
+                let s = v.as_scalar()?;
+                return Some(make(s.style, v.span.clone(), via));
+            }
+        }
+    }
+    None
+}
+
+/// Matrix legs repeat the same input: keep one checkpoint per span and runner labels.
+fn dedup_tool_versions(out: &mut Vec<Checkpoint<'_>>) {
+    let mut seen: BTreeMap<(usize, usize, Vec<String>), ()> = BTreeMap::new();
+    out.retain(|cp| match cp {
+        Checkpoint::ToolVersion(tv) => seen
+            .insert((tv.span.start, tv.span.end, tv.labels.clone()), ())
+            .is_none(),
+        _ => true,
+    });
+}
+
+/// `owner/repo[/path]@ref`, with the version a tag or a `# vX.Y.Z` comment after a SHA names.
+fn parse_uses<'a>(job: Option<&'a str>, node: &Node, src: &str) -> Option<Uses<'a>> {
+    let scalar = node.as_scalar()?;
+    let text = scalar.value.trim();
+    if text.starts_with("./") || text.starts_with("docker://") || text.contains("${{") {
+        return None;
+    }
+    let (action, git_ref) = text.rsplit_once('@')?;
+    let mut parts = action.splitn(3, '/');
+    let (owner, repo) = (parts.next()?, parts.next()?);
+    let path = parts.next();
+    let action = match path {
+        Some(p) => format!(
+            "{}/{}/{p}",
+            owner.to_ascii_lowercase(),
+            repo.to_ascii_lowercase()
+        ),
+        None => format!(
+            "{}/{}",
+            owner.to_ascii_lowercase(),
+            repo.to_ascii_lowercase()
+        ),
+    };
+    let is_sha = git_ref.len() == 40 && git_ref.bytes().all(|b| b.is_ascii_hexdigit());
+    let tag = Version::parse(git_ref);
+    let kind = if is_sha {
+        RefKind::Sha
+    } else if tag.is_some() {
+        RefKind::Tag
+    } else {
+        RefKind::Branch
+    };
+    let version = match kind {
+        RefKind::Tag => tag,
+        RefKind::Sha => version_comment(src, node.span.end),
+        RefKind::Branch => None,
+    };
+    // The ref's bytes: the scalar's source ends with it (a quote may follow).
+    let raw = src.get(node.span.clone())?;
+    let at = raw.rfind(git_ref)?;
+    let ref_span = node.span.start + at..node.span.start + at + git_ref.len();
+    Some(Uses {
+        job,
+        action,
+        git_ref: git_ref.to_string(),
+        kind,
+        version,
+        span: node.span.clone(),
+        ref_span,
+    })
+}
+
+/// `# v3.1.2` (or `# 3.1.2`, `# tag=v3.1.2`) after a value on its line, as Dependabot and Renovate
+/// write behind a pinned SHA.
+fn version_comment(src: &str, end: usize) -> Option<Version> {
+    let rest = src.get(end..)?;
+    let line = rest.split('\n').next()?;
+    let comment = line
+        .trim_start()
+        .trim_start_matches(['"', '\''])
+        .trim_start();
+    let comment = comment.strip_prefix('#')?.trim();
+    let word = comment.split_whitespace().next()?;
+    let word = word.strip_prefix("tag=").unwrap_or(word);
+    Version::parse(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cps(src: &str) -> Vec<String> {
+        let doc = super::super::source::yaml::parse(src).unwrap().remove(0);
+        workflow(&doc, src)
+            .iter()
+            .map(|cp| match cp {
+                Checkpoint::Runner(r) => {
+                    format!("runner {} {} {}", r.job, r.label, &src[r.span.clone()])
+                }
+                Checkpoint::Uses(u) => format!(
+                    "uses {} {} {:?} {:?} {}",
+                    u.action,
+                    u.git_ref,
+                    u.kind,
+                    u.version.as_ref().map(|v| v.0.clone()),
+                    &src[u.ref_span.clone()]
+                ),
+                Checkpoint::ToolVersion(t) => format!(
+                    "version {} {} {:?} {:?} {}",
+                    t.input,
+                    t.written,
+                    t.style,
+                    t.labels,
+                    t.via.is_some()
+                ),
+                Checkpoint::Condition(c) => format!("if {} {}", c.job, c.text),
+                Checkpoint::Script(s) => format!("run {}", s.unsecure_allowed),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn runners_per_leg_point_at_the_matrix_value() {
+        let src = "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        os: [ubuntu-20.04, macos-14]\n    runs-on: ${{ matrix.os }}\n    steps: []\n  h:\n    runs-on: [self-hosted, ubuntu-20.04]\n    steps: []\n";
+        assert_eq!(
+            cps(src),
+            [
+                "runner t ubuntu-20.04 ubuntu-20.04",
+                "runner t macos-14 macos-14",
+                "runner h self-hosted self-hosted",
+                "runner h ubuntu-20.04 ubuntu-20.04",
+            ]
+        );
+    }
+
+    #[test]
+    fn uses_refs_and_version_comments() {
+        let src = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - uses: actions/upload-artifact@v3\n      - uses: actions/cache@704facf57e6136b1bc63b828d79edcd491f0ee84 # v3.3.2\n      - uses: 'Actions/Cache/restore@main'\n      - uses: ./local\n";
+        assert_eq!(
+            cps(src)[1..],
+            [
+                "uses actions/upload-artifact v3 Tag Some([3]) v3",
+                "uses actions/cache 704facf57e6136b1bc63b828d79edcd491f0ee84 Sha Some([3, 3, 2]) 704facf57e6136b1bc63b828d79edcd491f0ee84",
+                "uses actions/cache/restore main Branch None main",
+            ]
+        );
+    }
+
+    #[test]
+    fn tool_versions_through_matrix_and_env() {
+        let src = "on: push\nenv:\n  GO: 1.20\njobs:\n  t:\n    strategy:\n      matrix:\n        py: [3.9, '3.10']\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/setup-python@v5\n        with:\n          python-version: ${{ matrix.py }}\n      - uses: actions/setup-go@v5\n        with:\n          go-version: ${{ env.GO }}\n";
+        let got: Vec<String> = cps(src)
+            .into_iter()
+            .filter(|c| c.starts_with("version"))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "version python-version 3.9 Plain [\"ubuntu-24.04\"] true",
+                "version python-version '3.10' SingleQuoted [\"ubuntu-24.04\"] true",
+                "version go-version 1.20 Plain [\"ubuntu-24.04\"] true",
+            ]
+        );
+    }
+}

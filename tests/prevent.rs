@@ -1,0 +1,262 @@
+//! The prevent engine beyond shell commands, end to end on the real binary: `--today` on both sides
+//! of a retirement date (and `today:` in the configuration), the GHES switch, and fixes: `--fix`
+//! edits only the bytes of each finding's span (comments, quoting and key order survive) and the
+//! fixed file lints clean for those rules; `--diff` writes nothing; `--unsafe-fixes`; SARIF `fixes`.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_faultline");
+
+struct Repo {
+    dir: PathBuf,
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Repo {
+    fn with(files: &[(&str, &str)]) -> Repo {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "faultline-prevent-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(".git")).expect("scratch repo");
+        for (rel, text) in files {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        Repo { dir }
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.dir.join(rel)).unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Out {
+        let out = Command::new(BIN)
+            .args(args)
+            .current_dir(&self.dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run faultline");
+        Out {
+            code: out.status.code().expect("exit code"),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+}
+
+impl Drop for Repo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+const WF: &str = ".github/workflows/ci.yml";
+
+/// Comments, flow and block styles, quotes of every kind, and keys in a deliberate order.
+const BEFORE: &str = "\
+# CI (comments survive a fix)
+on: push
+env:
+  GO: 1.20 # the Go line
+jobs:
+  test:
+    runs-on: ubuntu-20.04   # old
+    strategy:
+      matrix: { python: [3.9, 3.10, \"3.11\"] }
+    steps:
+      - uses: actions/setup-python@v5
+        with: {python-version: \"${{ matrix.python }}\"}
+      - uses: actions/setup-go@v5
+        with:
+          go-version: ${{ env.GO }}
+      - uses: actions/cache@v2 # keep me
+        with: {key: k, path: p}
+      - uses: 'actions/upload-artifact@v3'
+        with:
+          path: dist/
+          name: dist
+";
+
+/// BEFORE with the safe fixes: three quotes-or-versions, nothing else.
+const AFTER_SAFE: &str = "\
+# CI (comments survive a fix)
+on: push
+env:
+  GO: '1.20' # the Go line
+jobs:
+  test:
+    runs-on: ubuntu-20.04   # old
+    strategy:
+      matrix: { python: [3.9, '3.10', \"3.11\"] }
+    steps:
+      - uses: actions/setup-python@v5
+        with: {python-version: \"${{ matrix.python }}\"}
+      - uses: actions/setup-go@v5
+        with:
+          go-version: ${{ env.GO }}
+      - uses: actions/cache@v4 # keep me
+        with: {key: k, path: p}
+      - uses: 'actions/upload-artifact@v4'
+        with:
+          path: dist/
+          name: dist
+";
+
+#[test]
+fn fix_edits_only_the_findings_bytes_and_the_result_lints_clean() {
+    let repo = Repo::with(&[(WF, BEFORE)]);
+    let out = repo.run(&[
+        "lint",
+        "--fix",
+        "--today",
+        "2026-12-03",
+        "--format",
+        "concise",
+        "-q",
+    ]);
+    assert_eq!(repo.read(WF), AFTER_SAFE);
+    assert_eq!(out.stderr, "");
+    // What is left: the retired label (its fix is unsafe).
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stdout,
+        ".github/workflows/ci.yml:7:14: error[runner-label-retired] `ubuntu-20.04` is a retired GitHub-hosted runner label (retired 2025-04-15): the job will fail, or wait for a runner until it is cancelled (actions/runner-images#11101)\n"
+    );
+    // A second run finds nothing to fix: the fixed file is clean for those rules.
+    let again = repo.run(&["lint", "--diff", "--today", "2026-12-03"]);
+    assert_eq!((again.code, again.stdout.as_str()), (0, ""));
+
+    let unsafe_run = repo.run(&["lint", "--fix", "--unsafe-fixes", "--today", "2026-12-03"]);
+    assert_eq!(unsafe_run.code, 0, "{}", unsafe_run.stdout);
+    assert_eq!(
+        repo.read(WF),
+        AFTER_SAFE.replace(
+            "runs-on: ubuntu-20.04   # old",
+            "runs-on: ubuntu-24.04   # old"
+        )
+    );
+    assert_eq!(unsafe_run.stderr, "faultline: fixed 1 finding in 1 file\n");
+}
+
+#[test]
+fn diff_shows_the_fixes_and_writes_nothing() {
+    let repo = Repo::with(&[(WF, BEFORE)]);
+    let out = repo.run(&["lint", "--diff", "--today", "2026-12-03"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(repo.read(WF), BEFORE);
+    assert!(out
+        .stdout
+        .starts_with("--- a/.github/workflows/ci.yml\n+++ b/.github/workflows/ci.yml\n"));
+    assert!(out
+        .stdout
+        .contains("-  GO: 1.20 # the Go line\n+  GO: '1.20' # the Go line\n"));
+    assert!(out.stdout.contains(
+        "-      - uses: actions/cache@v2 # keep me\n+      - uses: actions/cache@v4 # keep me\n"
+    ));
+    assert!(
+        !out.stdout.contains("ubuntu-24.04"),
+        "unsafe fixes need --unsafe-fixes"
+    );
+    assert_eq!(
+        out.stderr,
+        "faultline: 4 fixes available in 1 file (--diff wrote nothing)\n"
+    );
+}
+
+#[test]
+fn sarif_results_carry_their_fixes() {
+    let repo = Repo::with(&[(WF, BEFORE)]);
+    let out = repo.run(&["lint", "--format", "sarif", "--today", "2026-12-03"]);
+    let sarif: Value = serde_json::from_str(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let cache = results
+        .iter()
+        .find(|r| r["ruleId"] == "cache-action-deprecated")
+        .expect("cache finding");
+    let fix = &cache["fixes"][0];
+    assert_eq!(fix["description"]["text"], "use `actions/cache@v4`");
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], WF);
+    let replacement = &change["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "v4");
+    assert_eq!(replacement["deletedRegion"]["startLine"], 16);
+    assert_eq!(replacement["deletedRegion"]["startColumn"], 29);
+    assert_eq!(replacement["deletedRegion"]["endColumn"], 31);
+    let secrets_free: Vec<&Value> = results.iter().filter(|r| r["fixes"].is_null()).collect();
+    assert!(secrets_free
+        .iter()
+        .all(|r| r["ruleId"] != "cache-action-deprecated"));
+}
+
+const MACOS: &str =
+    "on: push\njobs:\n  mac:\n    runs-on: macos-14\n    steps:\n      - run: make\n";
+
+#[test]
+fn today_decides_deprecated_or_retired() {
+    let repo = Repo::with(&[(".github/workflows/mac.yml", MACOS)]);
+    let before = repo.run(&["lint", "--today", "2026-11-01", "--format", "concise", "-q"]);
+    assert_eq!(before.code, 0);
+    assert_eq!(
+        before.stdout,
+        ".github/workflows/mac.yml:4:14: warning[runner-label-retired] `macos-14` is a deprecated GitHub-hosted runner label: brownouts fail jobs before it is retired on 2026-11-02 (actions/runner-images#13518)\n"
+    );
+    let on = repo.run(&["lint", "--today", "2026-11-02", "--format", "concise", "-q"]);
+    assert_eq!(on.code, 1);
+    assert!(
+        on.stdout
+            .contains("error[runner-label-retired] `macos-14` is a retired"),
+        "{}",
+        on.stdout
+    );
+    let early = repo.run(&["lint", "--today", "2026-07-05", "--format", "concise", "-q"]);
+    assert_eq!((early.code, early.stdout.as_str()), (0, ""));
+    // `today:` in the configuration; the command line wins over it.
+    let conf = Repo::with(&[
+        (".github/workflows/mac.yml", MACOS),
+        (".faultline.yaml", "today: 2026-11-01\n"),
+    ]);
+    assert_eq!(conf.run(&["lint", "-q"]).code, 0);
+    assert_eq!(conf.run(&["lint", "-q", "--today", "2026-12-01"]).code, 1);
+    let bad = repo.run(&["lint", "--today", "2026-02-30"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("`2026-02-30` is not a date (YYYY-MM-DD)"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn ghes_keeps_artifact_and_cache_v3() {
+    let wf = "on: push\njobs:\n  b:\n    runs-on: [self-hosted]\n    steps:\n      - uses: actions/upload-artifact@v3\n        with: {name: a, path: a}\n      - uses: actions/cache@v2\n        with: {key: k, path: p}\n";
+    let cloud = Repo::with(&[(WF, wf)]);
+    assert_eq!(
+        cloud
+            .run(&["lint", "-q", "--format", "concise"])
+            .stdout
+            .lines()
+            .count(),
+        2
+    );
+    let ghes = Repo::with(&[
+        (WF, wf),
+        (".faultline.yaml", "github_enterprise_server: true\n"),
+    ]);
+    let out = ghes.run(&["lint", "-q", "--format", "concise"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+}

@@ -755,7 +755,9 @@ impl<'input, T: Input> Scanner<'input, T> {
             }
         }
 
-        if (self.mark.col as isize) < self.indent {
+        // faultline: libyaml (GitLab's Psych) and GitHub do not check indentation inside a flow
+        // collection, so `]` or an entry may sit left of the enclosing block's indentation.
+        if self.flow_level == 0 && (self.mark.col as isize) < self.indent {
             return Err(ScanError::new_str(self.mark, "invalid indentation"));
         }
 
@@ -2047,12 +2049,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 ));
             }
 
-            if (self.mark.col as isize) < self.indent {
-                return Err(ScanError::new_str(
-                    start_mark,
-                    "invalid indentation in quoted scalar",
-                ));
-            }
+            // faultline: libyaml accepts continuation lines of a quoted scalar at any indentation.
 
             leading_blanks = false;
             self.consume_flow_scalar_non_whitespace_chars(
@@ -2296,12 +2293,7 @@ impl<'input, T: Input> Scanner<'input, T> {
         let indent = self.indent + 1;
         let start_mark = self.mark;
 
-        if self.flow_level > 0 && (start_mark.col as isize) < indent {
-            return Err(ScanError::new_str(
-                start_mark,
-                "invalid indentation in flow construct",
-            ));
-        }
+        // faultline: no indentation check for plain scalars inside flow collections (as libyaml).
 
         let mut string = String::with_capacity(32);
         self.buf_whitespaces.clear();
@@ -2547,9 +2539,12 @@ impl<'input, T: Input> Scanner<'input, T> {
 
         // Skip over ':'.
         self.skip_non_blank();
+        // faultline: a tab after `:` is separation (libyaml reads `a:\tb` as `a: b`); only a block
+        // sequence entry right after it is an error there too.
         if self.input.look_ch() == '\t'
             && !self.skip_ws_to_eol(SkipTabs::Yes)?.has_valid_yaml_ws()
-            && (self.input.peek() == '-' || self.input.next_is_alpha())
+            && self.input.peek() == '-'
+            && is_blank_or_breakz(self.input.peek_nth(1))
         {
             return Err(ScanError::new_str(
                 self.mark,

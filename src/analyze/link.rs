@@ -51,6 +51,7 @@ pub fn config_lines(repo: &Path, playbooks: &[&str]) -> Result<Vec<ConfigLine>, 
         paths: vec![repo.to_path_buf()],
         root,
         declared: config.declared.clone(),
+        no_ignore: false,
     });
     let cwd = std::env::current_dir().unwrap_or_default();
     Ok(run

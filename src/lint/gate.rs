@@ -11,7 +11,7 @@
 //! or the baseline is unusable (nothing is linted), or a linted file could not be read or parsed
 //! (the others are still linted and reported).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -61,6 +61,8 @@ pub struct Gated {
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
     pub files: Vec<Arc<SourceFile>>,
+    /// Named files that are no CI file faultline knows (warnings).
+    pub skipped: Vec<InputError>,
 }
 
 /// Apply ignored paths, suppressions and rule settings to an engine run.
@@ -69,11 +71,13 @@ pub fn apply(run: super::LintRun, config: &Config, cwd: &Path) -> Gated {
         mut findings,
         mut errors,
         mut files,
+        mut skipped,
     } = run;
     if !config.ignore.is_empty() {
         findings.retain(|f| !config.is_ignored(&f.file.path, cwd));
         errors.retain(|e| !config.is_ignored(&e.path, cwd));
         files.retain(|f| !config.is_ignored(&f.path, cwd));
+        skipped.retain(|e| !config.is_ignored(&e.path, cwd));
     }
     let findings = suppress::apply(findings, &files, &is_known_rule);
     let mut findings: Vec<Finding> = findings
@@ -92,7 +96,71 @@ pub fn apply(run: super::LintRun, config: &Config, cwd: &Path) -> Gated {
         findings,
         errors,
         files,
+        skipped,
     }
+}
+
+/// The paths of one lint run that share a repository root and a configuration file.
+#[derive(Debug)]
+struct Group {
+    root: PathBuf,
+    config: Config,
+    paths: Vec<PathBuf>,
+}
+
+/// Split the paths by what applies to them: each path's repository root (the enclosing git
+/// checkout; else the one around the current folder when the path is below it; else the path's
+/// folder) and the nearest `.faultline.yaml` from the path up to that root. No path: the
+/// repository around the current folder, with the configuration at its root.
+fn groups(args: &LintArgs, cwd: &Path) -> Result<Vec<Group>, config::ConfigError> {
+    let cwd_root = discover::repo_root(cwd);
+    if args.paths.is_empty() {
+        let config = Config::for_lint(args.config.as_deref(), &cwd_root, &is_known_rule)?;
+        return Ok(vec![Group {
+            root: cwd_root,
+            config,
+            paths: Vec::new(),
+        }]);
+    }
+    let mut keyed: Vec<(PathBuf, Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
+    for p in &args.paths {
+        let abs = config::absolute(p, cwd);
+        let dir = if abs.is_dir() {
+            abs.clone()
+        } else {
+            abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+        };
+        let git_root = discover::repo_root(&dir);
+        let root = if git_root.join(".git").exists() {
+            git_root
+        } else if dir.starts_with(&cwd_root) {
+            cwd_root.clone()
+        } else {
+            dir.clone()
+        };
+        let found = match &args.config {
+            Some(c) => Some(c.clone()),
+            None => config::find_upward(&dir, &root)?,
+        };
+        match keyed.iter_mut().find(|(r, c, _)| *r == root && *c == found) {
+            Some((_, _, paths)) => paths.push(p.clone()),
+            None => keyed.push((root, found, vec![p.clone()])),
+        }
+    }
+    keyed
+        .into_iter()
+        .map(|(root, found, paths)| {
+            let config = match found {
+                Some(f) => config::load(&f, &is_known_rule)?,
+                None => Config::for_dir(None, &root, &root, &is_known_rule)?,
+            };
+            Ok(Group {
+                root,
+                config,
+                paths,
+            })
+        })
+        .collect()
 }
 
 pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
@@ -100,9 +168,8 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         Ok(c) => c,
         Err(e) => return ui.fail(format!("cannot read the current directory: {e}")),
     };
-    let root = discover::repo_root(&cwd);
-    let config = match Config::for_lint(args.config.as_deref(), &root, &is_known_rule) {
-        Ok(c) => c,
+    let groups = match groups(args, &cwd) {
+        Ok(g) => g,
         Err(mut e) => {
             // A discovered file is named from the root: show it relative to where the user is.
             if let Ok(rel) = e.path.strip_prefix(&cwd) {
@@ -120,16 +187,36 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         _ => None,
     };
 
-    let opts = LintOptions {
-        paths: args.paths.clone(),
-        root: root.clone(),
-        declared: config.declared.clone(),
-    };
-    let gated = apply(lint(&opts), &config, &cwd);
+    let mut gated = Gated::default();
+    for g in &groups {
+        let opts = LintOptions {
+            paths: g.paths.clone(),
+            root: g.root.clone(),
+            declared: g.config.declared.clone(),
+            no_ignore: args.no_ignore,
+        };
+        let mut part = apply(lint(&opts), &g.config, &cwd);
+        gated.findings.append(&mut part.findings);
+        gated.errors.append(&mut part.errors);
+        gated.files.append(&mut part.files);
+        gated.skipped.append(&mut part.skipped);
+    }
+    gated
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // Reports and baselines name paths from the (first) repository root.
+    let root = groups
+        .first()
+        .map_or_else(|| discover::repo_root(&cwd), |g| g.root.clone());
     let path_of = |p: &Path| repo_path(p, &root, &cwd);
 
     for e in &gated.errors {
         eprintln!("faultline: error: {e}");
+    }
+    if !args.quiet {
+        for e in &gated.skipped {
+            eprintln!("faultline: warning: {e}");
+        }
     }
 
     if let Some(out) = &args.write_baseline {
@@ -164,7 +251,11 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         LintFormat::Human => {
             let mut s = report::human::render(&findings, ui.color);
             if !args.quiet {
-                s.push_str(&report::human::summary(&findings, gated.files.len()));
+                s.push_str(&report::human::summary(
+                    &findings,
+                    gated.files.len(),
+                    gated.errors.len(),
+                ));
                 if hidden > 0 || stale > 0 {
                     s.push_str(&baseline_note(hidden, stale));
                 }
@@ -343,6 +434,7 @@ mod tests {
                 message: "bad".into(),
             }],
             files: vec![a.clone(), v.clone()],
+            skipped: Vec::new(),
         };
         let g = apply(run, &config, &dir);
         assert_eq!(g.findings.len(), 1);
@@ -361,6 +453,7 @@ mod tests {
             findings: vec![mk(&a, suppress::RULE)],
             errors: Vec::new(),
             files: vec![a],
+            skipped: Vec::new(),
         };
         assert!(apply(run, &off, &dir).findings.is_empty());
     }

@@ -35,6 +35,8 @@ pub struct LintOptions {
     pub root: PathBuf,
     /// Facts the files cannot show, declared in the configuration.
     pub declared: platform::Declared,
+    /// `--no-ignore`: walk what `.gitignore`, `.ignore` and git's exclude files exclude.
+    pub no_ignore: bool,
 }
 
 /// The engine's result, before configuration, suppressions and baselines are applied.
@@ -44,12 +46,17 @@ pub struct LintRun {
     pub errors: Vec<InputError>,
     /// Every file that was read and modelled (clean or not).
     pub files: Vec<Arc<SourceFile>>,
+    /// Files named on the command line that are no CI file faultline knows (warnings, skipped).
+    pub skipped: Vec<InputError>,
 }
+
+/// The warning for a named file that is not one faultline lints.
+pub const NOT_CI_FILE: &str = "not a CI file I know (a GitHub Actions workflow or composite action, a GitLab CI file or a Dockerfile): skipped";
 
 /// Lint the files `opts` names. Never panics on bad input: unreadable or unparsable files become
 /// `errors`, and the other files are still linted.
 pub fn lint(opts: &LintOptions) -> LintRun {
-    let (targets, missing) = discover::discover(&opts.paths, &opts.root);
+    let (targets, missing) = discover::discover(&opts.paths, &opts.root, !opts.no_ignore);
     let mut run = LintRun::default();
     for (path, message) in missing {
         run.errors.push(InputError {
@@ -90,18 +97,36 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
             return;
         }
     };
+    let yaml_name = target
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
     let file = SourceFile::new(display_path(&target.path), text);
     let result = match target.kind {
         Some(FileKind::Dockerfile) => env::lint_dockerfile(&file, opts),
         Some(kind) => env::lint_yaml(&file, Some(kind), opts),
-        None => env::lint_yaml(&file, None, opts),
+        // Named on the command line, and the path says nothing: the content decides.
+        None if !yaml_name && discover::sniff_dockerfile(&file.text) => {
+            env::lint_dockerfile(&file, opts)
+        }
+        None => match env::lint_yaml(&file, None, opts) {
+            // A file that is not YAML and not named like YAML is no CI file, not a broken one.
+            Err(_) if !yaml_name => Ok(None),
+            other => other,
+        },
     };
     match result {
         Ok(Some(mut findings)) => {
             run.findings.append(&mut findings);
             run.files.push(file);
         }
-        Ok(None) => {} // a YAML file of no kind we lint: skipped quietly
+        Ok(None) => run.skipped.push(InputError {
+            path: target.path.clone(),
+            line: None,
+            column: None,
+            message: NOT_CI_FILE.into(),
+        }),
         Err(e) => run.errors.push(e),
     }
 }

@@ -73,8 +73,9 @@ fn to_miette(f: &Finding) -> MietteDiagnostic {
     }
 }
 
-/// `3 errors, 1 warning in 2 files (12 files checked)`.
-pub fn summary(findings: &[Finding], files_checked: usize) -> String {
+/// `3 errors, 1 warning in 2 files (12 files checked)`, and `, 1 unreadable` inside the brackets
+/// when some files could not be read or parsed.
+pub fn summary(findings: &[Finding], files_checked: usize, unreadable: usize) -> String {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, w: &str| {
         if n == 1 {
@@ -86,8 +87,13 @@ pub fn summary(findings: &[Finding], files_checked: usize) -> String {
     let mut files: Vec<_> = findings.iter().map(|f| f.file.display_path()).collect();
     files.sort();
     files.dedup();
+    let unreadable = if unreadable > 0 {
+        format!(", {unreadable} unreadable")
+    } else {
+        String::new()
+    };
     format!(
-        "{}, {} in {} ({} checked)\n",
+        "{}, {} in {} ({} checked{unreadable})\n",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
         plural(files.len(), "file"),

@@ -1132,3 +1132,55 @@ fn the_summary_counts_unreadable_files() {
         out.stdout
     );
 }
+
+#[test]
+fn an_included_gitlab_file_is_linted_in_its_pipelines_context() {
+    let t = Tree::empty();
+    t.write(
+        ".gitlab-ci.yml",
+        "default:\n  image: debian:bookworm\nvariables:\n  PIP_INDEX_URL: https://pypi.example/simple\ninclude:\n  - local: ci/jobs.yml\n  - local: /ci/more.yml\nstages: [test]\n",
+    );
+    t.write(
+        "ci/jobs.yml",
+        "include: ci/nested.yml\nunit:\n  stage: test\n  script:\n    - apt-get update && apt-get install -y python3-pip\n    - pip install tox\n",
+    );
+    t.write(
+        "ci/nested.yml",
+        "lint:\n  script:\n    - apt-get update && apt-get install -y python3-pip\n    - pip install ruff\n",
+    );
+    // The includer's variables reach the included jobs.
+    t.write(
+        "ci/more.yml",
+        "variables:\n  PIP_BREAK_SYSTEM_PACKAGES: '1'\n",
+    );
+    // Named alone (as pre-commit passes it): the includer's `default: image:` applies.
+    let out = t.run(&["lint", "--format", "json", "ci/jobs.yml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(findings(&out), []);
+    t.write("ci/more.yml", "variables:\n  OTHER: x\n");
+    let out = t.run(&["lint", "--format", "json", "ci/jobs.yml"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        findings(&out),
+        [f("ci/jobs.yml", 6, 7, EXTERNALLY_MANAGED, "error")]
+    );
+    let v = json(&out);
+    let message = v["findings"][0]["message"].as_str().expect("message");
+    assert!(message.contains("`debian:bookworm`"), "{message}");
+    // A nested include, named alone.
+    let out = t.run(&["lint", "--format", "json", "ci/nested.yml"]);
+    assert_eq!(
+        findings(&out),
+        [f("ci/nested.yml", 4, 7, EXTERNALLY_MANAGED, "error")]
+    );
+    // A walk finds the included files whatever their names, each once, in the same context.
+    let out = t.run(&["lint", "--format", "json"]);
+    assert_eq!(
+        findings(&out),
+        [
+            f("ci/jobs.yml", 6, 7, EXTERNALLY_MANAGED, "error"),
+            f("ci/nested.yml", 4, 7, EXTERNALLY_MANAGED, "error"),
+        ]
+    );
+    assert_eq!(json(&out)["files_checked"], 4);
+}

@@ -174,7 +174,21 @@ pub fn discover(
     for p in walk_roots {
         match std::fs::metadata(&p) {
             Err(e) => errors.push((p.clone(), describe_io(&e))),
-            Ok(m) if m.is_dir() => walk(&p, respect_ignore, &mut targets, &mut errors),
+            Ok(m) if m.is_dir() => {
+                walk(&p, respect_ignore, &mut targets, &mut errors);
+                // The pipeline's local includes are GitLab files whatever their names.
+                let (dir, top) = (std::fs::canonicalize(&p), std::fs::canonicalize(root));
+                if let (Ok(dir), Ok(top)) = (dir, top) {
+                    if top.starts_with(&dir) {
+                        for inc in super::gitlab_env::included_files(root) {
+                            targets.push(Target {
+                                path: inc,
+                                kind: Some(FileKind::GitlabCi),
+                            });
+                        }
+                    }
+                }
+            }
             Ok(_) => targets.push(Target {
                 kind: kind_from_path(&p),
                 path: p.clone(),
@@ -182,7 +196,9 @@ pub fn discover(
         }
     }
     targets.sort_by(|a, b| a.path.cmp(&b.path));
-    targets.dedup_by(|a, b| a.path == b.path);
+    // The same file reached twice (a walk and an include, `.` and an absolute root): once.
+    let mut seen = std::collections::HashSet::new();
+    targets.retain(|t| seen.insert(std::fs::canonicalize(&t.path).unwrap_or(t.path.clone())));
     (targets, errors)
 }
 

@@ -20,7 +20,7 @@ use super::source::shell::{self, Command, Nesting, Separator};
 use super::source::span::Span;
 use super::source::{github, yaml};
 use super::LintOptions;
-use crate::report::{Finding, InputError, SourceFile};
+use crate::report::{Finding, InputError, Label, SourceFile};
 
 /// Where a scope comes from; rules tailor their help to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -453,6 +453,17 @@ pub struct Walker {
     outer_tolerated: Option<&'static str>,
     /// How deep in local composite actions the walk is.
     depth: u8,
+    /// Spans of other files held in the state while a composite action is walked (see
+    /// `FOREIGN`): the file and the span in it.
+    foreign: Vec<(Arc<SourceFile>, Span)>,
+}
+
+/// A span at `FOREIGN + i` stands for `Walker::foreign[i]`, a place in another file (the caller of
+/// the composite action being walked). No file is that long, so it can be told from a real span.
+const FOREIGN: usize = 1 << 60;
+
+fn is_foreign(s: &Span) -> bool {
+    s.start >= FOREIGN
 }
 
 impl Walker {
@@ -468,6 +479,7 @@ impl Walker {
             pending_path: None,
             root: None,
             outer_tolerated: None,
+            foreign: Vec::new(),
             depth: 0,
         }
     }
@@ -629,6 +641,41 @@ impl Walker {
     }
 
     /// What a step wrote to `$GITHUB_ENV` / `$GITHUB_PATH` holds from the next step on.
+    /// Every span the walk keeps between steps, in the state and in the scope.
+    fn map_spans(&mut self, f: &mut dyn FnMut(Span) -> Span) {
+        let s = &mut self.state;
+        let opts = [
+            &mut s.python_installed,
+            &mut s.pip_installed,
+            &mut s.venv_pkg_installed,
+            &mut s.setup_python,
+            &mut s.uv_venv_on_path,
+            &mut s.pip_conf_written,
+            &mut s.marker_removed,
+            &mut s.other_python,
+            &mut s.opaque_script,
+            &mut s.activated_in_earlier_shell,
+            &mut self.scope.platform_span,
+        ];
+        for span in opts.into_iter().flatten() {
+            *span = f(span.clone());
+        }
+        for v in s
+            .venv_on_path
+            .iter_mut()
+            .chain(s.venvs.iter_mut())
+            .chain(self.pending_path.iter_mut())
+        {
+            v.span = f(v.span.clone());
+        }
+        for v in s.env.values_mut() {
+            v.span = f(v.span.clone());
+        }
+        for (_, _, span) in &mut self.pending_env {
+            *span = f(span.clone());
+        }
+    }
+
     pub fn end_step(&mut self) {
         for (name, value, span) in std::mem::take(&mut self.pending_env) {
             self.set_env(&name, value, span);
@@ -1069,7 +1116,7 @@ fn walk_steps(
             w.outer_tolerated
         };
         if let Some((uses, span)) = &step.uses {
-            if !walk_local_action(w, uses, leg) {
+            if !walk_local_action(w, uses, span, leg) {
                 w.action(uses, span.clone(), &step.with);
             }
             continue;
@@ -1118,7 +1165,7 @@ fn walk_steps(
 /// set up (setup-python, a venv on `$GITHUB_PATH`) counts, and what fails in them is reported in
 /// the action's file. `false` when it is not a readable composite action (the caller then treats it
 /// as an action it cannot see).
-fn walk_local_action(w: &mut Walker, uses: &str, leg: &Leg<'_>) -> bool {
+fn walk_local_action(w: &mut Walker, uses: &str, uses_span: &Span, leg: &Leg<'_>) -> bool {
     let Some(rel) = uses.strip_prefix("./") else {
         return false;
     };
@@ -1149,20 +1196,68 @@ fn walk_local_action(w: &mut Walker, uses: &str, leg: &Leg<'_>) -> bool {
         return false; // a JavaScript or Docker action: nothing to walk
     }
     let file = SourceFile::new(super::display_path(&path), text);
-    let caller = w.scope.file.display_path();
+    let caller = w.scope.file.clone();
+    let caller_name = caller.display_path();
+    // The caller's spans in the state (where pip was installed, the container line…) stand for
+    // places in the caller's file while the action's file is the scope's: make them foreign.
+    let mut foreign = std::mem::take(&mut w.foreign);
+    w.map_spans(&mut |s| {
+        if is_foreign(&s) {
+            return s;
+        }
+        foreign.push((caller.clone(), s));
+        let at = FOREIGN + foreign.len() - 1;
+        at..at
+    });
+    w.foreign = foreign;
     let saved_file = std::mem::replace(&mut w.scope.file, file);
-    // Labels cannot point into the caller's file from the action's: keep the words, drop the span.
-    let saved_span = w.scope.platform_span.take();
-    let note = format!("{} (when `{caller}` uses this action)", w.scope.note);
+    let note = format!("{} (when `{caller_name}` uses this action)", w.scope.note);
     let saved_note = std::mem::replace(&mut w.scope.note, note);
     let saved_outer = w.outer_tolerated;
     w.outer_tolerated = w.step_tolerated;
+    let first_new = w.findings.len();
     w.depth += 1;
     walk_steps(w, &action.steps, leg, None, None);
     w.depth -= 1;
+    // Findings in the action: labels on foreign spans go to their own files, and each finding
+    // points back to the `uses:` line that runs the action in this job.
+    for f in &mut w.findings[first_new..] {
+        let (elsewhere, own): (Vec<Label>, Vec<Label>) = std::mem::take(&mut f.related)
+            .into_iter()
+            .partition(|l| is_foreign(&l.span));
+        f.related = own;
+        for l in elsewhere {
+            if let Some((file, span)) = w.foreign.get(l.span.start - FOREIGN) {
+                f.related_elsewhere.push((
+                    file.clone(),
+                    Label {
+                        span: span.clone(),
+                        message: l.message,
+                    },
+                ));
+            }
+        }
+        f.related_elsewhere.push((
+            caller.clone(),
+            Label {
+                span: uses_span.clone(),
+                message: "this job runs the action here".into(),
+            },
+        ));
+    }
+    // Back in the caller: its own spans come back; what the action set up points at `uses:`.
+    let table = w.foreign.clone();
+    w.map_spans(&mut |s| {
+        if !is_foreign(&s) {
+            return uses_span.clone();
+        }
+        match table.get(s.start - FOREIGN) {
+            Some((file, span)) if Arc::ptr_eq(file, &caller) => span.clone(),
+            _ => s,
+        }
+    });
     w.outer_tolerated = saved_outer;
     w.scope.note = saved_note;
-    w.scope.platform_span = saved_span;
     w.scope.file = saved_file;
     true
 }

@@ -415,6 +415,7 @@ mod tests {
                 message: "x".into(),
             },
             related: Vec::new(),
+            related_elsewhere: Vec::new(),
             help: None,
         };
         let text = "rules:\n  faultline-suppression: info\nignore: [vendor/]\n";

@@ -108,6 +108,7 @@ mod tests {
                 message: "here".into(),
             },
             related: Vec::new(),
+            related_elsewhere: Vec::new(),
             help: help.map(str::to_string),
         }
     }

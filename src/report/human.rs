@@ -52,6 +52,15 @@ fn to_miette(f: &Finding) -> MietteDiagnostic {
     if !help.is_empty() {
         help.push('\n');
     }
+    // Places in other files cannot be labels on this file's snippet: one line each.
+    for (file, l) in &f.related_elsewhere {
+        let (line, column) = file.line_col(l.span.start);
+        help.push_str(&format!(
+            "{}:{line}:{column}: {}\n",
+            file.display_path(),
+            l.message
+        ));
+    }
     if f.playbook.is_empty() {
         // Findings about faultline's own input (suppressions) prevent no failure: no playbook.
         help = help.trim_end().to_string();

@@ -138,6 +138,7 @@ pub(crate) fn finding(
             message: primary.to_string(),
         },
         related,
+        related_elsewhere: Vec::new(),
         help: Some(help),
     }
 }

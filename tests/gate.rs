@@ -1017,6 +1017,13 @@ fn a_named_file_is_linted_by_its_content_or_reported_as_unknown() {
          faultline: warning: notes.txt: not a CI file I know (a GitHub Actions workflow or composite action, a GitLab CI file or a Dockerfile): skipped\n"
     );
     assert_eq!(json(&out)["files_checked"], 2);
+    // A template named after Dockerfiles is not one, even when it starts with FROM.
+    t.write("Dockerfile-alpine.template", FAILING_DOCKERFILE);
+    let out = t.run(&["lint", "Dockerfile-alpine.template"]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (0, "faultline: warning: Dockerfile-alpine.template: not a CI file I know (a GitHub Actions workflow or composite action, a GitLab CI file or a Dockerfile): skipped\n")
+    );
     // --quiet keeps stderr for errors only.
     let out = t.run(&["lint", "--quiet", "notes.txt"]);
     assert_eq!((out.code, out.stderr.as_str()), (0, ""));

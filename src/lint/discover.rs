@@ -33,8 +33,41 @@ const SKIP_DIRS: &[&str] = &[
 
 /// The kind of a file judged by its path alone (`None`: not one we lint, or decide by content).
 pub fn kind_from_path(path: &Path) -> Option<FileKind> {
+    match docker_name(path) {
+        Some(true) => return Some(FileKind::Dockerfile),
+        Some(false) => return None,
+        None => {}
+    }
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if !yaml {
+        return None;
+    }
+    if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || lower.ends_with(".gitlab-ci.yml")
+    {
+        return Some(FileKind::GitlabCi);
+    }
+    if lower == "action.yml" || lower == "action.yaml" {
+        return Some(FileKind::GithubAction);
+    }
+    let parent = path.parent()?;
+    if parent.file_name().and_then(|n| n.to_str()) == Some("workflows")
+        && parent
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            == Some(".github")
+    {
+        return Some(FileKind::GithubWorkflow);
+    }
+    None
+}
+
+/// `Some(true)`: a Dockerfile name; `Some(false)`: named after Dockerfiles but not one (a template,
+/// source code, docs: never read as a Dockerfile, even by content); `None`: neither.
+pub fn docker_name(path: &Path) -> Option<bool> {
+    let lower = path.file_name()?.to_str()?.to_ascii_lowercase();
     // `Dockerfile.dev` is a Dockerfile; `Dockerfile.dockerignore` (BuildKit's per-Dockerfile ignore
     // file), templates, docs and source code named after Dockerfiles (`dockerfile.go`,
     // `dockerfile.rs`) are not.
@@ -74,34 +107,7 @@ pub fn kind_from_path(path: &Path) -> Option<FileKind> {
             || lower.starts_with(&format!("{base}-"))
             || lower.ends_with(&format!(".{base}"))
     });
-    if is_docker_name && not_docker.iter().any(|ext| lower.ends_with(ext)) {
-        return None;
-    }
-    if is_docker_name {
-        return Some(FileKind::Dockerfile);
-    }
-    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
-    if !yaml {
-        return None;
-    }
-    if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || lower.ends_with(".gitlab-ci.yml")
-    {
-        return Some(FileKind::GitlabCi);
-    }
-    if lower == "action.yml" || lower == "action.yaml" {
-        return Some(FileKind::GithubAction);
-    }
-    let parent = path.parent()?;
-    if parent.file_name().and_then(|n| n.to_str()) == Some("workflows")
-        && parent
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            == Some(".github")
-    {
-        return Some(FileKind::GithubWorkflow);
-    }
-    None
+    is_docker_name.then(|| !not_docker.iter().any(|ext| lower.ends_with(ext)))
 }
 
 /// The folder to lint when no path is given: the enclosing git checkout, else the current folder.

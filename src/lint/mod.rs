@@ -107,6 +107,8 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
         Some(FileKind::Dockerfile) => env::lint_dockerfile(&file, opts),
         Some(kind) => env::lint_yaml(&file, Some(kind), opts),
         // Named on the command line, and the path says nothing: the content decides.
+        // Named after Dockerfiles but excluded by name (a template, source code): not one.
+        None if !yaml_name && discover::docker_name(&target.path) == Some(false) => Ok(None),
         None if !yaml_name && discover::sniff_dockerfile(&file.text) => {
             env::lint_dockerfile(&file, opts)
         }

@@ -172,6 +172,9 @@ pub struct PipReach {
     /// A venv was activated in an earlier step or RUN, and is not active here.
     pub stale_activation: Option<Span>,
     pub via_sudo: bool,
+    /// The command names another Python than the platform's default (`/usr/bin/python3` in a
+    /// `python:` image): how to name it in a message.
+    pub python_what: Option<&'static str>,
 }
 
 /// One command, with everything a rule may read.
@@ -281,6 +284,7 @@ impl Scope {
             runner_pip_conf: false,
             stale_activation: None,
             via_sudo: sudo.is_some(),
+            python_what: None,
         };
         reach.target = match invoker.path() {
             Some(p) if p.contains('$') || p.contains("{{") => Target::Unknown,
@@ -327,6 +331,25 @@ impl Scope {
             return reach;
         }
         let Some(f) = facts else { return reach };
+        // `/usr/bin/python3` where the image's own Python is elsewhere: the distribution's.
+        let explicit_usr_bin = invoker
+            .path()
+            .is_some_and(|p| p.starts_with("/usr/bin/") || p.starts_with("/bin/"));
+        let usr_bin_facts;
+        let f = match f.usr_bin.filter(|_| explicit_usr_bin) {
+            Some(u) => {
+                reach.python_what = Some(u.what);
+                usr_bin_facts = platform::PyFacts {
+                    marked: u.marked,
+                    pip: u.pip,
+                    pip_conf_override: false,
+                    usr_bin: None,
+                    ..f.clone()
+                };
+                &usr_bin_facts
+            }
+            None => f,
+        };
         // macOS: Homebrew links `pip3` and `python3`, not `pip` or `python`; those reach some other
         // Python (runner-images #10385), so only the versioned names are certain.
         if f.os == Os::MacOs

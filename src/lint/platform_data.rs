@@ -27,6 +27,7 @@ const fn facts(
         venv,
         pip_conf_override,
         what,
+        usr_bin: None,
     }
 }
 

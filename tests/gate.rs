@@ -1097,6 +1097,21 @@ fn configuration_is_found_from_the_linted_path_upward() {
             f("tools/Dockerfile", 3, 5, EXTERNALLY_MANAGED, "info"),
         ]
     );
+    // A walk of the repository: each file gets the configuration nearest to it.
+    let out = t.run(&["lint", "--format", "json"]);
+    assert_eq!(
+        findings(&out),
+        [
+            f(
+                "services/api/Dockerfile",
+                3,
+                5,
+                EXTERNALLY_MANAGED,
+                "warning"
+            ),
+            f("tools/Dockerfile", 3, 5, EXTERNALLY_MANAGED, "info"),
+        ]
+    );
     // From a folder outside the repository, with an absolute path: still the file's own.
     let elsewhere = Tree::empty();
     let target = t.dir.join("services/api/Dockerfile");

@@ -52,6 +52,7 @@ pub fn config_lines(repo: &Path, playbooks: &[&str]) -> Result<Vec<ConfigLine>, 
         root,
         declared: config.declared.clone(),
         no_ignore: false,
+        targets: None,
     });
     let cwd = std::env::current_dir().unwrap_or_default();
     Ok(run

@@ -100,30 +100,41 @@ pub fn apply(run: super::LintRun, config: &Config, cwd: &Path) -> Gated {
     }
 }
 
-/// The paths of one lint run that share a repository root and a configuration file.
+/// The files of one lint run that share a repository root and a configuration file.
 #[derive(Debug)]
 struct Group {
     root: PathBuf,
     config: Config,
-    paths: Vec<PathBuf>,
+    targets: Vec<discover::Target>,
 }
 
-/// Split the paths by what applies to them: each path's repository root (the enclosing git
-/// checkout; else the one around the current folder when the path is below it; else the path's
-/// folder) and the nearest `.faultline.yaml` from the path up to that root. No path: the
-/// repository around the current folder, with the configuration at its root.
-fn groups(args: &LintArgs, cwd: &Path) -> Result<Vec<Group>, config::ConfigError> {
+/// Find the files to lint and split them by what applies to them: the repository root of the path
+/// they were found from (the enclosing git checkout; else the one around the current folder when
+/// the path is below it; else the path's folder) and the nearest `.faultline.yaml` from each file's
+/// folder up to that root. With no path, the repository around the current folder, whose root
+/// configuration is always read (and checked), even when there is nothing to lint. Paths that do
+/// not exist come back as input errors.
+fn groups(
+    args: &LintArgs,
+    cwd: &Path,
+) -> Result<(Vec<Group>, Vec<InputError>), config::ConfigError> {
     let cwd_root = discover::repo_root(cwd);
-    if args.paths.is_empty() {
-        let config = Config::for_lint(args.config.as_deref(), &cwd_root, &is_known_rule)?;
-        return Ok(vec![Group {
-            root: cwd_root,
-            config,
-            paths: Vec::new(),
-        }]);
-    }
-    let mut keyed: Vec<(PathBuf, Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
-    for p in &args.paths {
+    let mut keyed: Vec<(PathBuf, Option<PathBuf>, Vec<discover::Target>)> = Vec::new();
+    let inputs = if args.paths.is_empty() {
+        let found = match &args.config {
+            Some(c) => Some(c.clone()),
+            None => config::find(&cwd_root)?,
+        };
+        keyed.push((cwd_root.clone(), found, Vec::new()));
+        vec![cwd_root.clone()]
+    } else {
+        args.paths.clone()
+    };
+    let mut missing = Vec::new();
+    let mut nearest: std::collections::HashMap<PathBuf, Option<PathBuf>> =
+        std::collections::HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in &inputs {
         let abs = config::absolute(p, cwd);
         let dir = if abs.is_dir() {
             abs.clone()
@@ -138,18 +149,41 @@ fn groups(args: &LintArgs, cwd: &Path) -> Result<Vec<Group>, config::ConfigError
         } else {
             dir.clone()
         };
-        let found = match &args.config {
-            Some(c) => Some(c.clone()),
-            None => config::find_upward(&dir, &root)?,
-        };
-        match keyed.iter_mut().find(|(r, c, _)| *r == root && *c == found) {
-            Some((_, _, paths)) => paths.push(p.clone()),
-            None => keyed.push((root, found, vec![p.clone()])),
+        let (targets, errors) = discover::discover(std::slice::from_ref(p), &root, !args.no_ignore);
+        missing.extend(errors.into_iter().map(|(path, message)| InputError {
+            path,
+            line: None,
+            column: None,
+            message,
+        }));
+        for target in targets {
+            let abs = config::absolute(&target.path, cwd);
+            if !seen.insert(abs.clone()) {
+                continue;
+            }
+            let found = match &args.config {
+                Some(c) => Some(c.clone()),
+                None => {
+                    let folder = abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf);
+                    match nearest.get(&folder) {
+                        Some(f) => f.clone(),
+                        None => {
+                            let f = config::find_upward(&folder, &root)?;
+                            nearest.insert(folder, f.clone());
+                            f
+                        }
+                    }
+                }
+            };
+            match keyed.iter_mut().find(|(r, c, _)| *r == root && *c == found) {
+                Some((_, _, ts)) => ts.push(target),
+                None => keyed.push((root.clone(), found, vec![target])),
+            }
         }
     }
-    keyed
+    let groups = keyed
         .into_iter()
-        .map(|(root, found, paths)| {
+        .map(|(root, found, targets)| {
             let config = match found {
                 Some(f) => config::load(&f, &is_known_rule)?,
                 None => Config::for_dir(None, &root, &root, &is_known_rule)?,
@@ -157,10 +191,11 @@ fn groups(args: &LintArgs, cwd: &Path) -> Result<Vec<Group>, config::ConfigError
             Ok(Group {
                 root,
                 config,
-                paths,
+                targets,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((groups, missing))
 }
 
 pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
@@ -168,7 +203,7 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         Ok(c) => c,
         Err(e) => return ui.fail(format!("cannot read the current directory: {e}")),
     };
-    let groups = match groups(args, &cwd) {
+    let (groups, missing) = match groups(args, &cwd) {
         Ok(g) => g,
         Err(mut e) => {
             // A discovered file is named from the root: show it relative to where the user is.
@@ -187,10 +222,14 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         _ => None,
     };
 
-    let mut gated = Gated::default();
+    let mut gated = Gated {
+        errors: missing,
+        ..Gated::default()
+    };
     for g in &groups {
         let opts = LintOptions {
-            paths: g.paths.clone(),
+            paths: Vec::new(),
+            targets: Some(g.targets.clone()),
             root: g.root.clone(),
             declared: g.config.declared.clone(),
             no_ignore: args.no_ignore,

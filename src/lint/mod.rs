@@ -31,6 +31,8 @@ use discover::{FileKind, Target};
 pub struct LintOptions {
     /// Files or folders; empty means the repository at `root`.
     pub paths: Vec<PathBuf>,
+    /// Files already discovered (the gate splits them by configuration): `paths` is then unused.
+    pub targets: Option<Vec<Target>>,
     /// The repository root (for discovery and for resolving local includes and actions).
     pub root: PathBuf,
     /// Facts the files cannot show, declared in the configuration.
@@ -56,7 +58,10 @@ pub const NOT_CI_FILE: &str = "not a CI file I know (a GitHub Actions workflow o
 /// Lint the files `opts` names. Never panics on bad input: unreadable or unparsable files become
 /// `errors`, and the other files are still linted.
 pub fn lint(opts: &LintOptions) -> LintRun {
-    let (targets, missing) = discover::discover(&opts.paths, &opts.root, !opts.no_ignore);
+    let (targets, missing) = match &opts.targets {
+        Some(t) => (t.clone(), Vec::new()),
+        None => discover::discover(&opts.paths, &opts.root, !opts.no_ignore),
+    };
     let mut run = LintRun::default();
     for (path, message) in missing {
         run.errors.push(InputError {

@@ -1189,6 +1189,21 @@ fn an_included_gitlab_file_is_linted_in_its_pipelines_context() {
     let v = json(&out);
     let message = v["findings"][0]["message"].as_str().expect("message");
     assert!(message.contains("`debian:bookworm`"), "{message}");
+    // The image is labelled where it is, in the includer.
+    let related: Vec<String> = v["findings"][0]["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}:{}",
+                r["path"].as_str().unwrap_or(""),
+                r["line"],
+                r["column"]
+            )
+        })
+        .collect();
+    assert_eq!(related, ["ci/jobs.yml:5:25", ".gitlab-ci.yml:2:10"]);
     // A nested include, named alone.
     let out = t.run(&["lint", "--format", "json", "ci/nested.yml"]);
     assert_eq!(

@@ -664,6 +664,35 @@ impl Walker {
     }
 
     /// What a step wrote to `$GITHUB_ENV` / `$GITHUB_PATH` holds from the next step on.
+    /// A place in another file, as a span the state or scope can hold: a label on it is reported
+    /// in that file (see `resolve_foreign`).
+    pub fn foreign_span(&mut self, file: &Arc<SourceFile>, span: Span) -> Span {
+        self.foreign.push((file.clone(), span));
+        let at = FOREIGN + self.foreign.len() - 1;
+        at..at
+    }
+
+    /// Labels of `findings[from..]` on foreign spans move to `related_elsewhere`, in their files.
+    pub fn resolve_foreign(&mut self, from: usize) {
+        for f in &mut self.findings[from..] {
+            let (elsewhere, own): (Vec<Label>, Vec<Label>) = std::mem::take(&mut f.related)
+                .into_iter()
+                .partition(|l| is_foreign(&l.span));
+            f.related = own;
+            for l in elsewhere {
+                if let Some((file, span)) = self.foreign.get(l.span.start - FOREIGN) {
+                    f.related_elsewhere.push((
+                        file.clone(),
+                        Label {
+                            span: span.clone(),
+                            message: l.message,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+
     /// Every span the walk keeps between steps, in the state and in the scope.
     fn map_spans(&mut self, f: &mut dyn FnMut(Span) -> Span) {
         let s = &mut self.state;
@@ -1244,22 +1273,8 @@ fn walk_local_action(w: &mut Walker, uses: &str, uses_span: &Span, leg: &Leg<'_>
     w.depth -= 1;
     // Findings in the action: labels on foreign spans go to their own files, and each finding
     // points back to the `uses:` line that runs the action in this job.
+    w.resolve_foreign(first_new);
     for f in &mut w.findings[first_new..] {
-        let (elsewhere, own): (Vec<Label>, Vec<Label>) = std::mem::take(&mut f.related)
-            .into_iter()
-            .partition(|l| is_foreign(&l.span));
-        f.related = own;
-        for l in elsewhere {
-            if let Some((file, span)) = w.foreign.get(l.span.start - FOREIGN) {
-                f.related_elsewhere.push((
-                    file.clone(),
-                    Label {
-                        span: span.clone(),
-                        message: l.message,
-                    },
-                ));
-            }
-        }
         f.related_elsewhere.push((
             caller.clone(),
             Label {

@@ -142,16 +142,12 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             Some((image, _, _)) => platform::image(image, &opts.declared),
             _ => None,
         };
-        let platform_span = job
-            .image
-            .as_ref()
-            .filter(|(_, _, f)| *f == target)
-            .map(|(_, s, _)| s.clone());
+        let platform_span = job.image.as_ref().map(|(_, s, f)| (s.clone(), *f));
         let scope = Scope {
             file: file.clone(),
             kind: ScopeKind::GitlabJob,
             platform,
-            platform_span,
+            platform_span: None,
             platform_overridable: job.has_tags,
             note: if job.has_tags {
                 " (if the job's `tags:` pick a Docker executor; a shell executor ignores `image:`)"
@@ -161,6 +157,15 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             },
         };
         let mut w = Walker::new(scope);
+        // What comes from another file of the pipeline (the includer's `default: image:`, its
+        // variables) is labelled in that file.
+        w.scope.platform_span = platform_span.map(|(s, f)| {
+            if f == target {
+                s
+            } else {
+                w.foreign_span(&files[f], s)
+            }
+        });
         if job.allow_failure {
             w.step_tolerated = Some("the job has `allow_failure`, so the pipeline goes on");
         }
@@ -168,7 +173,7 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             let span = if v.file == target {
                 v.span.clone()
             } else {
-                job.name_span.clone()
+                w.foreign_span(&files[v.file], v.span.clone())
             };
             w.set_env(&v.name, v.value.clone(), span);
         }
@@ -187,6 +192,7 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             &job.name_span,
             target,
         );
+        w.resolve_foreign(0);
         out.append(&mut w.findings);
     }
     out

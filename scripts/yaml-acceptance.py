@@ -59,12 +59,20 @@ def libyaml_verdict(path):
                 # The one check above the parser that every loader makes (Psych, PyYAML, GitHub).
                 if ev.anchor not in anchors:
                     m = ev.start_mark
-                    return f"found undefined alias *{ev.anchor} at line {m.line + 1}, column {m.column + 1}"
+                    return f"{m.line + 1}:{m.column + 1}: found undefined alias *{ev.anchor}"
             elif getattr(ev, "anchor", None) is not None:
                 anchors.add(ev.anchor)
     except yaml.YAMLError as e:
-        return " ".join(str(e).split())
+        m = getattr(e, "problem_mark", None)
+        pos = f"{m.line + 1}:{m.column + 1}: " if m is not None else ""
+        return pos + " ".join(str(e).split())
     return None
+
+
+def line_of(verdict):
+    """The line number a `line:col: message` verdict starts with, if any."""
+    head = verdict.split(":", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 def faultline_verdict(path, config, cwd):
@@ -199,6 +207,7 @@ def main():
     failed = False
     for label, base_dir, paths in sets:
         counts = {"files compared": 0, "accepted by both": 0, "rejected by both": 0,
+                  "rejected by both on the same line": 0,
                   "rejected by faultline only": 0, "duplicate keys (faultline only, on purpose)": 0,
                   "rejected by libyaml only": 0}
         faultline_only, libyaml_only, both, dup_keys = [], [], [], []
@@ -215,6 +224,8 @@ def main():
                 counts["accepted by both"] += 1
             elif lib is not None and fl is not None:
                 counts["rejected by both"] += 1
+                if line_of(lib) is not None and line_of(lib) == line_of(fl):
+                    counts["rejected by both on the same line"] += 1
                 both.append(f"{rel}: faultline {fl} | libyaml {lib}")
             elif lib is None:
                 if "duplicate" in fl:

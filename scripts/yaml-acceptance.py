@@ -124,6 +124,20 @@ def variants():
         "flow-unclosed": "a: [ x, y\nb: 1\n",
         "flow-extra-closer": "a: [ x ] ]\n",
         "flow-key-multiline": "a: { b\n  : c }\n",
+        "flow-close-in-step-list": "steps:\n  - with:\n      args: [ a,\n  b ]\n  - run: x\n",
+        "flow-close-col0-then-seq": "steps:\n  - args: [ a,\n]\n  - run: x\n",
+        "flow-map-nested-low": "m:\n  include: [\n{os: a,\nv: 1},\n]\nn: 1\n",
+        "flow-seq-of-seqs-low": "m:\n  x: [[1,\n2], [3,\n4]]\n",
+        "flow-on-events": "on: [ push,\n  pull_request ]\njobs: {}\n",
+        "flow-close-then-comment": "a:\n  b: [ x,\n  ] # done\nc: 1\n",
+        "flow-doc-marker-inside": "a: [ x,\n---\n]\n",
+    })
+    # Block scalars and complex keys around the same places.
+    out.update({
+        "block-literal-keep": "run: |+\n  a\n\nnext: 1\n",
+        "block-folded-indent-indicator": "run: >2\n    a\n  b\n",
+        "complex-key": "? a\n: b\n",
+        "block-literal-less-indented-end": "a:\n  run: |\n    x\n  b: 1\n",
     })
     # Quoted and plain scalars continued on less indented lines.
     out.update({

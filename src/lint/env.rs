@@ -58,6 +58,8 @@ pub struct State {
     pub venv_pkg_installed: Option<Span>,
     /// `actions/setup-python` put an unmarked Python first on PATH.
     pub setup_python: Option<Span>,
+    /// Its `major.minor`, when `python-version` names one (`3.11`, `3.11.4`).
+    pub setup_python_version: Option<String>,
     /// astral-sh/setup-uv `activate-environment: true`: a venv without pip first on PATH.
     pub uv_venv_on_path: Option<Span>,
     /// A venv put first on PATH for later steps (`$GITHUB_PATH`, Dockerfile `ENV PATH=`).
@@ -319,7 +321,9 @@ impl Scope {
                     Some(v) if v.has_pip || !bare_pip => Target::Venv,
                     _ if shell.sourced.is_some() && !sudo_reset => Target::Unknown,
                     _ if state.other_python.is_some() && !sudo_reset => Target::Unknown,
-                    _ if state.setup_python.is_some() && !sudo_reset => Target::SetupPython,
+                    _ if state.setup_python.is_some() && !sudo_reset => {
+                        self.versioned_after_setup_python(invoker, state)
+                    }
                     _ => Target::System,
                 }
             }
@@ -394,6 +398,35 @@ impl Scope {
             reach.runner_pip_conf = true;
         }
         reach
+    }
+
+    /// `python3.12 -m pip` (or `pip3.12`) after setup-python installed another version: that name
+    /// is not setup-python's, so it falls to the runner's own `/usr/bin/python3.12` when that is
+    /// the system version (pep668.md), else to something the files cannot show.
+    fn versioned_after_setup_python(&self, invoker: &Invoker, state: &State) -> Target {
+        let name = match invoker {
+            Invoker::PythonM(n) => n.strip_prefix("python"),
+            Invoker::BarePip(n) => n.strip_prefix("pip"),
+            _ => None,
+        };
+        let Some(named) = name.filter(|v| v.contains('.')) else {
+            return Target::SetupPython;
+        };
+        match &state.setup_python_version {
+            Some(v) if v == named => Target::SetupPython,
+            Some(_) => {
+                let system = self
+                    .platform
+                    .as_ref()
+                    .and_then(platform::runner_system_python);
+                if system == Some(named) {
+                    Target::System
+                } else {
+                    Target::Unknown
+                }
+            }
+            None => Target::Unknown,
+        }
     }
 
     /// Env vars and pip.conf writes that set break-system-packages (or an alternate root).
@@ -540,6 +573,9 @@ impl Walker {
                     return;
                 }
                 self.state.setup_python = Some(span);
+                self.state.setup_python_version = with_val("python-version")
+                    .as_deref()
+                    .and_then(minor_version);
             }
             "astral-sh/setup-uv" if with_val("activate-environment").as_deref() == Some("true") => {
                 self.state.uv_venv_on_path = Some(span.clone());
@@ -1022,10 +1058,10 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
             Option<BTreeMap<String, String>>,
         );
         let mut seen: Vec<LegKey> = Vec::new();
-        let steps_read_matrix = job
-            .steps
-            .iter()
-            .any(|s| s.if_cond.as_deref().is_some_and(|c| c.contains("matrix.")));
+        let steps_read_matrix = job.steps.iter().any(|s| {
+            s.if_cond.as_deref().is_some_and(|c| c.contains("matrix."))
+                || s.with.iter().any(|w| w.value.contains("matrix."))
+        });
         for combo in &combos {
             let (platform, span, overridable) =
                 github_platform(job, combo, job.matrix.is_none(), opts);
@@ -1169,7 +1205,17 @@ fn walk_steps(
         };
         if let Some((uses, span)) = &step.uses {
             if !walk_local_action(w, uses, span, leg) {
-                w.action(uses, span.clone(), &step.with);
+                // `with:` values on this leg (`python-version: ${{ matrix.python }}`).
+                let with: Vec<github::EnvVar> = step
+                    .with
+                    .iter()
+                    .map(|e| github::EnvVar {
+                        value: github::expand_matrix(&e.value, leg.combo)
+                            .unwrap_or_else(|| e.value.clone()),
+                        ..e.clone()
+                    })
+                    .collect();
+                w.action(uses, span.clone(), &with);
             }
             continue;
         }
@@ -1306,6 +1352,15 @@ struct Leg<'a> {
     runner_os: Option<&'static str>,
 }
 
+/// `3.11`, `3.11.4`, `'3.12'` → `3.11`/`3.12`; anything else (`3.x`, `pypy3.10`, ranges) → `None`.
+fn minor_version(v: &str) -> Option<String> {
+    let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+    let mut parts = v.split('.');
+    let (major, minor) = (parts.next()?, parts.next()?);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(major) && digits(minor) && parts.all(digits)).then(|| format!("{major}.{minor}"))
+}
+
 /// `$PWD/.venv/bin` → `.venv/bin`: the variables that only say "here".
 fn strip_dir_vars(dir: &str) -> String {
     let mut d = dir.trim_matches('"');
@@ -1354,4 +1409,19 @@ fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> 
     };
     walk_steps(&mut w, &action.steps, &leg, None, None);
     w.findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minor_version;
+
+    #[test]
+    fn setup_python_versions_that_name_one_minor_version() {
+        assert_eq!(minor_version("3.11").as_deref(), Some("3.11"));
+        assert_eq!(minor_version("'3.12.4'").as_deref(), Some("3.12"));
+        assert_eq!(minor_version("3.x"), None);
+        assert_eq!(minor_version("pypy3.10"), None);
+        assert_eq!(minor_version(">=3.10"), None);
+        assert_eq!(minor_version("3"), None);
+    }
 }

@@ -154,6 +154,17 @@ pub fn runner(labels: &[String], declared: &Declared) -> Option<Platform> {
     })
 }
 
+/// The `major.minor` of a hosted runner's `/usr/bin/python3`, where the facts table knows it.
+pub fn runner_system_python(p: &Platform) -> Option<&'static str> {
+    if !p.runner {
+        return None;
+    }
+    super::platform_data::RUNNER_SYSTEM_PYTHON
+        .iter()
+        .find(|(labels, _)| labels.contains(&p.name.as_str()))
+        .map(|(_, v)| *v)
+}
+
 /// A parsed image reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {

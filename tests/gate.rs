@@ -1204,6 +1204,21 @@ fn an_included_gitlab_file_is_linted_in_its_pipelines_context() {
         })
         .collect();
     assert_eq!(related, ["ci/jobs.yml:5:25", ".gitlab-ci.yml:2:10"]);
+    // An included file of templates only is still a GitLab file when named alone.
+    t.write(
+        ".gitlab-ci.yml",
+        &t.read(".gitlab-ci.yml").replace(
+            "  - local: /ci/more.yml\n",
+            "  - local: /ci/more.yml\n  - local: ci/templates.yml\n",
+        ),
+    );
+    t.write(
+        "ci/templates.yml",
+        ".pip:\n  before_script:\n    - pip install -U pip\n",
+    );
+    let out = t.run(&["lint", "--format", "json", "ci/templates.yml"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    assert_eq!(json(&out)["files_checked"], 1);
     // A nested include, named alone.
     let out = t.run(&["lint", "--format", "json", "ci/nested.yml"]);
     assert_eq!(
@@ -1219,5 +1234,5 @@ fn an_included_gitlab_file_is_linted_in_its_pipelines_context() {
             f("ci/nested.yml", 4, 7, EXTERNALLY_MANAGED, "error"),
         ]
     );
-    assert_eq!(json(&out)["files_checked"], 4);
+    assert_eq!(json(&out)["files_checked"], 5);
 }

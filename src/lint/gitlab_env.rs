@@ -123,6 +123,16 @@ pub fn included_files(root: &Path) -> Vec<std::path::PathBuf> {
     p.files.iter().skip(1).map(|f| f.path.clone()).collect()
 }
 
+/// Whether the repository's main pipeline file includes `path` (directly or through includes).
+pub fn is_included(path: &Path, root: &Path) -> bool {
+    let Ok(canon) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    included_files(root)
+        .iter()
+        .any(|p| std::fs::canonicalize(p).is_ok_and(|c| c == canon))
+}
+
 pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Vec<Finding> {
     let Pipeline {
         files,

@@ -107,8 +107,14 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
+    // A named file the repository's pipeline includes is a GitLab file, even one that holds only
+    // templates (hidden `.jobs`), which its content alone would not show.
+    let kind = target.kind.or_else(|| {
+        (yaml_name && gitlab_env::is_included(&target.path, &opts.root))
+            .then_some(FileKind::GitlabCi)
+    });
     let file = SourceFile::new(display_path(&target.path), text);
-    let result = match target.kind {
+    let result = match kind {
         Some(FileKind::Dockerfile) => env::lint_dockerfile(&file, opts),
         Some(kind) => env::lint_yaml(&file, Some(kind), opts),
         // Named on the command line, and the path says nothing: the content decides.

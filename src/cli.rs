@@ -274,9 +274,13 @@ pub struct LintArgs {
     /// Which severities make the exit code 1.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
-    /// Use this configuration file instead of discovering .faultline.yaml at the repository root.
+    /// Use this configuration file instead of the nearest .faultline.yaml from each path up to
+    /// its repository root.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Also lint what .gitignore, .ignore and git's exclude files exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

@@ -931,3 +931,308 @@ fn ci_examples_are_yaml_and_lint_clean() {
     assert_eq!(findings(&out), []);
     assert_eq!(json(&out)["files_checked"], 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Discovery: names, content, ignore files, the configuration nearest the linted path
+
+/// A Dockerfile whose third line fails (bare pip on Ubuntu 24.04's marked Python).
+const FAILING_DOCKERFILE: &str =
+    "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y python3-pip\nRUN pip install requests\n";
+
+#[test]
+fn dockerfile_dash_and_containerfile_names_are_found() {
+    let t = Tree::empty();
+    for name in [
+        "docker/Dockerfile-ann",
+        "Containerfile.fedora",
+        "images/web.Containerfile",
+        // Source files named after Dockerfiles are not Dockerfiles.
+        "src/dockerfile-parser.rs",
+    ] {
+        t.write(name, FAILING_DOCKERFILE);
+    }
+    let out = t.run(&["lint", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        findings(&out),
+        [
+            f("Containerfile.fedora", 3, 5, EXTERNALLY_MANAGED, "error"),
+            f("docker/Dockerfile-ann", 3, 5, EXTERNALLY_MANAGED, "error"),
+            f(
+                "images/web.Containerfile",
+                3,
+                5,
+                EXTERNALLY_MANAGED,
+                "error"
+            ),
+        ]
+    );
+    // Named on the command line, too.
+    let out = t.run(&["lint", "--format", "json", "docker/Dockerfile-ann"]);
+    assert_eq!(
+        findings(&out),
+        [f(
+            "docker/Dockerfile-ann",
+            3,
+            5,
+            EXTERNALLY_MANAGED,
+            "error"
+        )]
+    );
+}
+
+#[test]
+fn a_named_file_is_linted_by_its_content_or_reported_as_unknown() {
+    let t = Tree::empty();
+    t.write("ci/build-image", FAILING_DOCKERFILE);
+    t.write(
+        "ci/pipeline.yml",
+        "default:\n  image: debian:bookworm\ntest:\n  script:\n    - apt-get update && apt-get install -y python3-pip\n    - pip install tox\n",
+    );
+    t.write(
+        "docker-compose.yml",
+        "services:\n  web:\n    image: nginx\n",
+    );
+    t.write("notes.txt", "FROM here on, nothing is a Dockerfile\n");
+    let out = t.run(&[
+        "lint",
+        "--format",
+        "json",
+        "ci/build-image",
+        "ci/pipeline.yml",
+        "docker-compose.yml",
+        "notes.txt",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        findings(&out),
+        [
+            f("ci/build-image", 3, 5, EXTERNALLY_MANAGED, "error"),
+            f("ci/pipeline.yml", 6, 7, EXTERNALLY_MANAGED, "error"),
+        ]
+    );
+    assert_eq!(
+        out.stderr,
+        "faultline: warning: docker-compose.yml: not a CI file I know (a GitHub Actions workflow or composite action, a GitLab CI file or a Dockerfile): skipped\n\
+         faultline: warning: notes.txt: not a CI file I know (a GitHub Actions workflow or composite action, a GitLab CI file or a Dockerfile): skipped\n"
+    );
+    assert_eq!(json(&out)["files_checked"], 2);
+    // A template named after Dockerfiles is not one, even when it starts with FROM.
+    t.write("Dockerfile-alpine.template", FAILING_DOCKERFILE);
+    let out = t.run(&["lint", "Dockerfile-alpine.template"]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (0, "faultline: warning: Dockerfile-alpine.template: not a CI file I know (a GitHub Actions workflow or composite action, a GitLab CI file or a Dockerfile): skipped\n")
+    );
+    // --quiet keeps stderr for errors only.
+    let out = t.run(&["lint", "--quiet", "notes.txt"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn ignore_files_are_respected_unless_no_ignore() {
+    let t = Tree::empty();
+    t.write("Dockerfile", FAILING_DOCKERFILE);
+    t.write("build/Dockerfile", FAILING_DOCKERFILE);
+    t.write("third_party/lib/Dockerfile", FAILING_DOCKERFILE);
+    t.write("scratch/Dockerfile", FAILING_DOCKERFILE);
+    t.write("sub/gen/Dockerfile", FAILING_DOCKERFILE);
+    t.write(".gitignore", "build/\n");
+    t.write(".ignore", "third_party/\n");
+    t.write(".git/info/exclude", "scratch/\n");
+    t.write("sub/.gitignore", "gen/\n");
+    let paths = |out: &Out| -> Vec<String> { findings(out).into_iter().map(|f| f.0).collect() };
+    let out = t.run(&["lint", "--format", "json"]);
+    assert_eq!(paths(&out), ["Dockerfile"]);
+    // A folder named on the command line is walked with the same rules.
+    let out = t.run(&["lint", "--format", "json", "sub"]);
+    assert_eq!((out.code, paths(&out).len()), (0, 0));
+    // A file named on the command line is always read.
+    let out = t.run(&["lint", "--format", "json", "build/Dockerfile"]);
+    assert_eq!(paths(&out), ["build/Dockerfile"]);
+    let out = t.run(&["lint", "--format", "json", "--no-ignore"]);
+    assert_eq!(
+        paths(&out),
+        [
+            "Dockerfile",
+            "build/Dockerfile",
+            "scratch/Dockerfile",
+            "sub/gen/Dockerfile",
+            "third_party/lib/Dockerfile"
+        ]
+    );
+}
+
+#[test]
+fn configuration_is_found_from_the_linted_path_upward() {
+    let t = Tree::empty();
+    t.write(
+        ".faultline.yaml",
+        "rules:\n  pip-install-externally-managed: info\n",
+    );
+    t.write("services/api/Dockerfile", FAILING_DOCKERFILE);
+    t.write(
+        "services/.faultline.yaml",
+        "rules:\n  pip-install-externally-managed: warning\n",
+    );
+    t.write("tools/Dockerfile", FAILING_DOCKERFILE);
+    // From the repository root: the nearest file above each path applies.
+    let out = t.run(&[
+        "lint",
+        "--format",
+        "json",
+        "services/api/Dockerfile",
+        "tools/Dockerfile",
+    ]);
+    assert_eq!(
+        findings(&out),
+        [
+            f(
+                "services/api/Dockerfile",
+                3,
+                5,
+                EXTERNALLY_MANAGED,
+                "warning"
+            ),
+            f("tools/Dockerfile", 3, 5, EXTERNALLY_MANAGED, "info"),
+        ]
+    );
+    // A walk of the repository: each file gets the configuration nearest to it.
+    let out = t.run(&["lint", "--format", "json"]);
+    assert_eq!(
+        findings(&out),
+        [
+            f(
+                "services/api/Dockerfile",
+                3,
+                5,
+                EXTERNALLY_MANAGED,
+                "warning"
+            ),
+            f("tools/Dockerfile", 3, 5, EXTERNALLY_MANAGED, "info"),
+        ]
+    );
+    // From a folder outside the repository, with an absolute path: still the file's own.
+    let elsewhere = Tree::empty();
+    let target = t.dir.join("services/api/Dockerfile");
+    let out = elsewhere.run(&["lint", "--format", "json", target.to_str().expect("utf-8")]);
+    let got = findings(&out);
+    assert_eq!(got.len(), 1, "{}", out.stdout);
+    assert_eq!((got[0].1, got[0].2, got[0].4.as_str()), (3, 5, "warning"));
+    // The lookup stops at the repository root: a configuration above it does not apply.
+    let nested = Tree::empty();
+    nested.write(
+        ".faultline.yaml",
+        "rules:\n  pip-install-externally-managed: off\n",
+    );
+    nested.write("inner/.git/HEAD", "ref: refs/heads/main\n");
+    nested.write("inner/Dockerfile", FAILING_DOCKERFILE);
+    let out = nested.run(&["lint", "--format", "json", "inner/Dockerfile"]);
+    assert_eq!(
+        findings(&out),
+        [f("inner/Dockerfile", 3, 5, EXTERNALLY_MANAGED, "error")]
+    );
+}
+
+#[test]
+fn the_summary_counts_unreadable_files() {
+    let t = Tree::empty();
+    t.write("Dockerfile", FAILING_DOCKERFILE);
+    t.write(".gitlab-ci.yml", "test:\n  script: [a\n");
+    let out = t.run_env(&["lint"], &[("NO_COLOR", "1")]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("faultline: error: .gitlab-ci.yml:3:1: invalid YAML"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout
+            .ends_with("1 error, 0 warnings in 1 file (1 file checked, 1 unreadable)\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn an_included_gitlab_file_is_linted_in_its_pipelines_context() {
+    let t = Tree::empty();
+    t.write(
+        ".gitlab-ci.yml",
+        "default:\n  image: debian:bookworm\nvariables:\n  PIP_INDEX_URL: https://pypi.example/simple\ninclude:\n  - local: ci/jobs.yml\n  - local: /ci/more.yml\nstages: [test]\n",
+    );
+    t.write(
+        "ci/jobs.yml",
+        "include: ci/nested.yml\nunit:\n  stage: test\n  script:\n    - apt-get update && apt-get install -y python3-pip\n    - pip install tox\n",
+    );
+    t.write(
+        "ci/nested.yml",
+        "lint:\n  script:\n    - apt-get update && apt-get install -y python3-pip\n    - pip install ruff\n",
+    );
+    // The includer's variables reach the included jobs.
+    t.write(
+        "ci/more.yml",
+        "variables:\n  PIP_BREAK_SYSTEM_PACKAGES: '1'\n",
+    );
+    // Named alone (as pre-commit passes it): the includer's `default: image:` applies.
+    let out = t.run(&["lint", "--format", "json", "ci/jobs.yml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(findings(&out), []);
+    t.write("ci/more.yml", "variables:\n  OTHER: x\n");
+    let out = t.run(&["lint", "--format", "json", "ci/jobs.yml"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        findings(&out),
+        [f("ci/jobs.yml", 6, 7, EXTERNALLY_MANAGED, "error")]
+    );
+    let v = json(&out);
+    let message = v["findings"][0]["message"].as_str().expect("message");
+    assert!(message.contains("`debian:bookworm`"), "{message}");
+    // The image is labelled where it is, in the includer.
+    let related: Vec<String> = v["findings"][0]["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}:{}",
+                r["path"].as_str().unwrap_or(""),
+                r["line"],
+                r["column"]
+            )
+        })
+        .collect();
+    assert_eq!(related, ["ci/jobs.yml:5:25", ".gitlab-ci.yml:2:10"]);
+    // An included file of templates only is still a GitLab file when named alone.
+    t.write(
+        ".gitlab-ci.yml",
+        &t.read(".gitlab-ci.yml").replace(
+            "  - local: /ci/more.yml\n",
+            "  - local: /ci/more.yml\n  - local: ci/templates.yml\n",
+        ),
+    );
+    t.write(
+        "ci/templates.yml",
+        ".pip:\n  before_script:\n    - pip install -U pip\n",
+    );
+    let out = t.run(&["lint", "--format", "json", "ci/templates.yml"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    assert_eq!(json(&out)["files_checked"], 1);
+    // A nested include, named alone.
+    let out = t.run(&["lint", "--format", "json", "ci/nested.yml"]);
+    assert_eq!(
+        findings(&out),
+        [f("ci/nested.yml", 4, 7, EXTERNALLY_MANAGED, "error")]
+    );
+    // A walk finds the included files whatever their names, each once, in the same context.
+    let out = t.run(&["lint", "--format", "json"]);
+    assert_eq!(
+        findings(&out),
+        [
+            f("ci/jobs.yml", 6, 7, EXTERNALLY_MANAGED, "error"),
+            f("ci/nested.yml", 4, 7, EXTERNALLY_MANAGED, "error"),
+        ]
+    );
+    assert_eq!(json(&out)["files_checked"], 5);
+}

@@ -289,3 +289,85 @@ fn a_diagnosis_points_back_to_the_configuration_line() {
         .trim_start()
         .starts_with("{\n  \"schema_version\": 1"));
 }
+
+#[test]
+fn a_failing_composite_action_called_from_a_container_job_renders_its_snippet() {
+    // The finding is in the action's file; the places in the caller's file (the container, the
+    // install of pip, the `uses:` line) are named with their own paths, never as labels on the
+    // action's snippet (they used to print `Failed to read contents for label … OutOfBounds`).
+    let dir = fixtures().join("pip-install-externally-managed/err");
+    let out = lint_cmd()
+        .arg("local-composite-container.yml")
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("Failed to read"), "{stdout}");
+    insta::assert_snapshot!(stdout);
+
+    // JSON and SARIF: each related place in its own file, at the caller's lines.
+    let v = lint_json(&dir.join("local-composite-container.yml"));
+    let f = &v["findings"][0];
+    assert_eq!(
+        (
+            f["path"].as_str(),
+            f["start_line"].as_u64(),
+            f["start_column"].as_u64()
+        ),
+        (Some("actions/install/action.yml"), Some(6), Some(12))
+    );
+    let related: Vec<String> = f["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}:{} {}",
+                r["path"].as_str().unwrap_or(""),
+                r["line"],
+                r["column"],
+                r["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        related,
+        [
+            "local-composite-container.yml:8:16 this Python is marked EXTERNALLY-MANAGED",
+            "local-composite-container.yml:12:11 pip for the system Python comes from here",
+            "local-composite-container.yml:13:15 this job runs the action here",
+        ]
+    );
+    let out = lint_cmd()
+        .args(["--format", "sarif", "local-composite-container.yml"])
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF");
+    let rel = &sarif["runs"][0]["results"][0]["relatedLocations"];
+    let places: Vec<String> = rel
+        .as_array()
+        .expect("relatedLocations")
+        .iter()
+        .map(|l| {
+            let p = &l["physicalLocation"];
+            format!(
+                "{}:{}:{}",
+                p["artifactLocation"]["uri"].as_str().unwrap_or(""),
+                p["region"]["startLine"],
+                p["region"]["startColumn"]
+            )
+        })
+        .collect();
+    let caller =
+        "tests/fixtures/lint/pip-install-externally-managed/err/local-composite-container.yml";
+    assert_eq!(
+        places,
+        [
+            format!("{caller}:8:16"),
+            format!("{caller}:12:11"),
+            format!("{caller}:13:15"),
+        ]
+    );
+}

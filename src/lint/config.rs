@@ -113,6 +113,23 @@ pub fn find(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
     }
 }
 
+/// The configuration that applies to files in `dir`: the nearest `.faultline.yaml` (or `.yml`) in
+/// `dir` or a folder above it, up to and including `root` (the repository root). A `dir` outside
+/// `root` looks only up to its own repository root.
+pub fn find_upward(dir: &Path, root: &Path) -> Result<Option<PathBuf>, ConfigError> {
+    let mut at = Some(dir);
+    while let Some(d) = at {
+        if let Some(found) = find(d)? {
+            return Ok(Some(found));
+        }
+        if d == root || d.join(".git").exists() {
+            break;
+        }
+        at = d.parent();
+    }
+    Ok(None)
+}
+
 fn display_name(p: &Path) -> String {
     p.file_name().map_or_else(
         || p.display().to_string(),
@@ -278,6 +295,27 @@ impl Config {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
             None => find(root)?,
+        };
+        match path {
+            Some(p) => load(&p, known_rule),
+            None => Ok(Config {
+                base: root.to_path_buf(),
+                ..Config::default()
+            }),
+        }
+    }
+
+    /// The configuration for files in `dir`: `--config FILE` if given, else the nearest file from
+    /// `dir` up to `root` (see `find_upward`), else none (paths then relative to `root`).
+    pub fn for_dir(
+        explicit: Option<&Path>,
+        dir: &Path,
+        root: &Path,
+        known_rule: &dyn Fn(&str) -> bool,
+    ) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => find_upward(dir, root)?,
         };
         match path {
             Some(p) => load(&p, known_rule),

@@ -20,7 +20,7 @@ use super::source::shell::{self, Command, Nesting, Separator};
 use super::source::span::Span;
 use super::source::{github, yaml};
 use super::LintOptions;
-use crate::report::{Finding, InputError, SourceFile};
+use crate::report::{Finding, InputError, Label, SourceFile};
 
 /// Where a scope comes from; rules tailor their help to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,8 @@ pub struct State {
     pub venv_pkg_installed: Option<Span>,
     /// `actions/setup-python` put an unmarked Python first on PATH.
     pub setup_python: Option<Span>,
+    /// Its `major.minor`, when `python-version` names one (`3.11`, `3.11.4`).
+    pub setup_python_version: Option<String>,
     /// astral-sh/setup-uv `activate-environment: true`: a venv without pip first on PATH.
     pub uv_venv_on_path: Option<Span>,
     /// A venv put first on PATH for later steps (`$GITHUB_PATH`, Dockerfile `ENV PATH=`).
@@ -172,6 +174,9 @@ pub struct PipReach {
     /// A venv was activated in an earlier step or RUN, and is not active here.
     pub stale_activation: Option<Span>,
     pub via_sudo: bool,
+    /// The command names another Python than the platform's default (`/usr/bin/python3` in a
+    /// `python:` image): how to name it in a message.
+    pub python_what: Option<&'static str>,
 }
 
 /// One command, with everything a rule may read.
@@ -281,6 +286,7 @@ impl Scope {
             runner_pip_conf: false,
             stale_activation: None,
             via_sudo: sudo.is_some(),
+            python_what: None,
         };
         reach.target = match invoker.path() {
             Some(p) if p.contains('$') || p.contains("{{") => Target::Unknown,
@@ -315,7 +321,9 @@ impl Scope {
                     Some(v) if v.has_pip || !bare_pip => Target::Venv,
                     _ if shell.sourced.is_some() && !sudo_reset => Target::Unknown,
                     _ if state.other_python.is_some() && !sudo_reset => Target::Unknown,
-                    _ if state.setup_python.is_some() && !sudo_reset => Target::SetupPython,
+                    _ if state.setup_python.is_some() && !sudo_reset => {
+                        self.versioned_after_setup_python(invoker, state)
+                    }
                     _ => Target::System,
                 }
             }
@@ -327,6 +335,25 @@ impl Scope {
             return reach;
         }
         let Some(f) = facts else { return reach };
+        // `/usr/bin/python3` where the image's own Python is elsewhere: the distribution's.
+        let explicit_usr_bin = invoker
+            .path()
+            .is_some_and(|p| p.starts_with("/usr/bin/") || p.starts_with("/bin/"));
+        let usr_bin_facts;
+        let f = match f.usr_bin.filter(|_| explicit_usr_bin) {
+            Some(u) => {
+                reach.python_what = Some(u.what);
+                usr_bin_facts = platform::PyFacts {
+                    marked: u.marked,
+                    pip: u.pip,
+                    pip_conf_override: false,
+                    usr_bin: None,
+                    ..f.clone()
+                };
+                &usr_bin_facts
+            }
+            None => f,
+        };
         // macOS: Homebrew links `pip3` and `python3`, not `pip` or `python`; those reach some other
         // Python (runner-images #10385), so only the versioned names are certain.
         if f.os == Os::MacOs
@@ -371,6 +398,35 @@ impl Scope {
             reach.runner_pip_conf = true;
         }
         reach
+    }
+
+    /// `python3.12 -m pip` (or `pip3.12`) after setup-python installed another version: that name
+    /// is not setup-python's, so it falls to the runner's own `/usr/bin/python3.12` when that is
+    /// the system version (pep668.md), else to something the files cannot show.
+    fn versioned_after_setup_python(&self, invoker: &Invoker, state: &State) -> Target {
+        let name = match invoker {
+            Invoker::PythonM(n) => n.strip_prefix("python"),
+            Invoker::BarePip(n) => n.strip_prefix("pip"),
+            _ => None,
+        };
+        let Some(named) = name.filter(|v| v.contains('.')) else {
+            return Target::SetupPython;
+        };
+        match &state.setup_python_version {
+            Some(v) if v == named => Target::SetupPython,
+            Some(_) => {
+                let system = self
+                    .platform
+                    .as_ref()
+                    .and_then(platform::runner_system_python);
+                if system == Some(named) {
+                    Target::System
+                } else {
+                    Target::Unknown
+                }
+            }
+            None => Target::Unknown,
+        }
     }
 
     /// Env vars and pip.conf writes that set break-system-packages (or an alternate root).
@@ -453,6 +509,17 @@ pub struct Walker {
     outer_tolerated: Option<&'static str>,
     /// How deep in local composite actions the walk is.
     depth: u8,
+    /// Spans of other files held in the state while a composite action is walked (see
+    /// `FOREIGN`): the file and the span in it.
+    foreign: Vec<(Arc<SourceFile>, Span)>,
+}
+
+/// A span at `FOREIGN + i` stands for `Walker::foreign[i]`, a place in another file (the caller of
+/// the composite action being walked). No file is that long, so it can be told from a real span.
+const FOREIGN: usize = 1 << 60;
+
+fn is_foreign(s: &Span) -> bool {
+    s.start >= FOREIGN
 }
 
 impl Walker {
@@ -468,6 +535,7 @@ impl Walker {
             pending_path: None,
             root: None,
             outer_tolerated: None,
+            foreign: Vec::new(),
             depth: 0,
         }
     }
@@ -505,6 +573,9 @@ impl Walker {
                     return;
                 }
                 self.state.setup_python = Some(span);
+                self.state.setup_python_version = with_val("python-version")
+                    .as_deref()
+                    .and_then(minor_version);
             }
             "astral-sh/setup-uv" if with_val("activate-environment").as_deref() == Some("true") => {
                 self.state.uv_venv_on_path = Some(span.clone());
@@ -629,6 +700,70 @@ impl Walker {
     }
 
     /// What a step wrote to `$GITHUB_ENV` / `$GITHUB_PATH` holds from the next step on.
+    /// A place in another file, as a span the state or scope can hold: a label on it is reported
+    /// in that file (see `resolve_foreign`).
+    pub fn foreign_span(&mut self, file: &Arc<SourceFile>, span: Span) -> Span {
+        self.foreign.push((file.clone(), span));
+        let at = FOREIGN + self.foreign.len() - 1;
+        at..at
+    }
+
+    /// Labels of `findings[from..]` on foreign spans move to `related_elsewhere`, in their files.
+    pub fn resolve_foreign(&mut self, from: usize) {
+        for f in &mut self.findings[from..] {
+            let (elsewhere, own): (Vec<Label>, Vec<Label>) = std::mem::take(&mut f.related)
+                .into_iter()
+                .partition(|l| is_foreign(&l.span));
+            f.related = own;
+            for l in elsewhere {
+                if let Some((file, span)) = self.foreign.get(l.span.start - FOREIGN) {
+                    f.related_elsewhere.push((
+                        file.clone(),
+                        Label {
+                            span: span.clone(),
+                            message: l.message,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Every span the walk keeps between steps, in the state and in the scope.
+    fn map_spans(&mut self, f: &mut dyn FnMut(Span) -> Span) {
+        let s = &mut self.state;
+        let opts = [
+            &mut s.python_installed,
+            &mut s.pip_installed,
+            &mut s.venv_pkg_installed,
+            &mut s.setup_python,
+            &mut s.uv_venv_on_path,
+            &mut s.pip_conf_written,
+            &mut s.marker_removed,
+            &mut s.other_python,
+            &mut s.opaque_script,
+            &mut s.activated_in_earlier_shell,
+            &mut self.scope.platform_span,
+        ];
+        for span in opts.into_iter().flatten() {
+            *span = f(span.clone());
+        }
+        for v in s
+            .venv_on_path
+            .iter_mut()
+            .chain(s.venvs.iter_mut())
+            .chain(self.pending_path.iter_mut())
+        {
+            v.span = f(v.span.clone());
+        }
+        for v in s.env.values_mut() {
+            v.span = f(v.span.clone());
+        }
+        for (_, _, span) in &mut self.pending_env {
+            *span = f(span.clone());
+        }
+    }
+
     pub fn end_step(&mut self) {
         for (name, value, span) in std::mem::take(&mut self.pending_env) {
             self.set_env(&name, value, span);
@@ -937,10 +1072,10 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
             Option<BTreeMap<String, String>>,
         );
         let mut seen: Vec<LegKey> = Vec::new();
-        let steps_read_matrix = job
-            .steps
-            .iter()
-            .any(|s| s.if_cond.as_deref().is_some_and(|c| c.contains("matrix.")));
+        let steps_read_matrix = job.steps.iter().any(|s| {
+            s.if_cond.as_deref().is_some_and(|c| c.contains("matrix."))
+                || s.with.iter().any(|w| w.value.contains("matrix."))
+        });
         for combo in &combos {
             let (platform, span, overridable) =
                 github_platform(job, combo, job.matrix.is_none(), opts);
@@ -1083,8 +1218,18 @@ fn walk_steps(
             w.outer_tolerated
         };
         if let Some((uses, span)) = &step.uses {
-            if !walk_local_action(w, uses, leg) {
-                w.action(uses, span.clone(), &step.with);
+            if !walk_local_action(w, uses, span, leg) {
+                // `with:` values on this leg (`python-version: ${{ matrix.python }}`).
+                let with: Vec<github::EnvVar> = step
+                    .with
+                    .iter()
+                    .map(|e| github::EnvVar {
+                        value: github::expand_matrix(&e.value, leg.combo)
+                            .unwrap_or_else(|| e.value.clone()),
+                        ..e.clone()
+                    })
+                    .collect();
+                w.action(uses, span.clone(), &with);
             }
             continue;
         }
@@ -1132,7 +1277,7 @@ fn walk_steps(
 /// set up (setup-python, a venv on `$GITHUB_PATH`) counts, and what fails in them is reported in
 /// the action's file. `false` when it is not a readable composite action (the caller then treats it
 /// as an action it cannot see).
-fn walk_local_action(w: &mut Walker, uses: &str, leg: &Leg<'_>) -> bool {
+fn walk_local_action(w: &mut Walker, uses: &str, uses_span: &Span, leg: &Leg<'_>) -> bool {
     let Some(rel) = uses.strip_prefix("./") else {
         return false;
     };
@@ -1163,20 +1308,54 @@ fn walk_local_action(w: &mut Walker, uses: &str, leg: &Leg<'_>) -> bool {
         return false; // a JavaScript or Docker action: nothing to walk
     }
     let file = SourceFile::new(super::display_path(&path), text);
-    let caller = w.scope.file.display_path();
+    let caller = w.scope.file.clone();
+    let caller_name = caller.display_path();
+    // The caller's spans in the state (where pip was installed, the container line…) stand for
+    // places in the caller's file while the action's file is the scope's: make them foreign.
+    let mut foreign = std::mem::take(&mut w.foreign);
+    w.map_spans(&mut |s| {
+        if is_foreign(&s) {
+            return s;
+        }
+        foreign.push((caller.clone(), s));
+        let at = FOREIGN + foreign.len() - 1;
+        at..at
+    });
+    w.foreign = foreign;
     let saved_file = std::mem::replace(&mut w.scope.file, file);
-    // Labels cannot point into the caller's file from the action's: keep the words, drop the span.
-    let saved_span = w.scope.platform_span.take();
-    let note = format!("{} (when `{caller}` uses this action)", w.scope.note);
+    let note = format!("{} (when `{caller_name}` uses this action)", w.scope.note);
     let saved_note = std::mem::replace(&mut w.scope.note, note);
     let saved_outer = w.outer_tolerated;
     w.outer_tolerated = w.step_tolerated;
+    let first_new = w.findings.len();
     w.depth += 1;
     walk_steps(w, &action.steps, leg, None, None);
     w.depth -= 1;
+    // Findings in the action: labels on foreign spans go to their own files, and each finding
+    // points back to the `uses:` line that runs the action in this job.
+    w.resolve_foreign(first_new);
+    for f in &mut w.findings[first_new..] {
+        f.related_elsewhere.push((
+            caller.clone(),
+            Label {
+                span: uses_span.clone(),
+                message: "this job runs the action here".into(),
+            },
+        ));
+    }
+    // Back in the caller: its own spans come back; what the action set up points at `uses:`.
+    let table = w.foreign.clone();
+    w.map_spans(&mut |s| {
+        if !is_foreign(&s) {
+            return uses_span.clone();
+        }
+        match table.get(s.start - FOREIGN) {
+            Some((file, span)) if Arc::ptr_eq(file, &caller) => span.clone(),
+            _ => s,
+        }
+    });
     w.outer_tolerated = saved_outer;
     w.scope.note = saved_note;
-    w.scope.platform_span = saved_span;
     w.scope.file = saved_file;
     true
 }
@@ -1185,6 +1364,15 @@ fn walk_local_action(w: &mut Walker, uses: &str, leg: &Leg<'_>) -> bool {
 struct Leg<'a> {
     combo: &'a BTreeMap<String, String>,
     runner_os: Option<&'static str>,
+}
+
+/// `3.11`, `3.11.4`, `'3.12'` → `3.11`/`3.12`; anything else (`3.x`, `pypy3.10`, ranges) → `None`.
+fn minor_version(v: &str) -> Option<String> {
+    let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+    let mut parts = v.split('.');
+    let (major, minor) = (parts.next()?, parts.next()?);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(major) && digits(minor) && parts.all(digits)).then(|| format!("{major}.{minor}"))
 }
 
 /// `$PWD/.venv/bin` → `.venv/bin`: the variables that only say "here".
@@ -1235,4 +1423,19 @@ fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> 
     };
     walk_steps(&mut w, &action.steps, &leg, None, None);
     w.findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minor_version;
+
+    #[test]
+    fn setup_python_versions_that_name_one_minor_version() {
+        assert_eq!(minor_version("3.11").as_deref(), Some("3.11"));
+        assert_eq!(minor_version("'3.12.4'").as_deref(), Some("3.12"));
+        assert_eq!(minor_version("3.x"), None);
+        assert_eq!(minor_version("pypy3.10"), None);
+        assert_eq!(minor_version(">=3.10"), None);
+        assert_eq!(minor_version("3"), None);
+    }
 }

@@ -25,10 +25,8 @@ use super::config::{self, Config, RuleSetting};
 use super::{discover, lint, rules, suppress, LintOptions};
 
 /// Where the suppression syntax is documented (the `helpUri` of `faultline-suppression`).
-pub const SUPPRESSION_DOC_URL: &str = concat!(
-    crate::home_url!(),
-    "/blob/main/docs/configuration.md#inline-suppressions"
-);
+pub const SUPPRESSION_DOC_URL: &str =
+    "https://github.com/faultline-ci/faultline/blob/main/docs/configuration.md#inline-suppressions";
 
 /// Whether `id` is a rule the configuration and suppressions may name.
 pub fn is_known_rule(id: &str) -> bool {
@@ -63,6 +61,8 @@ pub struct Gated {
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
     pub files: Vec<Arc<SourceFile>>,
+    /// Named files that are no CI file faultline knows (warnings).
+    pub skipped: Vec<InputError>,
 }
 
 /// Apply ignored paths, suppressions and rule settings to an engine run.
@@ -71,12 +71,13 @@ pub fn apply(run: super::LintRun, config: &Config, cwd: &Path) -> Gated {
         mut findings,
         mut errors,
         mut files,
-        empty: _,
+        mut skipped,
     } = run;
     if !config.ignore.is_empty() {
         findings.retain(|f| !config.is_ignored(&f.file.path, cwd));
         errors.retain(|e| !config.is_ignored(&e.path, cwd));
         files.retain(|f| !config.is_ignored(&f.path, cwd));
+        skipped.retain(|e| !config.is_ignored(&e.path, cwd));
     }
     let findings = suppress::apply(findings, &files, &is_known_rule);
     let mut findings: Vec<Finding> = findings
@@ -95,7 +96,125 @@ pub fn apply(run: super::LintRun, config: &Config, cwd: &Path) -> Gated {
         findings,
         errors,
         files,
+        skipped,
     }
+}
+
+/// The files of one lint run that share a repository root and a configuration file.
+#[derive(Debug)]
+struct Group {
+    root: PathBuf,
+    config: Config,
+    targets: Vec<discover::Target>,
+}
+
+/// Find the files to lint and split them by what applies to them: the repository root of the path
+/// they were found from (the enclosing git checkout; else the one around the current folder when
+/// the path is below it; else the path's folder) and the nearest `.faultline.yaml` from each file's
+/// folder up to that root. With no path, the repository around the current folder, whose root
+/// configuration is always read (and checked), even when there is nothing to lint. Paths that do
+/// not exist come back as input errors.
+/// Paths (or, with none, the repository) in which nothing was found to lint come back in the third
+/// place. `-` (standard input) is not a path here: with only `-`, nothing is walked.
+type Groups = (Vec<Group>, Vec<InputError>, Vec<PathBuf>);
+
+fn groups(args: &LintArgs, cwd: &Path) -> Result<Groups, config::ConfigError> {
+    let cwd_root = discover::repo_root(cwd);
+    let mut keyed: Vec<(PathBuf, Option<PathBuf>, Vec<discover::Target>)> = Vec::new();
+    let stdin_named = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let mut empty = Vec::new();
+    let inputs = if stdin_named && paths.is_empty() {
+        let found = match &args.config {
+            Some(c) => Some(c.clone()),
+            None => config::find(&cwd_root)?,
+        };
+        keyed.push((cwd_root.clone(), found, Vec::new()));
+        Vec::new()
+    } else if paths.is_empty() {
+        let found = match &args.config {
+            Some(c) => Some(c.clone()),
+            None => config::find(&cwd_root)?,
+        };
+        keyed.push((cwd_root.clone(), found, Vec::new()));
+        vec![cwd_root.clone()]
+    } else {
+        paths
+    };
+    let mut missing = Vec::new();
+    let mut nearest: std::collections::HashMap<PathBuf, Option<PathBuf>> =
+        std::collections::HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in &inputs {
+        let abs = config::absolute(p, cwd);
+        let dir = if abs.is_dir() {
+            abs.clone()
+        } else {
+            abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+        };
+        let git_root = discover::repo_root(&dir);
+        let root = if git_root.join(".git").exists() {
+            git_root
+        } else if dir.starts_with(&cwd_root) {
+            cwd_root.clone()
+        } else {
+            dir.clone()
+        };
+        let (targets, errors) = discover::discover(std::slice::from_ref(p), &root, !args.no_ignore);
+        if targets.is_empty() && errors.is_empty() {
+            empty.push(p.clone());
+        }
+        missing.extend(errors.into_iter().map(|(path, message)| InputError {
+            path,
+            line: None,
+            column: None,
+            message,
+        }));
+        for target in targets {
+            let abs = config::absolute(&target.path, cwd);
+            if !seen.insert(abs.clone()) {
+                continue;
+            }
+            let found = match &args.config {
+                Some(c) => Some(c.clone()),
+                None => {
+                    let folder = abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf);
+                    match nearest.get(&folder) {
+                        Some(f) => f.clone(),
+                        None => {
+                            let f = config::find_upward(&folder, &root)?;
+                            nearest.insert(folder, f.clone());
+                            f
+                        }
+                    }
+                }
+            };
+            match keyed.iter_mut().find(|(r, c, _)| *r == root && *c == found) {
+                Some((_, _, ts)) => ts.push(target),
+                None => keyed.push((root.clone(), found, vec![target])),
+            }
+        }
+    }
+    let groups = keyed
+        .into_iter()
+        .map(|(root, found, targets)| {
+            let config = match found {
+                Some(f) => config::load(&f, &is_known_rule)?,
+                None => Config::for_dir(None, &root, &root, &is_known_rule)?,
+            };
+            Ok(Group {
+                root,
+                config,
+                targets,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((groups, missing, empty))
 }
 
 pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
@@ -103,9 +222,38 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         Ok(c) => c,
         Err(e) => return ui.fail(format!("cannot read the current directory: {e}")),
     };
-    let root = discover::repo_root(&cwd);
-    let config = match Config::for_lint(args.config.as_deref(), &root, &is_known_rule) {
-        Ok(c) => c,
+    for id in args.select.iter().chain(&args.ignore) {
+        if !is_known_rule(id) {
+            return ui.fail(format!("unknown rule `{id}`{}", did_you_mean(id)));
+        }
+    }
+    if args.statistics
+        && !matches!(
+            args.format,
+            LintFormat::Human | LintFormat::Concise | LintFormat::Json
+        )
+    {
+        return ui.fail("--statistics goes with --format human, concise or json");
+    }
+    let stdin_named = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let mut stdin = if stdin_named {
+        let mut text = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
+            return ui.fail(format!("-: cannot read standard input: {e}"));
+        }
+        let path = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"));
+        Some(super::StdinInput { path, text })
+    } else {
+        if args.stdin_filename.is_some() {
+            return ui.fail("--stdin-filename goes with `-` as the PATH (standard input)");
+        }
+        None
+    };
+    let (groups, missing, empty) = match groups(args, &cwd) {
+        Ok(g) => g,
         Err(mut e) => {
             // A discovered file is named from the root: show it relative to where the user is.
             if let Ok(rel) = e.path.strip_prefix(&cwd) {
@@ -123,56 +271,51 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         _ => None,
     };
 
-    for id in args.select.iter().chain(&args.ignore) {
-        if !is_known_rule(id) {
-            return ui.fail(format!("unknown rule `{id}`{}", did_you_mean(id)));
+    // Each group with its configuration; standard input with the first group's (the repository
+    // around the current folder when `-` is the only path).
+    let run_all = |stdin: Option<&super::StdinInput>| {
+        let mut gated = Gated {
+            errors: missing.clone(),
+            ..Gated::default()
+        };
+        for (i, g) in groups.iter().enumerate() {
+            let opts = LintOptions {
+                paths: Vec::new(),
+                targets: Some(g.targets.clone()),
+                root: g.root.clone(),
+                declared: g.config.declared.clone(),
+                no_ignore: args.no_ignore,
+                today: args.today.or(g.config.today),
+                ghes: g.config.ghes,
+            };
+            let mut run = lint(&opts);
+            if let (0, Some(input)) = (i, stdin) {
+                let mut more = super::lint_stdin(input, &opts);
+                run.findings.append(&mut more.findings);
+                run.errors.append(&mut more.errors);
+                run.files.append(&mut more.files);
+                run.skipped.append(&mut more.skipped);
+            }
+            let mut part = apply(run, &g.config, &cwd);
+            gated.findings.append(&mut part.findings);
+            gated.errors.append(&mut part.errors);
+            gated.files.append(&mut part.files);
+            gated.skipped.append(&mut part.skipped);
         }
-    }
-    if args.statistics
-        && !matches!(
-            args.format,
-            LintFormat::Human | LintFormat::Concise | LintFormat::Json
-        )
-    {
-        return ui.fail("--statistics goes with --format human, concise or json");
-    }
-    let stdin_named = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let stdin = if stdin_named {
-        let mut text = String::new();
-        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
-            return ui.fail(format!("-: cannot read standard input: {e}"));
-        }
-        let path = args
-            .stdin_filename
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("-"));
-        Some(super::StdinInput { path, text })
-    } else {
-        if args.stdin_filename.is_some() {
-            return ui.fail("--stdin-filename goes with `-` as the PATH (standard input)");
-        }
-        None
-    };
-
-    let opts = LintOptions {
-        paths: args.paths.clone(),
-        root: root.clone(),
-        declared: config.declared.clone(),
-        stdin,
-        today: args.today.or(config.today),
-        ghes: config.ghes,
-    };
-    let gate_run = |opts: &LintOptions| {
-        let run = lint(opts);
-        let empty = run.empty.clone();
-        let mut gated = apply(run, &config, &cwd);
         gated.findings.retain(|f| {
             (args.select.is_empty() || args.select.iter().any(|s| s == f.rule))
                 && !args.ignore.iter().any(|s| s == f.rule)
         });
-        (gated, empty)
+        gated
+            .findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        gated
     };
-    let (mut gated, empty) = gate_run(&opts);
+    let mut gated = run_all(stdin.as_ref());
+    // Reports and baselines name paths from the (first) repository root.
+    let root = groups
+        .first()
+        .map_or_else(|| discover::repo_root(&cwd), |g| g.root.clone());
     let path_of = |p: &Path| repo_path(p, &root, &cwd);
 
     if args.fix || args.diff {
@@ -199,9 +342,8 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
                 ExitCode::from(1)
             };
         }
-        let mut opts = opts;
         for f in &fixed {
-            match &mut opts.stdin {
+            match &mut stdin {
                 // Standard input is fixed to standard output, as ruff does.
                 Some(input) if f.path == input.path => {
                     if let Err(e) = ui::write_stdout(&f.fixed) {
@@ -226,12 +368,17 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
             );
         }
         if !fixed.is_empty() {
-            gated = gate_run(&opts).0;
+            gated = run_all(stdin.as_ref());
         }
     }
 
     for e in &gated.errors {
         eprintln!("faultline: error: {e}");
+    }
+    if !args.quiet {
+        for e in &gated.skipped {
+            eprintln!("faultline: warning: {e}");
+        }
     }
     for p in &empty {
         eprintln!(
@@ -277,7 +424,11 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         LintFormat::Concise => {
             let mut s = report::concise::render(&findings, &path_of);
             if !args.quiet {
-                s.push_str(&report::human::summary(&findings, gated.files.len()));
+                s.push_str(&report::human::summary(
+                    &findings,
+                    gated.files.len(),
+                    gated.errors.len(),
+                ));
             }
             s
         }
@@ -285,7 +436,11 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         LintFormat::Human => {
             let mut s = report::human::render(&findings, ui.color, ui.width);
             if !args.quiet {
-                s.push_str(&report::human::summary(&findings, gated.files.len()));
+                s.push_str(&report::human::summary(
+                    &findings,
+                    gated.files.len(),
+                    gated.errors.len(),
+                ));
                 if hidden > 0 || stale > 0 {
                     s.push_str(&baseline_note(hidden, stale));
                 }
@@ -496,6 +651,7 @@ mod tests {
                 message: "x".into(),
             },
             related: Vec::new(),
+            related_elsewhere: Vec::new(),
             help: None,
             fix: None,
         };
@@ -509,7 +665,6 @@ mod tests {
         .expect("valid");
         let run = super::super::LintRun {
             findings: vec![mk(&a, suppress::RULE), mk(&v, suppress::RULE)],
-            empty: Vec::new(),
             errors: vec![InputError {
                 path: PathBuf::from("/repo/vendor/x.yml"),
                 line: None,
@@ -517,6 +672,7 @@ mod tests {
                 message: "bad".into(),
             }],
             files: vec![a.clone(), v.clone()],
+            skipped: Vec::new(),
         };
         let g = apply(run, &config, &dir);
         assert_eq!(g.findings.len(), 1);
@@ -533,9 +689,9 @@ mod tests {
         .expect("valid");
         let run = super::super::LintRun {
             findings: vec![mk(&a, suppress::RULE)],
-            empty: Vec::new(),
             errors: Vec::new(),
             files: vec![a],
+            skipped: Vec::new(),
         };
         assert!(apply(run, &off, &dir).findings.is_empty());
     }

@@ -1,8 +1,11 @@
 //! GitLab CI through the environment model: one scope per job, its image as the platform (no
 //! image: unknown, since the runner's default image is not in the file), variables as env, and
 //! `before_script` + `script` as one shell, `after_script` as another. Local `include:` files are
-//! read so their templates and jobs count.
+//! read so their templates and jobs count. A file that the repository's `.gitlab-ci.yml` includes
+//! is linted in that pipeline's context (its `default:`, `variables:`, templates), whichever file
+//! is named: pre-commit, for one, passes the included file alone.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::env::{Scope, ScopeKind, ScriptSource, Walker};
@@ -12,18 +15,46 @@ use super::source::yaml::{self, Node};
 use super::LintOptions;
 use crate::report::{Finding, SourceFile};
 
-pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Vec<Finding> {
-    // Included files, read once each (a missing or broken include is not this file's error:
-    // GitLab reports it when the pipeline is created; we only lose its context).
-    let mut files: Vec<Arc<SourceFile>> = vec![file.clone()];
-    let mut parsed: Vec<Node> = Vec::new();
-    let mut queue = gitlab::local_includes(doc);
+/// The pipeline's main file at the repository root.
+const MAIN_FILES: [&str; 2] = [".gitlab-ci.yml", ".gitlab-ci.yaml"];
+
+/// A pipeline: the main file and its local includes (read once each), and which of them is linted.
+struct Pipeline {
+    files: Vec<Arc<SourceFile>>,
+    docs: Vec<Node>,
+    /// The index of the file whose jobs are linted.
+    target: usize,
+}
+
+/// The main file and its local includes. `named`, when it is one of the includes, is used as read
+/// (its `SourceFile` is the one findings point into). A missing or broken include is not this
+/// file's error: GitLab reports it when the pipeline is created; we only lose its context.
+fn gather(
+    main: (Arc<SourceFile>, Node),
+    named: Option<(&Arc<SourceFile>, &Node, &Path)>,
+    opts: &LintOptions,
+) -> Pipeline {
+    let mut queue = gitlab::local_includes(&main.1);
+    let mut p = Pipeline {
+        files: vec![main.0],
+        docs: vec![main.1],
+        target: 0,
+    };
     let mut seen = std::collections::BTreeSet::new();
     while let Some(inc) = queue.pop() {
-        if files.len() > 50 || !seen.insert(inc.clone()) {
+        if p.files.len() > 50 || !seen.insert(inc.clone()) {
             continue;
         }
         let path = opts.root.join(inc.trim_start_matches('/'));
+        if let Some((file, doc, canon)) = named {
+            if std::fs::canonicalize(&path).is_ok_and(|c| c == canon) {
+                queue.extend(gitlab::local_includes(doc));
+                p.target = p.files.len();
+                p.files.push(file.clone());
+                p.docs.push(doc.clone());
+                continue;
+            }
+        }
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
@@ -35,14 +66,85 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
         }
         let d = docs.swap_remove(0);
         queue.extend(gitlab::local_includes(&d));
-        files.push(SourceFile::new(path, text));
-        parsed.push(d);
+        p.files
+            .push(SourceFile::new(super::display_path(&path), text));
+        p.docs.push(d);
     }
-    let docs: Vec<&Node> = std::iter::once(doc).chain(parsed.iter()).collect();
+    p
+}
+
+/// The pipeline `file` belongs to: the repository's main file when it includes `file` (directly
+/// or through other includes), else `file` as its own main file.
+fn pipeline_of(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Pipeline {
+    let canon = std::fs::canonicalize(&file.path).ok();
+    let main = MAIN_FILES
+        .iter()
+        .map(|n| opts.root.join(n))
+        .find(|p| p.is_file());
+    if let (Some(canon), Some(main)) = (&canon, main) {
+        let is_main = std::fs::canonicalize(&main).is_ok_and(|c| &c == canon);
+        if !is_main {
+            if let Some(d) = std::fs::read_to_string(&main).ok().and_then(|text| {
+                let mut docs = yaml::parse(&text).ok()?;
+                (!docs.is_empty()).then(|| (text, docs.swap_remove(0)))
+            }) {
+                let main_file = SourceFile::new(super::display_path(&main), d.0);
+                let p = gather((main_file, d.1), Some((file, doc, canon)), opts);
+                if p.target != 0 {
+                    return p;
+                }
+            }
+        }
+    }
+    gather((file.clone(), doc.clone()), None, opts)
+}
+
+/// Files the repository's main pipeline file includes locally (for discovery: their jobs are
+/// linted in the pipeline's context, whatever their names).
+pub fn included_files(root: &Path) -> Vec<std::path::PathBuf> {
+    let Some(main) = MAIN_FILES
+        .iter()
+        .map(|n| root.join(n))
+        .find(|p| p.is_file())
+    else {
+        return Vec::new();
+    };
+    let Some((file, doc)) = std::fs::read_to_string(&main).ok().and_then(|text| {
+        let mut docs = yaml::parse(&text).ok()?;
+        (!docs.is_empty()).then(|| (SourceFile::new(main.clone(), text), docs.swap_remove(0)))
+    }) else {
+        return Vec::new();
+    };
+    let opts = LintOptions {
+        root: root.to_path_buf(),
+        ..LintOptions::default()
+    };
+    let p = gather((file, doc), None, &opts);
+    p.files.iter().skip(1).map(|f| f.path.clone()).collect()
+}
+
+/// Whether the repository's main pipeline file includes `path` (directly or through includes).
+pub fn is_included(path: &Path, root: &Path) -> bool {
+    let Ok(canon) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    included_files(root)
+        .iter()
+        .any(|p| std::fs::canonicalize(p).is_ok_and(|c| c == canon))
+}
+
+pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Vec<Finding> {
+    let Pipeline {
+        files,
+        docs,
+        target,
+    } = pipeline_of(file, doc, opts);
+    let file = &files[target];
+    let docs: Vec<&Node> = docs.iter().collect();
     let srcs: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
     let jobs = gitlab::pipeline(&docs, &srcs);
     let mut out = Vec::new();
-    for job in jobs.iter().filter(|j| j.file == 0) {
+    for job in jobs.iter().filter(|j| j.file == target) {
         // No image in the file: the runner decides (GitLab.com's default, or a self-managed
         // runner's config): unknown. `tags:` may route the job to a shell executor, which ignores
         // `image:` (pep668.md §4): the image is then likely but not certain, so warnings only.
@@ -50,16 +152,12 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             Some((image, _, _)) => platform::image(image, &opts.declared),
             _ => None,
         };
-        let platform_span = job
-            .image
-            .as_ref()
-            .filter(|(_, _, f)| *f == 0)
-            .map(|(_, s, _)| s.clone());
+        let platform_span = job.image.as_ref().map(|(_, s, f)| (s.clone(), *f));
         let scope = Scope {
             file: file.clone(),
             kind: ScopeKind::GitlabJob,
             platform,
-            platform_span,
+            platform_span: None,
             platform_overridable: job.has_tags,
             note: if job.has_tags {
                 " (if the job's `tags:` pick a Docker executor; a shell executor ignores `image:`)"
@@ -69,14 +167,23 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             },
         };
         let mut w = Walker::new(scope);
+        // What comes from another file of the pipeline (the includer's `default: image:`, its
+        // variables) is labelled in that file.
+        w.scope.platform_span = platform_span.map(|(s, f)| {
+            if f == target {
+                s
+            } else {
+                w.foreign_span(&files[f], s)
+            }
+        });
         if job.allow_failure {
             w.step_tolerated = Some("the job has `allow_failure`, so the pipeline goes on");
         }
         for v in &job.variables {
-            let span = if v.file == 0 {
+            let span = if v.file == target {
                 v.span.clone()
             } else {
-                job.name_span.clone()
+                w.foreign_span(&files[v.file], v.span.clone())
             };
             w.set_env(&v.name, v.value.clone(), span);
         }
@@ -87,12 +194,15 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
                 .chain(job.script.iter())
                 .collect::<Vec<_>>(),
             &job.name_span,
+            target,
         );
         run_lines(
             &mut w,
             &job.after_script.iter().collect::<Vec<_>>(),
             &job.name_span,
+            target,
         );
+        w.resolve_foreign(0);
         out.append(&mut w.findings);
     }
     out
@@ -103,13 +213,13 @@ type ToFile = Box<dyn Fn(&std::ops::Range<usize>) -> std::ops::Range<usize>>;
 
 /// Lines from other files still run (they change the state), but their findings would point into
 /// another file: map their spans to the job name instead.
-fn run_lines(w: &mut Walker, lines: &[&Line], job_span: &std::ops::Range<usize>) {
+fn run_lines(w: &mut Walker, lines: &[&Line], job_span: &std::ops::Range<usize>, target: usize) {
     let unknown = lines.iter().any(|l| matches!(l, Line::Unknown));
     let maps: Vec<ToFile> = lines
         .iter()
         .map(|l| -> ToFile {
             match l {
-                Line::Script { file: 0, text } => {
+                Line::Script { file, text } if *file == target => {
                     let t = text.clone();
                     Box::new(move |r: &std::ops::Range<usize>| t.span_to_file(r))
                 }

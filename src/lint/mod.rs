@@ -34,12 +34,14 @@ use discover::{FileKind, Target};
 pub struct LintOptions {
     /// Files or folders; empty means the repository at `root`.
     pub paths: Vec<PathBuf>,
+    /// Files already discovered (the gate splits them by configuration): `paths` is then unused.
+    pub targets: Option<Vec<Target>>,
     /// The repository root (for discovery and for resolving local includes and actions).
     pub root: PathBuf,
     /// Facts the files cannot show, declared in the configuration.
     pub declared: platform::Declared,
-    /// The text behind a `-` path (standard input), and the path it stands for.
-    pub stdin: Option<StdinInput>,
+    /// `--no-ignore`: walk what `.gitignore`, `.ignore` and git's exclude files exclude.
+    pub no_ignore: bool,
     /// The date time-dependent facts are judged at (`None`: today).
     pub today: Option<facts::Date>,
     /// GitHub Enterprise Server: the artifact and cache deprecations do not apply.
@@ -60,36 +62,21 @@ pub struct LintRun {
     pub errors: Vec<InputError>,
     /// Every file that was read and modelled (clean or not).
     pub files: Vec<Arc<SourceFile>>,
-    /// Paths given (or the repository, when none was) in which nothing was found to lint.
-    pub empty: Vec<PathBuf>,
+    /// Files named on the command line that are no CI file faultline knows (warnings, skipped).
+    pub skipped: Vec<InputError>,
 }
+
+/// The warning for a named file that is not one faultline lints.
+pub const NOT_CI_FILE: &str = "not a CI file I know (a GitHub Actions workflow or composite action, a GitLab CI file or a Dockerfile): skipped";
 
 /// Lint the files `opts` names. Never panics on bad input: unreadable or unparsable files become
 /// `errors`, and the other files are still linted.
 pub fn lint(opts: &LintOptions) -> LintRun {
-    let stdin_named = opts.paths.iter().any(|p| p.as_os_str() == "-");
-    let paths: Vec<PathBuf> = opts
-        .paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-    let (targets, missing) = if stdin_named && paths.is_empty() {
-        (Vec::new(), Vec::new())
-    } else {
-        discover::discover(&paths, &opts.root)
+    let (targets, missing) = match &opts.targets {
+        Some(t) => (t.clone(), Vec::new()),
+        None => discover::discover(&opts.paths, &opts.root, !opts.no_ignore),
     };
     let mut run = LintRun::default();
-    if paths.is_empty() && !stdin_named && targets.is_empty() && missing.is_empty() {
-        run.empty.push(opts.root.clone());
-    }
-    for p in &paths {
-        let found = targets.iter().any(|t| t.path.starts_with(p))
-            || missing.iter().any(|(m, _)| m.starts_with(p));
-        if !found {
-            run.empty.push(p.clone());
-        }
-    }
     for (path, message) in missing {
         run.errors.push(InputError {
             path,
@@ -98,11 +85,37 @@ pub fn lint(opts: &LintOptions) -> LintRun {
             message,
         });
     }
-    if let (true, Some(input)) = (stdin_named, &opts.stdin) {
-        lint_text(&input.path, input.text.clone(), opts, &mut run);
-    }
     for target in &targets {
         lint_target(target, opts, &mut run);
+    }
+    run.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    run
+}
+
+/// Lint standard input as the file it stands for: its kind comes from that path, else from its
+/// content (a Dockerfile's first instruction, a YAML document's keys).
+pub fn lint_stdin(input: &StdinInput, opts: &LintOptions) -> LintRun {
+    let mut run = LintRun::default();
+    let kind = discover::kind_from_path(&input.path);
+    let file = SourceFile::new(input.path.clone(), input.text.clone());
+    let result = match kind {
+        Some(FileKind::Dockerfile) => env::lint_dockerfile(&file, opts),
+        Some(kind) => env::lint_yaml(&file, Some(kind), opts),
+        None if discover::sniff_dockerfile(&file.text) => env::lint_dockerfile(&file, opts),
+        None => env::lint_yaml(&file, None, opts),
+    };
+    match result {
+        Ok(Some(mut findings)) => {
+            run.findings.append(&mut findings);
+            run.files.push(file);
+        }
+        Ok(None) => run.skipped.push(InputError {
+            path: input.path.clone(),
+            line: None,
+            column: None,
+            message: NOT_CI_FILE.to_string(),
+        }),
+        Err(e) => run.errors.push(e),
     }
     run.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     run
@@ -132,44 +145,44 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
             return;
         }
     };
-    lint_modelled(
-        SourceFile::new(display_path(&target.path), text),
-        target.kind,
-        opts,
-        run,
-    );
-}
-
-/// Standard input: its kind comes from the path it stands for, else from its first instruction.
-fn lint_text(path: &Path, text: String, opts: &LintOptions, run: &mut LintRun) {
-    let kind = discover::kind_from_path(path).or_else(|| {
-        let first = text
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with('#'))?;
-        let word = first.split_whitespace().next()?;
-        matches!(word.to_ascii_uppercase().as_str(), "FROM" | "ARG").then_some(FileKind::Dockerfile)
+    let yaml_name = target
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
+    // A named file the repository's pipeline includes is a GitLab file, even one that holds only
+    // templates (hidden `.jobs`), which its content alone would not show.
+    let kind = target.kind.or_else(|| {
+        (yaml_name && gitlab_env::is_included(&target.path, &opts.root))
+            .then_some(FileKind::GitlabCi)
     });
-    lint_modelled(SourceFile::new(path.to_path_buf(), text), kind, opts, run);
-}
-
-fn lint_modelled(
-    file: Arc<SourceFile>,
-    kind: Option<FileKind>,
-    opts: &LintOptions,
-    run: &mut LintRun,
-) {
+    let file = SourceFile::new(display_path(&target.path), text);
     let result = match kind {
         Some(FileKind::Dockerfile) => env::lint_dockerfile(&file, opts),
         Some(kind) => env::lint_yaml(&file, Some(kind), opts),
-        None => env::lint_yaml(&file, None, opts),
+        // Named on the command line, and the path says nothing: the content decides.
+        // Named after Dockerfiles but excluded by name (a template, source code): not one.
+        None if !yaml_name && discover::docker_name(&target.path) == Some(false) => Ok(None),
+        None if !yaml_name && discover::sniff_dockerfile(&file.text) => {
+            env::lint_dockerfile(&file, opts)
+        }
+        None => match env::lint_yaml(&file, None, opts) {
+            // A file that is not YAML and not named like YAML is no CI file, not a broken one.
+            Err(_) if !yaml_name => Ok(None),
+            other => other,
+        },
     };
     match result {
         Ok(Some(mut findings)) => {
             run.findings.append(&mut findings);
             run.files.push(file);
         }
-        Ok(None) => {} // a YAML file of no kind we lint: skipped quietly
+        Ok(None) => run.skipped.push(InputError {
+            path: target.path.clone(),
+            line: None,
+            column: None,
+            message: NOT_CI_FILE.into(),
+        }),
         Err(e) => run.errors.push(e),
     }
 }

@@ -61,6 +61,20 @@ pub struct PyFacts {
     pub pip_conf_override: bool,
     /// How to name it in a message: "the ubuntu:24.04 image (Ubuntu 24.04)".
     pub what: &'static str,
+    /// Another Python at `/usr/bin/python3`, reached only by that path (`None`: the same Python,
+    /// or none there).
+    pub usr_bin: Option<UsrBin>,
+}
+
+/// The distribution's Python at `/usr/bin/python3` when `python3` on PATH is another one: the
+/// official `python:` images' non-slim Debian tags carry Debian's python3 (from buildpack-deps, for
+/// mercurial) without pip, marked on Debian 12+ (pep668.md §2.2, the `python:*` row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsrBin {
+    pub marked: Tri,
+    pub pip: Tri,
+    /// How to name it in a message.
+    pub what: &'static str,
 }
 
 /// A resolved platform: the facts and a name for messages.
@@ -107,6 +121,7 @@ impl DeclaredPlatform {
             venv: Tri::from_opt(self.venv),
             pip_conf_override: self.pip_conf_override.unwrap_or(false),
             what: "declared in the faultline configuration",
+            usr_bin: None,
         }
     }
 }
@@ -137,6 +152,17 @@ pub fn runner(labels: &[String], declared: &Declared) -> Option<Platform> {
         describe: format!("{} (`{label}`)", row.facts.what),
         runner: true,
     })
+}
+
+/// The `major.minor` of a hosted runner's `/usr/bin/python3`, where the facts table knows it.
+pub fn runner_system_python(p: &Platform) -> Option<&'static str> {
+    if !p.runner {
+        return None;
+    }
+    super::platform_data::RUNNER_SYSTEM_PYTHON
+        .iter()
+        .find(|(labels, _)| labels.contains(&p.name.as_str()))
+        .map(|(_, v)| *v)
 }
 
 /// A parsed image reference.
@@ -207,15 +233,59 @@ pub fn image(reference: &str, declared: &Declared) -> Option<Platform> {
             None => r.repo == *p,
         })
     })?;
-    let facts = match &row.tag {
+    let mut facts = match &row.tag {
         TagRule::Any => row.facts.clone(),
         TagRule::ByTag(family) => tag_facts(*family, &r)?,
     };
+    if r.repo == "python" {
+        facts.usr_bin = python_image_usr_bin(&r.tag);
+    }
     Some(Platform {
         describe: format!("{} (`{reference}`)", facts.what),
         facts,
         name: reference.to_string(),
         runner: false,
+    })
+}
+
+/// `/usr/bin/python3` in an official `python:` image: Debian's, in the non-slim Debian tags only
+/// (built FROM buildpack-deps; pep668.md §2.2). Marked on bookworm and later; the tags without a
+/// release name are bookworm or trixie for the maintained versions (3.9 and later).
+fn python_image_usr_bin(tag: &str) -> Option<UsrBin> {
+    use Tri::{No, Yes};
+    let parts: Vec<&str> = tag.split('-').collect();
+    let other = ["slim", "alpine", "windowsservercore", "nanoserver"];
+    if parts.iter().any(|p| other.iter().any(|o| p.starts_with(o))) {
+        return None;
+    }
+    let marked = match parts
+        .iter()
+        .find_map(|p| release(p).filter(|_| p.parse::<f64>().is_err()))
+    {
+        Some((Os::Debian, marked, _)) => marked,
+        Some(_) => return None,
+        None => {
+            let version = parts.first().copied().unwrap_or("");
+            let mut nums = version.split('.').map(|n| n.parse::<u32>().ok());
+            match (nums.next().flatten(), nums.next().flatten()) {
+                _ if matches!(version, "" | "latest" | "3") => true,
+                (Some(3), Some(minor)) if minor >= 9 => true,
+                _ => return None,
+            }
+        }
+    };
+    Some(if marked {
+        UsrBin {
+            marked: Yes,
+            pip: No,
+            what: "Debian's /usr/bin/python3 (Debian 12+; not the image's /usr/local Python)",
+        }
+    } else {
+        UsrBin {
+            marked: No,
+            pip: No,
+            what: "Debian's /usr/bin/python3 (Debian 11; not the image's /usr/local Python)",
+        }
     })
 }
 
@@ -282,6 +352,7 @@ fn tag_facts(family: Family, r: &ImageRef) -> Option<PyFacts> {
         venv,
         pip_conf_override: false,
         what,
+        usr_bin: None,
     };
     match family {
         Family::Debian => {
@@ -360,6 +431,7 @@ fn buildpack_facts(r: &ImageRef) -> Option<PyFacts> {
             venv: Yes,
             pip_conf_override: false,
             what,
+            usr_bin: None,
         });
     }
     let slim = parts.contains(&"slim") || parts.contains(&"curl");
@@ -415,12 +487,33 @@ fn buildpack_facts(r: &ImageRef) -> Option<PyFacts> {
         venv: No,
         pip_conf_override: false,
         what,
+        usr_bin: None,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_images_usr_bin_python_by_tag() {
+        let m = |s: &str| {
+            image(s, &Declared::default())
+                .and_then(|p| p.facts.usr_bin)
+                .map(|u| u.marked)
+        };
+        assert_eq!(m("python:3.12-bookworm"), Some(Tri::Yes));
+        assert_eq!(m("python:3.13-trixie"), Some(Tri::Yes));
+        assert_eq!(m("python:3.12"), Some(Tri::Yes));
+        assert_eq!(m("python"), Some(Tri::Yes));
+        assert_eq!(m("python:3.11-bullseye"), Some(Tri::No));
+        assert_eq!(m("python:3.12-slim"), None);
+        assert_eq!(m("python:3.12-slim-bookworm"), None);
+        assert_eq!(m("python:3.12-alpine3.20"), None);
+        assert_eq!(m("python:3.12-windowsservercore-ltsc2022"), None);
+        assert_eq!(m("python:3.7"), None); // old default tags: unknown release
+        assert_eq!(m("pypy:3.10"), None);
+    }
 
     fn img(s: &str) -> Option<(Os, Tri, Tri, Tri)> {
         image(s, &Declared::default())

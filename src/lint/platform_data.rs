@@ -27,6 +27,7 @@ const fn facts(
         venv,
         pip_conf_override,
         what,
+        usr_bin: None,
     }
 }
 
@@ -112,6 +113,24 @@ pub const RUNNERS: &[RunnerRow] = &[
             "GitHub's hosted Windows runner",
         ),
     },
+];
+
+/// The minor version of `/usr/bin/python3` on GitHub's hosted Ubuntu runners (pep668.md §2.1:
+/// 3.10 on 22.04, 3.12 on 24.04, 3.14 on 26.04): what `python3.X -m pip` reaches when
+/// actions/setup-python installed another version (pep668.md: "`python3.12 -m pip` when
+/// setup-python installed 3.11 (falls to /usr/bin/python3.12)").
+pub const RUNNER_SYSTEM_PYTHON: &[(&[&str], &str)] = &[
+    (
+        &[
+            "ubuntu-24.04",
+            "ubuntu-latest",
+            "ubuntu-24.04-arm",
+            "ubuntu-slim",
+        ],
+        "3.12",
+    ),
+    (&["ubuntu-26.04", "ubuntu-26.04-arm"], "3.14"),
+    (&["ubuntu-22.04", "ubuntu-22.04-arm"], "3.10"),
 ];
 
 /// How an image row matches a reference's tag.

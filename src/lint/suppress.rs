@@ -296,6 +296,7 @@ fn meta(
             message: "suppression".into(),
         },
         related: Vec::new(),
+        related_elsewhere: Vec::new(),
         help,
         fix: None,
     }

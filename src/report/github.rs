@@ -112,6 +112,7 @@ mod tests {
                 message: "here".into(),
             },
             related: Vec::new(),
+            related_elsewhere: Vec::new(),
             help: help.map(str::to_string),
             fix: None,
         }

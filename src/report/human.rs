@@ -59,6 +59,15 @@ fn to_miette(f: &Finding) -> MietteDiagnostic {
     if !help.is_empty() {
         help.push('\n');
     }
+    // Places in other files cannot be labels on this file's snippet: one line each.
+    for (file, l) in &f.related_elsewhere {
+        let (line, column) = file.line_col(l.span.start);
+        help.push_str(&format!(
+            "{}:{line}:{column}: {}\n",
+            file.display_path(),
+            l.message
+        ));
+    }
     if f.playbook.is_empty() {
         // Findings about faultline's own input (suppressions) prevent no failure: no playbook.
         help = help.trim_end().to_string();
@@ -80,8 +89,9 @@ fn to_miette(f: &Finding) -> MietteDiagnostic {
     }
 }
 
-/// `3 errors, 1 warning in 2 files (12 files checked)`.
-pub fn summary(findings: &[Finding], files_checked: usize) -> String {
+/// `3 errors, 1 warning in 2 files (12 files checked)`, and `, 1 unreadable` inside the brackets
+/// when some files could not be read or parsed.
+pub fn summary(findings: &[Finding], files_checked: usize, unreadable: usize) -> String {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, w: &str| {
         if n == 1 {
@@ -93,8 +103,13 @@ pub fn summary(findings: &[Finding], files_checked: usize) -> String {
     let mut files: Vec<_> = findings.iter().map(|f| f.file.display_path()).collect();
     files.sort();
     files.dedup();
+    let unreadable = if unreadable > 0 {
+        format!(", {unreadable} unreadable")
+    } else {
+        String::new()
+    };
     format!(
-        "{}, {} in {} ({} checked)\n",
+        "{}, {} in {} ({} checked{unreadable})\n",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
         plural(files.len(), "file"),

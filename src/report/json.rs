@@ -35,6 +35,8 @@ struct JsonFinding<'a> {
 
 #[derive(Serialize)]
 struct JsonLabel<'a> {
+    /// The finding's own path, or another file's (a composite action's caller).
+    path: String,
     line: usize,
     column: usize,
     message: &'a str,
@@ -73,9 +75,12 @@ pub fn render(findings: &[Finding], errors: &[InputError], files_checked: usize)
                     related: f
                         .related
                         .iter()
-                        .map(|l| {
-                            let (line, column) = f.file.line_col(l.span.start);
+                        .map(|l| (&f.file, l))
+                        .chain(f.related_elsewhere.iter().map(|(file, l)| (file, l)))
+                        .map(|(file, l)| {
+                            let (line, column) = file.line_col(l.span.start);
                             JsonLabel {
+                                path: file.display_path(),
                                 line,
                                 column,
                                 message: &l.message,

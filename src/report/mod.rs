@@ -91,6 +91,9 @@ pub struct Finding {
     pub message: String,
     pub primary: Label,
     pub related: Vec<Label>,
+    /// Related places in other files (a composite action's finding points back to the caller's
+    /// workflow: its `uses:` line, the install that put pip there).
+    pub related_elsewhere: Vec<(Arc<SourceFile>, Label)>,
     /// The fix that fits this file.
     pub help: Option<String>,
     /// A mechanical fix, when there is one (`faultline lint --fix`).
@@ -185,6 +188,7 @@ pub(crate) fn test_finding(
             message: "here".into(),
         },
         related: Vec::new(),
+        related_elsewhere: Vec::new(),
         help: None,
         fix: None,
     }

@@ -306,12 +306,14 @@ pub fn render(
             let related_locations = f
                 .related
                 .iter()
+                .map(|l| (&f.file, l))
+                .chain(f.related_elsewhere.iter().map(|(file, l)| (file, l)))
                 .enumerate()
-                .map(|(i, l)| Location {
+                .map(|(i, (file, l))| Location {
                     id: Some(i + 1),
                     physical_location: PhysicalLocation {
-                        artifact_location: artifact_location(artifact(&f.file.path)),
-                        region: Some(region(&f.file, &l.span).into()),
+                        artifact_location: artifact_location(artifact(&file.path)),
+                        region: Some(region(file, &l.span).into()),
                         context_region: None,
                     },
                     message: Some(Text {
@@ -588,6 +590,7 @@ mod tests {
                 span: 0..4,
                 message: "the image".into(),
             }],
+            related_elsewhere: Vec::new(),
             help: Some("use a venv".into()),
             fix: None,
         }

@@ -149,6 +149,7 @@ pub(crate) fn point_finding(
         related,
         help: Some(help),
         fix,
+        related_elsewhere: Vec::new(),
     }
 }
 
@@ -195,6 +196,7 @@ pub(crate) fn finding(
             message: primary.to_string(),
         },
         related,
+        related_elsewhere: Vec::new(),
         help: Some(help),
         fix: None,
     }

@@ -61,7 +61,8 @@ impl Rule for PipInstallExternallyManaged {
         let message = format!(
             "`{}` will fail with `error: externally-managed-environment`: it installs into the system Python of {}{}, which is externally managed (PEP 668){sudo}",
             quote(site),
-            platform.describe,
+            r.python_what
+                .map_or_else(|| platform.describe.clone(), |w| format!("{w} (`{}`)", platform.name)),
             site.scope.note,
         );
         let mut related: Vec<Label> =

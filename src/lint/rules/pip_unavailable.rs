@@ -42,12 +42,20 @@ impl Rule for PipUnavailable {
                 format!("`{name}: No module named pip`"),
                 "its Python has no pip module",
             ),
+            // A full path to a Python the platform facts name (`/usr/bin/python3` in `python:`).
+            Invoker::PathPython(path) if r.python_what.is_some() => (
+                format!("`{path}: No module named pip`"),
+                "that Python has no pip module",
+            ),
             _ => return,
         };
         let message = format!(
             "`{}` will fail with {outcome}: {why} in {}{}, and nothing earlier installs it",
             quote(site),
-            platform.describe,
+            r.python_what.map_or_else(
+                || platform.describe.clone(),
+                |w| format!("{w} (`{}`)", platform.name)
+            ),
             site.scope.note,
         );
         let related = platform_label(site, "no pip in this image")

@@ -397,6 +397,36 @@ mod tests {
     }
 
     #[test]
+    fn flow_collections_close_left_of_their_key_as_in_libyaml() {
+        // GitHub and libyaml accept a closing bracket (or entries) left of the key's indentation.
+        for src in [
+            "m:\n  name: [ a, b,\n    c\n  ]\nn: 1\n",
+            "m:\n  name: [ a, b,\nc\n]\nn: 1\n",
+            "m:\n  name: { a: 1,\n    b: 2\n  }\nn: 1\n",
+            "m:\n  name: \"one\ntwo\"\n",
+            "a:\tb\n",
+        ] {
+            let docs = parse(src).unwrap_or_else(|e| panic!("{src:?}: {e:?}"));
+            assert!(docs[0].get("m").or(docs[0].get("a")).is_some(), "{src:?}");
+        }
+        let docs = parse("m:\n  name: [ a, b,\n    c\n  ]\nn: 1\n").expect("valid");
+        let name = docs[0].get("m").and_then(|m| m.get("name")).expect("name");
+        let items: Vec<&str> = name
+            .as_seq()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(items, ["a", "b", "c"]);
+        assert_eq!(docs[0].get("n").and_then(Node::as_str), Some("1"));
+        // Still errors, with positions: a block sequence entry after a tab, an unclosed bracket.
+        let err = parse("a:\t- b\n").expect_err("invalid");
+        assert_eq!((err.line, err.column), (1, 4), "{err:?}");
+        let err = parse("a: [ x, y\nb: 1\n").expect_err("invalid");
+        assert_eq!(err.line, 2, "{err:?}");
+    }
+
+    #[test]
     fn errors_have_positions() {
         let err = parse("a: b\n c: [d\n").expect_err("invalid");
         assert!(err.line >= 2, "{err:?}");

@@ -74,6 +74,8 @@ pub enum PyCmd {
         /// Some packages come from an expansion (`$PKGS`, `$(cat list)`, xargs): unknown.
         unknown: bool,
     },
+    /// `apt-get update` / `apt update`: the package lists are fetched.
+    PkgIndexUpdate,
     /// `rm`/`mv`/`dpkg-divert` of an `EXTERNALLY-MANAGED` file.
     RemoveMarker,
     /// `export NAME=value` (value `None` when it is not a literal).
@@ -182,6 +184,11 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
             | Some(&"install") => Some(PyCmd::OtherPython),
             _ => None,
         },
+        "apt-get" | "apt" | "aptitude"
+            if args.iter().find(|a| !a.starts_with('-')) == Some(&"update") =>
+        {
+            Some(PyCmd::PkgIndexUpdate)
+        }
         "apt-get" | "apt" | "aptitude" => pkg(cmd, "apt", &["install"], args),
         "apk" => pkg(cmd, "apk", &["add"], args),
         "dnf" | "yum" | "microdnf" | "tdnf" => pkg(cmd, "dnf", &["install"], args),

@@ -77,6 +77,10 @@ pub struct State {
     pub venvs: Vec<Venv>,
     /// The last `activate` of a shell that has ended (it does not carry over).
     pub activated_in_earlier_shell: Option<Span>,
+    /// `apt-get update` ran earlier in this job or stage (the lists exist).
+    pub apt_updated: Option<Span>,
+    /// `APT::Get::Assume-Yes` was written to apt's configuration.
+    pub apt_assume_yes: Option<Span>,
 }
 
 impl State {
@@ -127,6 +131,8 @@ impl State {
 #[derive(Debug, Clone, Default)]
 pub struct ShellState {
     pub active_venv: Option<Venv>,
+    /// `apt-get update` ran in this shell (this `RUN`, this step).
+    pub apt_updated: bool,
     pub exports: BTreeMap<String, EnvValue>,
     /// A script was sourced: its effect on this shell is unknown.
     pub sourced: Option<Span>,
@@ -835,6 +841,11 @@ impl Walker {
                     self.state.venv_pkg_installed.get_or_insert(span);
                 }
             }
+            PyCmd::PkgIndexUpdate => {
+                self.state.apt_updated = Some(span);
+                // The lists are files: a subshell or pipeline fetches them for everyone.
+                sh.apt_updated = true;
+            }
             PyCmd::CreateVenv {
                 tool,
                 dir,
@@ -947,6 +958,9 @@ impl Walker {
         }
         for h in &cmd.heredocs {
             content.push_str(&h.body);
+        }
+        if content.contains("APT::Get::Assume-Yes") && targets.iter().any(|t| t.contains("/apt/")) {
+            self.state.apt_assume_yes.get_or_insert(span.clone());
         }
         let known_content = !content.is_empty();
         for t in targets {

@@ -4,6 +4,8 @@
 //! raw text; they decide whether the facts mean a failure and say why.
 
 mod action_versions;
+mod apt_install_without_update;
+mod apt_install_without_yes;
 mod artifact_action_deprecated;
 mod cache_action_deprecated;
 mod pip_install_externally_managed;
@@ -44,6 +46,8 @@ pub trait Rule: Sync {
 
 /// Every rule, alphabetical.
 pub const RULES: &[&dyn Rule] = &[
+    &apt_install_without_update::AptInstallWithoutUpdate,
+    &apt_install_without_yes::AptInstallWithoutYes,
     &artifact_action_deprecated::ArtifactActionDeprecated,
     &cache_action_deprecated::CacheActionDeprecated,
     &pip_install_externally_managed::PipInstallExternallyManaged,

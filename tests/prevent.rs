@@ -130,13 +130,15 @@ fn fix_edits_only_the_findings_bytes_and_the_result_lints_clean() {
     ]);
     assert_eq!(repo.read(WF), AFTER_SAFE);
     assert_eq!(out.stderr, "");
-    // What is left: the retired label (its fix is unsafe).
+    // What is left: the retired label (its fix is unsafe), and what upload-artifact v4 brings to
+    // light: three legs now upload one immutable name.
     assert_eq!(out.code, 1);
     assert_eq!(
         out.stdout,
-        ".github/workflows/ci.yml:7:14: error[runner-label-retired] `ubuntu-20.04` is a retired GitHub-hosted runner label (retired 2025-04-15): the job will fail, or wait for a runner until it is cancelled (actions/runner-images#11101)\n"
+        ".github/workflows/ci.yml:7:14: error[runner-label-retired] `ubuntu-20.04` is a retired GitHub-hosted runner label (retired 2025-04-15): the job will fail, or wait for a runner until it is cancelled (actions/runner-images#11101)\n\
+         .github/workflows/ci.yml:21:17: error[upload-artifact-name-conflict] 3 matrix legs upload an artifact named `dist`: with upload-artifact v4 the second upload fails with `(409) Conflict: an artifact with this name already exists on the workflow run`\n"
     );
-    // A second run finds nothing to fix: the fixed file is clean for those rules.
+    // A second run finds nothing safe to fix: the fixed file is clean for those rules.
     let again = repo.run(&["lint", "--diff", "--today", "2026-12-03"]);
     assert_eq!((again.code, again.stdout.as_str()), (0, ""));
 
@@ -144,12 +146,14 @@ fn fix_edits_only_the_findings_bytes_and_the_result_lints_clean() {
     assert_eq!(unsafe_run.code, 0, "{}", unsafe_run.stdout);
     assert_eq!(
         repo.read(WF),
-        AFTER_SAFE.replace(
-            "runs-on: ubuntu-20.04   # old",
-            "runs-on: ubuntu-24.04   # old"
-        )
+        AFTER_SAFE
+            .replace(
+                "runs-on: ubuntu-20.04   # old",
+                "runs-on: ubuntu-24.04   # old"
+            )
+            .replace("name: dist\n", "name: dist-${{ strategy.job-index }}\n")
     );
-    assert_eq!(unsafe_run.stderr, "faultline: fixed 1 finding in 1 file\n");
+    assert_eq!(unsafe_run.stderr, "faultline: fixed 2 findings in 1 file\n");
 }
 
 #[test]
@@ -259,4 +263,44 @@ fn ghes_keeps_artifact_and_cache_v3() {
     ]);
     let out = ghes.run(&["lint", "-q", "--format", "concise"]);
     assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn setup_caches_look_for_their_files_in_the_repository() {
+    let wf = "on: push\njobs:\n  t:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n        with: {node-version: 22, cache: yarn}\n      - uses: actions/setup-python@v5\n        with: {python-version: '3.12', cache: pip}\n";
+    let bare = Repo::with(&[(WF, wf)]);
+    let out = bare.run(&["lint", "-q", "--format", "concise"]);
+    assert_eq!(out.code, 1);
+    let rules: Vec<&str> = out
+        .stdout
+        .lines()
+        .map(|l| l.split('[').nth(1).unwrap().split(']').next().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "setup-node-cache-without-lockfile",
+            "setup-python-cache-without-file"
+        ]
+    );
+    // The files they hash: yarn.lock at the root, a requirements file anywhere.
+    let with_files = Repo::with(&[
+        (WF, wf),
+        ("yarn.lock", "# yarn lockfile v1\n"),
+        ("services/api/requirements.txt", "flask\n"),
+    ]);
+    let out = with_files.run(&["lint", "-q", "--format", "concise"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    // setup-node looks only at the root.
+    let nested = Repo::with(&[
+        (WF, wf),
+        ("web/yarn.lock", "#\n"),
+        ("requirements.txt", "x\n"),
+    ]);
+    let out = nested.run(&["lint", "-q", "--format", "concise"]);
+    assert!(
+        out.stdout.contains("no `yarn.lock` at its root") && out.stdout.lines().count() == 1,
+        "{}",
+        out.stdout
+    );
 }

@@ -28,6 +28,82 @@ pub struct Context {
     pub today: Date,
     /// GitHub Enterprise Server: artifact and cache deprecations do not apply (`ghes: true`).
     pub ghes: bool,
+    /// The repository the file belongs to (its lockfiles and requirement files).
+    pub repo: Arc<RepoTree>,
+}
+
+/// The names of the files in a repository, for rules that ask "is there a lockfile?". Read once per
+/// root and shared; bounded (a tree larger than the bound is `truncated`, and rules then say less).
+#[derive(Debug, Default)]
+pub struct RepoTree {
+    /// Paths relative to the root, with `/`.
+    pub files: Vec<String>,
+    /// The listing is not the whole repository: the root is no git checkout (a folder of CI files
+    /// copied out of their repository), or it holds more files than the bound. Rules that ask
+    /// "is there a lockfile?" then say nothing.
+    pub truncated: bool,
+}
+
+/// At most this many files are listed per repository.
+const MAX_TREE_FILES: usize = 100_000;
+
+impl RepoTree {
+    pub fn of(root: &std::path::Path) -> Arc<RepoTree> {
+        use std::collections::HashMap;
+        use std::sync::{Mutex, OnceLock};
+        type Cache = Mutex<HashMap<std::path::PathBuf, Arc<RepoTree>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(t) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
+            return t;
+        }
+        let mut tree = RepoTree::default();
+        if !root.join(".git").exists() {
+            tree.truncated = true;
+            return Arc::new(tree);
+        }
+        let walk = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                !(e.depth() > 0
+                    && e.file_type().is_dir()
+                    && matches!(
+                        name.as_ref(),
+                        ".git" | "node_modules" | "target" | ".venv" | "venv"
+                    ))
+            });
+        for entry in walk.flatten() {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            if tree.files.len() >= MAX_TREE_FILES {
+                tree.truncated = true;
+                break;
+            }
+            if let Ok(rel) = entry.path().strip_prefix(root) {
+                tree.files.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+        let tree = Arc::new(tree);
+        if let Ok(mut c) = cache.lock() {
+            c.insert(root.to_path_buf(), tree.clone());
+        }
+        tree
+    }
+
+    /// A file at the root with this name.
+    pub fn at_root(&self, name: &str) -> bool {
+        self.files.iter().any(|f| f == name)
+    }
+
+    /// A file with this name anywhere.
+    pub fn anywhere(&self, name: &str) -> bool {
+        self.files
+            .iter()
+            .any(|f| f == name || f.ends_with(&format!("/{name}")))
+    }
 }
 
 #[derive(Debug)]
@@ -79,6 +155,22 @@ pub struct Uses<'a> {
     pub span: Span,
     /// The ref after `@`.
     pub ref_span: Span,
+    /// The step's `with:` inputs: name, value as written (scalars), the value's span.
+    pub with: Vec<(String, String, Span)>,
+    /// The step's `if:`, when it has one.
+    pub if_cond: Option<String>,
+    /// An `actions/checkout` step (without `path:`) runs before this one in the job.
+    pub after_checkout: bool,
+    /// A `run:` step runs before this one (it may create files).
+    pub after_run: bool,
+    /// How many matrix legs run this step (1 without a matrix).
+    pub legs: usize,
+}
+
+impl Uses<'_> {
+    pub fn input(&self, name: &str) -> Option<&(String, String, Span)> {
+        self.with.iter().find(|(n, ..)| n == name)
+    }
 }
 
 /// A version input of a setup action, with the scalar that supplies it.
@@ -249,6 +341,8 @@ fn steps_checkpoints<'a>(
     src: &str,
     out: &mut Vec<Checkpoint<'a>>,
 ) {
+    let mut after_checkout = false;
+    let mut after_run = false;
     for step in steps {
         if let (Some(job), Some(cond)) = (job, step.get("if")) {
             if let Some(text) = cond.as_str() {
@@ -278,11 +372,29 @@ fn steps_checkpoints<'a>(
             }
         }
         let Some(uses_node) = step.get("uses") else {
+            after_run |= step.get("run").is_some();
             continue;
         };
-        let Some(uses) = parse_uses(job, uses_node, src) else {
+        let Some(mut uses) = parse_uses(job, uses_node, src) else {
             continue;
         };
+        uses.with = step
+            .get("with")
+            .map(|w| {
+                w.entries()
+                    .filter_map(|(k, _, v)| {
+                        Some((k.to_string(), v.as_str()?.to_string(), v.span.clone()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        uses.if_cond = step.get("if").and_then(|c| c.as_str()).map(str::to_string);
+        uses.after_checkout = after_checkout;
+        uses.after_run = after_run;
+        uses.legs = legs.len();
+        if uses.action == "actions/checkout" && uses.input("path").is_none() {
+            after_checkout = true;
+        }
         let action = uses.action.clone();
         out.push(Checkpoint::Uses(uses));
         let Some(&(_, input)) = VERSION_INPUTS.iter().find(|(a, _)| *a == action) else {
@@ -412,6 +524,11 @@ fn parse_uses<'a>(job: Option<&'a str>, node: &Node, src: &str) -> Option<Uses<'
         version,
         span: node.span.clone(),
         ref_span,
+        with: Vec::new(),
+        if_cond: None,
+        after_checkout: false,
+        after_run: false,
+        legs: 1,
     })
 }
 

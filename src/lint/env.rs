@@ -1043,6 +1043,7 @@ pub fn lint_yaml(
         file: file.clone(),
         today: opts.today.unwrap_or_else(super::facts::Date::today),
         ghes: opts.ghes,
+        repo: super::checkpoint::RepoTree::of(&opts.root),
     };
     super::rules::check_points(&points, &ctx, &mut findings);
     Ok(Some(dedup(findings)))

@@ -14,7 +14,11 @@ mod pip_unavailable;
 mod runner_label_retired;
 mod secrets_in_if;
 mod set_env_command_disabled;
+mod setup_cache_lockfile;
+mod setup_node_cache_without_lockfile;
+mod setup_python_cache_without_file;
 mod tool_version_number;
+mod upload_artifact_name_conflict;
 mod uv_pip_system_externally_managed;
 mod venv_activated_in_earlier_step;
 mod venv_without_python3_venv;
@@ -56,7 +60,10 @@ pub const RULES: &[&dyn Rule] = &[
     &runner_label_retired::RunnerLabelRetired,
     &secrets_in_if::SecretsInIf,
     &set_env_command_disabled::SetEnvCommandDisabled,
+    &setup_node_cache_without_lockfile::SetupNodeCacheWithoutLockfile,
+    &setup_python_cache_without_file::SetupPythonCacheWithoutFile,
     &tool_version_number::ToolVersionNumber,
+    &upload_artifact_name_conflict::UploadArtifactNameConflict,
     &uv_pip_system_externally_managed::UvPipSystemExternallyManaged,
     &venv_activated_in_earlier_step::VenvActivatedInEarlierStep,
     &venv_without_python3_venv::VenvWithoutPython3Venv,

@@ -863,7 +863,11 @@ pub fn lint_yaml(
         path: file.path.clone(),
         line: Some(e.line),
         column: Some(e.column),
-        message: format!("invalid YAML: {}", e.message),
+        message: if e.limit {
+            e.message
+        } else {
+            format!("invalid YAML: {}", e.message)
+        },
     })?;
     // A GitLab CI/CD component or input file starts with a `spec:` document; the pipeline follows.
     let doc = match docs.as_slice() {

@@ -113,14 +113,11 @@ fn display_name(p: &Path) -> String {
 
 /// Read and validate the file at `path`. `known_rule` says which rule ids exist.
 pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> bool) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = super::read::read_text(path).map_err(|e| ConfigError {
         path: path.to_path_buf(),
-        line: None,
-        column: None,
-        message: format!(
-            "cannot read the configuration: {}",
-            super::discover::describe_io(&e)
-        ),
+        line: e.line,
+        column: e.column,
+        message: format!("cannot read the configuration: {}", e.message),
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, path, &base, known_rule)
@@ -219,10 +216,15 @@ pub fn parse(
     for dir in raw.playbooks {
         let resolved = base.join(&dir.value);
         if !resolved.is_dir() {
+            let what = if resolved.exists() {
+                "is a file, not a folder of playbooks"
+            } else {
+                "does not exist"
+            };
             return Err(err(
                 Some(&dir.referenced),
                 format!(
-                    "playbook folder `{}` does not exist (paths are relative to this file)",
+                    "playbook folder `{}` {what} (paths are relative to this file)",
                     dir.value
                 ),
             ));

@@ -453,7 +453,19 @@ pub struct Walker {
     outer_tolerated: Option<&'static str>,
     /// How deep in local composite actions the walk is.
     depth: u8,
+    /// Local composite actions, each read and parsed once per walk (`None`: nothing to walk).
+    actions: std::collections::HashMap<std::path::PathBuf, Option<LocalAction>>,
+    /// Local action calls walked so far (at most [`MAX_ACTION_WALKS`]).
+    action_walks: usize,
+    /// Where the walk stopped at a limit: positioned messages for the user (exit 2).
+    pub notes: Vec<InputError>,
 }
+
+/// How many local composite action calls one job's walk follows (nested calls included); past
+/// it, the calls are treated like any other action and the user is told where the walk stopped.
+pub const MAX_ACTION_WALKS: usize = 100;
+
+type LocalAction = (Arc<SourceFile>, Arc<github::Action>);
 
 impl Walker {
     pub fn new(scope: Scope) -> Self {
@@ -469,6 +481,9 @@ impl Walker {
             root: None,
             outer_tolerated: None,
             depth: 0,
+            actions: std::collections::HashMap::new(),
+            action_walks: 0,
+            notes: Vec::new(),
         }
     }
 
@@ -852,13 +867,17 @@ impl Walker {
 // ---------------------------------------------------------------------------------------------
 // Files → scopes
 
+/// What linting one file gave: its findings, and where the walk stopped at one of faultline's
+/// limits (positioned messages, reported like input errors).
+pub type Linted = (Vec<Finding>, Vec<InputError>);
+
 /// Lint a YAML file: a workflow, a composite action, or a GitLab CI file. `Ok(None)`: not a kind
 /// we lint (skipped quietly).
 pub fn lint_yaml(
     file: &Arc<SourceFile>,
     kind: Option<FileKind>,
     opts: &LintOptions,
-) -> Result<Option<Vec<Finding>>, InputError> {
+) -> Result<Option<Linted>, InputError> {
     let docs = yaml::parse(&file.text).map_err(|e| InputError {
         path: file.path.clone(),
         line: Some(e.line),
@@ -873,7 +892,7 @@ pub fn lint_yaml(
     let doc = match docs.as_slice() {
         [first, second, ..] if first.get("spec").is_some() => second,
         [first, ..] => first,
-        [] => return Ok(Some(Vec::new())),
+        [] => return Ok(Some((Vec::new(), Vec::new()))),
     };
     let kind = match kind {
         Some(k) => k,
@@ -882,20 +901,24 @@ pub fn lint_yaml(
         None if super::source::gitlab::looks_like_gitlab(doc) => FileKind::GitlabCi,
         None => return Ok(None),
     };
+    let mut notes = Vec::new();
     let findings = match kind {
-        FileKind::GithubWorkflow => lint_workflow(file, doc, opts),
-        FileKind::GithubAction => lint_action(file, doc, opts),
+        FileKind::GithubWorkflow => lint_workflow(file, doc, opts, &mut notes),
+        FileKind::GithubAction => lint_action(file, doc, opts, &mut notes),
         FileKind::GitlabCi => super::gitlab_env::lint_gitlab(file, doc, opts),
         FileKind::Dockerfile => Vec::new(),
     };
-    Ok(Some(dedup(findings)))
+    // Matrix legs walk the same steps: one note per place.
+    notes.sort_by_key(|n| (n.path.clone(), n.line, n.column));
+    notes.dedup();
+    Ok(Some((dedup(findings), notes)))
 }
 
 pub fn lint_dockerfile(
     file: &Arc<SourceFile>,
     opts: &LintOptions,
-) -> Result<Option<Vec<Finding>>, InputError> {
-    super::docker_env::lint_dockerfile(file, opts).map(|f| Some(dedup(f)))
+) -> Result<Option<Linted>, InputError> {
+    super::docker_env::lint_dockerfile(file, opts).map(|f| Some((dedup(f), Vec::new())))
 }
 
 /// Matrix legs often give the same finding several times: keep the first per rule and span.
@@ -915,7 +938,12 @@ fn env_values(vars: &[github::EnvVar]) -> impl Iterator<Item = (&str, Option<Str
     })
 }
 
-fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> Vec<Finding> {
+fn lint_workflow(
+    file: &Arc<SourceFile>,
+    doc: &yaml::Node,
+    opts: &LintOptions,
+    notes: &mut Vec<InputError>,
+) -> Vec<Finding> {
     let wf = github::workflow(doc, &file.text);
     let mut out = Vec::new();
     for job in &wf.jobs {
@@ -980,6 +1008,7 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
                 job.continue_on_error.as_deref(),
             );
             out.append(&mut w.findings);
+            notes.append(&mut w.notes);
         }
     }
     out
@@ -1073,7 +1102,7 @@ fn walk_steps(
             w.outer_tolerated
         };
         if let Some((uses, span)) = &step.uses {
-            if !walk_local_action(w, uses, leg) {
+            if !walk_local_action(w, uses, span, leg) {
                 w.action(uses, span.clone(), &step.with);
             }
             continue;
@@ -1122,7 +1151,7 @@ fn walk_steps(
 /// set up (setup-python, a venv on `$GITHUB_PATH`) counts, and what fails in them is reported in
 /// the action's file. `false` when it is not a readable composite action (the caller then treats it
 /// as an action it cannot see).
-fn walk_local_action(w: &mut Walker, uses: &str, leg: &Leg<'_>) -> bool {
+fn walk_local_action(w: &mut Walker, uses: &str, span: &Span, leg: &Leg<'_>) -> bool {
     let Some(rel) = uses.strip_prefix("./") else {
         return false;
     };
@@ -1140,21 +1169,35 @@ fn walk_local_action(w: &mut Walker, uses: &str, leg: &Leg<'_>) -> bool {
     else {
         return false;
     };
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let cached = match w.actions.get(&path) {
+        Some(c) => c.clone(),
+        None => {
+            let loaded = load_local_action(&path);
+            w.actions.insert(path, loaded.clone());
+            loaded
+        }
+    };
+    let Some((file, action)) = cached else {
         return false;
     };
-    let Ok(docs) = yaml::parse(&text) else {
+    if w.action_walks >= MAX_ACTION_WALKS {
+        if w.notes.is_empty() {
+            let (line, column) = w.scope.file.line_col(span.start);
+            w.notes.push(InputError {
+                path: w.scope.file.path.clone(),
+                line: Some(line),
+                column: Some(column),
+                message: format!(
+                    "more than {MAX_ACTION_WALKS} local composite action calls in one job \
+                     (faultline's limit): `{uses}` and the calls after it are not followed"
+                ),
+            });
+        }
         return false;
-    };
-    let Some(action) = docs.first().and_then(|d| github::action(d, &text)) else {
-        return false;
-    };
-    if action.steps.is_empty() {
-        return false; // a JavaScript or Docker action: nothing to walk
     }
-    let file = SourceFile::new(super::display_path(&path), text);
+    w.action_walks += 1;
     let caller = w.scope.file.display_path();
-    let saved_file = std::mem::replace(&mut w.scope.file, file);
+    let saved_file = std::mem::replace(&mut w.scope.file, file.clone());
     // Labels cannot point into the caller's file from the action's: keep the words, drop the span.
     let saved_span = w.scope.platform_span.take();
     let note = format!("{} (when `{caller}` uses this action)", w.scope.note);
@@ -1169,6 +1212,20 @@ fn walk_local_action(w: &mut Walker, uses: &str, leg: &Leg<'_>) -> bool {
     w.scope.platform_span = saved_span;
     w.scope.file = saved_file;
     true
+}
+
+/// Read and model a local composite action (`None`: unreadable, invalid, or not composite).
+fn load_local_action(path: &std::path::Path) -> Option<LocalAction> {
+    let text = super::read::read_text(path).ok()?;
+    let docs = yaml::parse(&text).ok()?;
+    let action = docs.first().and_then(|d| github::action(d, &text))?;
+    if action.steps.is_empty() {
+        return None; // a JavaScript or Docker action: nothing to walk
+    }
+    Some((
+        SourceFile::new(super::display_path(path), text),
+        Arc::new(action),
+    ))
 }
 
 /// One matrix leg of a job: its values and the runner OS (`Linux`, `macOS`, `Windows`).
@@ -1203,7 +1260,12 @@ pub fn is_posix_shell(shell: &str) -> bool {
     matches!(base, "bash" | "sh" | "dash" | "zsh" | "ash" | "ksh")
 }
 
-fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> Vec<Finding> {
+fn lint_action(
+    file: &Arc<SourceFile>,
+    doc: &yaml::Node,
+    opts: &LintOptions,
+    notes: &mut Vec<InputError>,
+) -> Vec<Finding> {
     let Some(action) = github::action(doc, &file.text) else {
         return Vec::new();
     };
@@ -1224,5 +1286,6 @@ fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> 
         runner_os: None,
     };
     walk_steps(&mut w, &action.steps, &leg, None, None);
+    notes.append(&mut w.notes);
     w.findings
 }

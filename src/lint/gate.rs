@@ -164,7 +164,11 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         LintFormat::Human => {
             let mut s = report::human::render(&findings, ui.color);
             if !args.quiet {
-                s.push_str(&report::human::summary(&findings, gated.files.len()));
+                s.push_str(&report::human::summary(
+                    &findings,
+                    gated.files.len(),
+                    gated.errors.len(),
+                ));
                 if hidden > 0 || stale > 0 {
                     s.push_str(&baseline_note(hidden, stale));
                 }

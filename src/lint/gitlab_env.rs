@@ -24,7 +24,7 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             continue;
         }
         let path = opts.root.join(inc.trim_start_matches('/'));
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = super::read::read_text(&path) else {
             continue;
         };
         let Ok(mut docs) = yaml::parse(&text) else {

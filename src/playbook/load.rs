@@ -162,7 +162,7 @@ fn load_dir(dir: &Path) -> Result<Vec<Entry>, LoadError> {
     let shown = dir.display().to_string();
     if !dir.is_dir() {
         let message = if dir.exists() {
-            "not a directory"
+            "is a file, not a directory of playbooks"
         } else {
             "no such directory"
         };
@@ -192,15 +192,17 @@ fn load_dir(dir: &Path) -> Result<Vec<Entry>, LoadError> {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for file in files {
         let path = file.display().to_string();
-        let bytes = std::fs::read(&file).map_err(|e| LoadError::Path {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| LoadError::At {
-            path: path.clone(),
-            line: 1,
-            column: 1,
-            message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        let text = crate::lint::read::read_text(&file).map_err(|e| match (e.line, e.column) {
+            (Some(line), Some(column)) => LoadError::At {
+                path: path.clone(),
+                line,
+                column,
+                message: e.message,
+            },
+            _ => LoadError::Path {
+                path: path.clone(),
+                message: e.message,
+            },
         })?;
         let playbook = parse_playbook(&path, &text, None)?;
         check_duplicate(&mut seen, &path, &text, &playbook)?;
@@ -259,6 +261,10 @@ pub fn parse_playbook(path: &str, text: &str, folder: Option<&str>) -> Result<Pl
     // Signal mappings are an untagged enum in the schema: serde would accept `strenth: strong`
     // silently (as a default-strength signal), and reports a bad `strength` only as "did not
     // match any variant". The spanned tree gives a precise message first.
+    // saphyr's loader (below) recurses once per level: check the depth first.
+    if let Err(e) = crate::lint::source::yaml::check_limits(text) {
+        return Err(at((e.line, e.column), e.message));
+    }
     if let Some((pos, message)) = check_signal_shapes(text) {
         return Err(at(pos, message));
     }

@@ -73,8 +73,9 @@ fn to_miette(f: &Finding) -> MietteDiagnostic {
     }
 }
 
-/// `3 errors, 1 warning in 2 files (12 files checked)`.
-pub fn summary(findings: &[Finding], files_checked: usize) -> String {
+/// `3 errors, 1 warning in 2 files (12 files checked)`, and `, 1 input error` when some inputs
+/// were unusable or met a limit (their errors are printed before).
+pub fn summary(findings: &[Finding], files_checked: usize, unusable: usize) -> String {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, w: &str| {
         if n == 1 {
@@ -86,8 +87,13 @@ pub fn summary(findings: &[Finding], files_checked: usize) -> String {
     let mut files: Vec<_> = findings.iter().map(|f| f.file.display_path()).collect();
     files.sort();
     files.dedup();
+    let unusable = if unusable > 0 {
+        format!(", {}", plural(unusable, "input error"))
+    } else {
+        String::new()
+    };
     format!(
-        "{}, {} in {} ({} checked)\n",
+        "{}, {} in {} ({} checked{unusable})\n",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
         plural(files.len(), "file"),

@@ -205,6 +205,7 @@ fn load_dir(dir: &Path) -> Result<Vec<Entry>, LoadError> {
             },
         })?;
         let playbook = parse_playbook(&path, &text, None)?;
+        check_compiles(&path, &text, &playbook)?;
         check_duplicate(&mut seen, &path, &text, &playbook)?;
         entries.push(Entry {
             playbook,
@@ -213,6 +214,44 @@ fn load_dir(dir: &Path) -> Result<Vec<Entry>, LoadError> {
         });
     }
     Ok(entries)
+}
+
+/// Each team signal compiles on its own within the regex engine's size limit (the bundled ones
+/// are known to): a pattern like `(\w{1000}){1000}` parses, but its automaton would not fit.
+fn check_compiles(path: &str, text: &str, playbook: &Playbook) -> Result<(), LoadError> {
+    for (kind, index, pattern) in patterns(playbook) {
+        let built = regex_automata::meta::Regex::builder()
+            .syntax(regex_syntax_config())
+            .build(pattern);
+        let Err(e) = built else { continue };
+        let (line, column) = locate_signal(
+            text,
+            &[Seg::Key("match"), Seg::Key(kind.key()), Seg::Index(index)],
+        );
+        let shown: String = pattern.chars().take(120).collect();
+        let ellipsis = if shown.len() < pattern.len() {
+            "…"
+        } else {
+            ""
+        };
+        let why = match e.size_limit() {
+            Some(limit) => format!(
+                "is too large once compiled (over the regex engine's limit of {limit} bytes): \
+                 use smaller counted repetitions"
+            ),
+            None => format!("does not compile: {e}"),
+        };
+        return Err(LoadError::At {
+            path: path.to_string(),
+            line,
+            column,
+            message: format!(
+                "match.{}[{index}]: regex `{shown}{ellipsis}` {why}",
+                kind.key()
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn check_duplicate(

@@ -75,7 +75,7 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
         Ok(t) => t,
         Err(e) => {
             run.errors.push(InputError {
-                path: target.path.clone(),
+                path: display_path(&target.path),
                 line: e.line,
                 column: e.column,
                 message: e.message,

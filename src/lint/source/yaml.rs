@@ -89,7 +89,13 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
         }
         loader.on_event(event, span);
         if let Some(e) = loader.error() {
-            failure = Some((e.marker().index(), e.info().to_string(), false));
+            failure = Some(if e.info().contains("billion-laughs") {
+                let message = "YAML aliases expand to more than 100000 nodes (faultline's limit; \
+                               a billion-laughs file?)";
+                (e.marker().index(), message.to_string(), true)
+            } else {
+                (e.marker().index(), e.info().to_string(), false)
+            });
             break;
         }
     }

@@ -331,6 +331,26 @@ fn gitlab_extends_fan_out() {
     assert_eq!(starts, [(3, 12)], "{}", out.stdout);
 }
 
+#[test]
+fn gitlab_global_variables_times_jobs() {
+    // Global variables were copied into every job: 5,000 × 5,000 took 3.3 GB. Now shared.
+    // (Each job's walk still sets every variable: the time is still vars × jobs.)
+    let repo = Repo::new("glvars");
+    let mut text = String::from("variables:\n");
+    for i in 0..3_000 {
+        writeln!(text, "  V{i}: x").expect("write");
+    }
+    for i in 0..3_000 {
+        writeln!(text, "j{i}:\n  image: debian:12\n  script: [echo]").expect("write");
+    }
+    text.push_str("last:\n  image: debian:12\n  script: [pip install x]\n");
+    repo.write(".gitlab-ci.yml", text);
+    let out = lint(&repo, &["--format", "json"]);
+    assert_exit(&out, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(json["findings"][0]["start_line"], 12_004, "{}", out.stdout);
+}
+
 fn self_calling_action(repo: &Repo, calls: usize) {
     let mut action = String::from(
         "name: a\ndescription: d\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n",

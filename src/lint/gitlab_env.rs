@@ -72,7 +72,7 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
         if job.allow_failure {
             w.step_tolerated = Some("the job has `allow_failure`, so the pipeline goes on");
         }
-        for v in &job.variables {
+        for v in job.all_variables() {
             let span = if v.file == 0 {
                 v.span.clone()
             } else {

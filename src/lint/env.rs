@@ -39,6 +39,58 @@ pub struct EnvValue {
     pub span: Span,
 }
 
+/// Environment variables: a shared base (a workflow's `env:`, a GitLab file's top-level
+/// `variables:`, built once per file) under the scope's own settings. Every job starts from the
+/// same base instead of copying it: 5,000 variables and 5,000 jobs would be 25 million copies.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    base: Arc<BTreeMap<String, EnvValue>>,
+    /// Set (`Some`) or removed (`None`, hiding the base) in this scope.
+    own: BTreeMap<String, Option<EnvValue>>,
+}
+
+impl Env {
+    pub fn with_base(base: Arc<BTreeMap<String, EnvValue>>) -> Self {
+        Env {
+            base,
+            own: BTreeMap::new(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&EnvValue> {
+        match self.own.get(name) {
+            Some(v) => v.as_ref(),
+            None => self.base.get(name),
+        }
+    }
+
+    pub fn insert(&mut self, name: String, value: EnvValue) {
+        self.own.insert(name, Some(value));
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        if self.base.contains_key(name) {
+            self.own.insert(name.to_string(), None);
+        } else {
+            self.own.remove(name);
+        }
+    }
+}
+
+/// The shared base of [`Env`] for variables set before any step or script: every one but
+/// `PATH`, which also moves venvs and is set through [`Walker::set_env`] in each scope.
+pub fn env_base<'a>(
+    vars: impl Iterator<Item = (&'a str, Option<String>, Span)>,
+) -> Arc<BTreeMap<String, EnvValue>> {
+    let mut base = BTreeMap::new();
+    for (name, value, span) in vars {
+        if name != "PATH" {
+            base.insert(name.to_string(), EnvValue { value, span });
+        }
+    }
+    Arc::new(base)
+}
+
 /// A venv the job created.
 #[derive(Debug, Clone)]
 pub struct Venv {
@@ -66,7 +118,7 @@ pub struct State {
     pub pip_conf_written: Option<Span>,
     pub marker_removed: Option<Span>,
     /// Environment variables in force (workflow/job/step env, `$GITHUB_ENV`, ENV/ARG, variables).
-    pub env: BTreeMap<String, EnvValue>,
+    pub env: Env,
     /// Something switched to a Python this model does not follow (conda, pyenv, an unknown
     /// action that may set up Python).
     pub other_python: Option<Span>,
@@ -945,6 +997,7 @@ fn lint_workflow(
     notes: &mut Vec<InputError>,
 ) -> Vec<Finding> {
     let wf = github::workflow(doc, &file.text);
+    let base = env_base(env_values(&wf.env));
     let mut out = Vec::new();
     for job in &wf.jobs {
         let combos = job.matrix.clone().unwrap_or_else(|| vec![BTreeMap::new()]);
@@ -996,7 +1049,9 @@ fn lint_workflow(
             };
             let mut w = Walker::new(scope);
             w.root = Some(opts.root.clone());
-            for (name, value, span) in env_values(&wf.env).chain(env_values(&job.env)) {
+            w.state.env = Env::with_base(base.clone());
+            let wf_path = env_values(&wf.env).filter(|(name, _, _)| *name == "PATH");
+            for (name, value, span) in wf_path.chain(env_values(&job.env)) {
                 w.set_env(name, value, span);
             }
             let leg = Leg { combo, runner_os };

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::env::{Scope, ScopeKind, ScriptSource, Walker};
+use super::env::{env_base, Env, Scope, ScopeKind, ScriptSource, Walker};
 use super::platform;
 use super::source::gitlab::{self, Line};
 use super::source::yaml::{self, Node};
@@ -41,6 +41,22 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
     let docs: Vec<&Node> = std::iter::once(doc).chain(parsed.iter()).collect();
     let srcs: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
     let jobs = gitlab::pipeline(&docs, &srcs);
+    // The main file's top-level variables, shared by every job's walk. Those of included files
+    // (whose spans point elsewhere: labels use the job's name) are set per job, unless the main
+    // file sets the same name (it wins).
+    let globals: &[gitlab::Variable] = jobs.first().map_or(&[], |j| &j.global_variables[..]);
+    let main_names: std::collections::HashSet<&str> = globals
+        .iter()
+        .filter(|v| v.file == 0)
+        .map(|v| v.name.as_str())
+        .collect();
+    let in_base = |v: &gitlab::Variable| v.file == 0 && v.name != "PATH";
+    let base = env_base(
+        globals
+            .iter()
+            .filter(|v| in_base(v))
+            .map(|v| (v.name.as_str(), v.value.clone(), v.span.clone())),
+    );
     let mut out = Vec::new();
     for job in jobs.iter().filter(|j| j.file == 0) {
         // No image in the file: the runner decides (GitLab.com's default, or a self-managed
@@ -72,7 +88,13 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
         if job.allow_failure {
             w.step_tolerated = Some("the job has `allow_failure`, so the pipeline goes on");
         }
-        for v in job.all_variables() {
+        w.state.env = Env::with_base(base.clone());
+        let per_job = job
+            .global_variables
+            .iter()
+            .filter(|v| !in_base(v) && (v.file == 0 || !main_names.contains(v.name.as_str())))
+            .chain(&job.variables);
+        for v in per_job {
             let span = if v.file == 0 {
                 v.span.clone()
             } else {

@@ -495,6 +495,34 @@ fn sarif_of_eight_thousand_findings_does_not_repeat_the_line() {
 }
 
 #[test]
+fn folded_run_block_of_twenty_thousand_commands() {
+    // A folded block maps back to the file only as a whole: each command's span is the whole
+    // block, and quoting it in each message read the block in full (5,000 lines: 139 s).
+    let repo = Repo::new("folded");
+    let mut text = String::from(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    container: debian:12\n    steps:\n      - run: >\n",
+    );
+    for _ in 0..20_000 {
+        text.push_str("          pip install a;\n");
+    }
+    repo.write(".github/workflows/ci.yml", text);
+    let out = lint(&repo, &["--format", "json"]);
+    assert_exit(&out, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let f = &json["findings"][0];
+    assert_eq!(
+        (f["start_line"].as_u64(), f["start_column"].as_u64()),
+        (Some(8), Some(11))
+    );
+    assert_eq!(
+        f["message"].as_str().map(|m| m.split(" will fail").next()),
+        Some(Some(
+            "`pip install a; pip install a; pip install a; pip install …`"
+        ))
+    );
+}
+
+#[test]
 fn finding_past_column_65535_does_not_panic() {
     let repo = Repo::new("col65535");
     repo.write(

@@ -523,6 +523,32 @@ fn folded_run_block_of_twenty_thousand_commands() {
 }
 
 #[test]
+fn twenty_thousand_suppressions() {
+    // Each suppression comment counted the lines before it from the start of the file.
+    let repo = Repo::new("suppressions");
+    let mut text = String::from("FROM debian:12\n");
+    for _ in 0..20_000 {
+        text.push_str("RUN pip install a  # faultline: ignore[pip-unavailable]\n");
+    }
+    for _ in 0..20_000 {
+        text.push_str("# faultline: ignore[pip-unavailable]\n");
+    }
+    repo.write("Dockerfile", text);
+    let out = lint(&repo, &["--format", "json"]);
+    assert_exit(&out, 0);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let findings = json["findings"].as_array().expect("findings");
+    // The RUN lines' suppressions are used; the trailing comments suppress nothing.
+    assert_eq!(findings.len(), 20_000);
+    let last = &findings[19_999];
+    assert_eq!(last["rule"], "faultline-suppression");
+    assert_eq!(
+        (last["start_line"].as_u64(), last["start_column"].as_u64()),
+        (Some(40_001), Some(21))
+    );
+}
+
+#[test]
 fn finding_past_column_65535_does_not_panic() {
     let repo = Repo::new("col65535");
     repo.write(

@@ -549,6 +549,28 @@ fn twenty_thousand_suppressions() {
 }
 
 #[test]
+fn five_thousand_chained_build_stages() {
+    // Each stage's final state was copied and kept for every later stage: 5,000 chained stages
+    // with an ENV each took 2.2 GB.
+    let repo = Repo::new("stages");
+    let mut text = String::from("FROM debian:12 AS s0\n");
+    for i in 1..5_000 {
+        writeln!(text, "FROM s{} AS s{i}\nENV V{i}=x", i - 1).expect("write");
+    }
+    text.push_str("RUN pip install x\n");
+    repo.write("Dockerfile", text);
+    let out = lint(&repo, &["--format", "json"]);
+    assert_exit(&out, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let f = &json["findings"][0];
+    assert_eq!(f["rule"], "pip-unavailable");
+    assert_eq!(
+        (f["start_line"].as_u64(), f["start_column"].as_u64()),
+        (Some(10_000), Some(5))
+    );
+}
+
+#[test]
 fn finding_past_column_65535_does_not_panic() {
     let repo = Repo::new("col65535");
     repo.write(

@@ -571,6 +571,29 @@ fn five_thousand_chained_build_stages() {
 }
 
 #[test]
+fn five_thousand_stages_from_one_base() {
+    // Each stage built FROM a base with 5,000 ENV copied them all.
+    let repo = Repo::new("fanout");
+    let mut text = String::from("FROM debian:12 AS base\n");
+    for i in 0..5_000 {
+        writeln!(text, "ENV V{i}=x").expect("write");
+    }
+    for i in 0..5_000 {
+        writeln!(text, "FROM base AS s{i}\nRUN echo $V{i}").expect("write");
+    }
+    text.push_str("FROM base\nRUN pip install x\n");
+    repo.write("Dockerfile", text);
+    let out = lint(&repo, &["--format", "json"]);
+    assert_exit(&out, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let f = &json["findings"][0];
+    assert_eq!(
+        (f["start_line"].as_u64(), f["start_column"].as_u64()),
+        (Some(15_003), Some(5))
+    );
+}
+
+#[test]
 fn finding_past_column_65535_does_not_panic() {
     let repo = Repo::new("col65535");
     repo.write(

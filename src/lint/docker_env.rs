@@ -96,7 +96,11 @@ pub fn lint_dockerfile(
             instruction(&mut w, inst, &mut posix, file);
         }
         findings.append(&mut w.findings);
-        let needed = children.get(index).is_some_and(|c| *c > 0);
+        let needed = children.get(index).copied().unwrap_or(0);
+        if needed > 1 {
+            w.state.env.freeze();
+        }
+        let needed = needed > 0;
         finals.push(needed.then_some((platform, span, overridable, w.state, args)));
     }
     Ok(findings)

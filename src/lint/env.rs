@@ -75,6 +75,22 @@ impl Env {
             self.own.remove(name);
         }
     }
+
+    /// Fold this scope's settings into a new shared base, once, before it is cloned for many
+    /// scopes (a Dockerfile stage that several stages are built `FROM`).
+    pub fn freeze(&mut self) {
+        if self.own.is_empty() {
+            return;
+        }
+        let mut base = (*self.base).clone();
+        for (name, value) in std::mem::take(&mut self.own) {
+            match value {
+                Some(v) => base.insert(name, v),
+                None => base.remove(&name),
+            };
+        }
+        self.base = Arc::new(base);
+    }
 }
 
 /// The shared base of [`Env`] for variables set before any step or script: every one but

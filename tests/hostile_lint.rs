@@ -375,6 +375,26 @@ fn workflow_env_times_jobs() {
     assert_eq!(json["findings"][0]["start_line"], 30_007, "{}", out.stdout);
 }
 
+#[test]
+fn ten_thousand_steps_writing_github_env() {
+    // Each step with `env:` copied the whole environment, which every `$GITHUB_ENV` write grows.
+    let repo = Repo::new("githubenv");
+    let mut text = String::from(WORKFLOW_HEAD);
+    for i in 0..10_000 {
+        writeln!(
+            text,
+            "      - run: echo \"V{i}=x\" >> $GITHUB_ENV\n        env: {{A: b}}"
+        )
+        .expect("write");
+    }
+    text.push_str("      - run: pip install x\n");
+    repo.write(".github/workflows/ci.yml", text);
+    let out = lint(&repo, &["--format", "json"]);
+    assert_exit(&out, 0);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(json["findings"][0]["start_line"], 20_006, "{}", out.stdout);
+}
+
 fn self_calling_action(repo: &Repo, calls: usize) {
     let mut action = String::from(
         "name: a\ndescription: d\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n",

@@ -1194,7 +1194,10 @@ fn walk_steps(
             ),
         };
         // Step env applies to this step only.
-        let saved = w.state.env.clone();
+        // Only the step's own names are saved: copying the whole env per step was quadratic.
+        let saved: BTreeMap<&str, EnvValue> = env_values(&step.env)
+            .filter_map(|(name, _, _)| Some((name, w.state.env.get(name)?.clone())))
+            .collect();
         for (name, value, span) in env_values(&step.env) {
             w.set_env(name, value, span);
         }

@@ -1135,7 +1135,7 @@ fn configuration_is_found_from_the_linted_path_upward() {
 }
 
 #[test]
-fn the_summary_counts_unreadable_files() {
+fn the_summary_counts_unusable_inputs() {
     let t = Tree::empty();
     t.write("Dockerfile", FAILING_DOCKERFILE);
     t.write(".gitlab-ci.yml", "test:\n  script: [a\n");
@@ -1149,7 +1149,7 @@ fn the_summary_counts_unreadable_files() {
     );
     assert!(
         out.stdout
-            .ends_with("1 error, 0 warnings in 1 file (1 file checked, 1 unreadable)\n"),
+            .ends_with("1 error, 0 warnings in 1 file (1 file checked, 1 input error)\n"),
         "{}",
         out.stdout
     );

@@ -101,14 +101,11 @@ impl Baseline {
             column,
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = super::read::read_text(path).map_err(|e| {
             err(
-                None,
-                None,
-                format!(
-                    "cannot read the baseline: {}",
-                    super::discover::describe_io(&e)
-                ),
+                e.line,
+                e.column,
+                format!("cannot read the baseline: {}", e.message),
             )
         })?;
         Baseline::parse(&text).map_err(|(line, column, message)| err(line, column, message))

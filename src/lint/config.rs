@@ -139,14 +139,11 @@ fn display_name(p: &Path) -> String {
 
 /// Read and validate the file at `path`. `known_rule` says which rule ids exist.
 pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> bool) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = super::read::read_text(path).map_err(|e| ConfigError {
         path: path.to_path_buf(),
-        line: None,
-        column: None,
-        message: format!(
-            "cannot read the configuration: {}",
-            super::discover::describe_io(&e)
-        ),
+        line: e.line,
+        column: e.column,
+        message: format!("cannot read the configuration: {}", e.message),
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, path, &base, known_rule)
@@ -180,6 +177,14 @@ pub fn parse(
             github_enterprise_server: false,
         }
     } else {
+        if let Some((line, column, message)) = check_shapes(text) {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                line: Some(line),
+                column: Some(column),
+                message,
+            });
+        }
         serde_saphyr::from_str(text).map_err(|e| {
             let loc = e.location();
             err(loc.as_ref(), plain_message(&e, loc.as_ref()))
@@ -257,10 +262,15 @@ pub fn parse(
     for dir in raw.playbooks {
         let resolved = base.join(&dir.value);
         if !resolved.is_dir() {
+            let what = if resolved.exists() {
+                "is a file, not a folder of playbooks"
+            } else {
+                "does not exist"
+            };
             return Err(err(
                 Some(&dir.referenced),
                 format!(
-                    "playbook folder `{}` does not exist (paths are relative to this file)",
+                    "playbook folder `{}` {what} (paths are relative to this file)",
                     dir.value
                 ),
             ));
@@ -268,6 +278,139 @@ pub fn parse(
         config.playbooks.push(resolved);
     }
     Ok(config)
+}
+
+const FACTS: &str = "externally_managed, pip, pip_conf_override, venv: true or false";
+
+/// The shape of each key, checked on the spanned tree before serde-saphyr, whose type errors name
+/// neither the key nor the shape expected ("expected mapping start"). Also where nesting deeper
+/// than faultline's limit is reported. Syntax errors are left to serde-saphyr.
+fn check_shapes(text: &str) -> Option<(usize, usize, String)> {
+    use super::source::yaml::{self, Kind, Node};
+    let docs = match yaml::parse(text) {
+        Ok(d) => d,
+        Err(e) if e.limit => return Some((e.line, e.column, e.message)),
+        Err(_) => return None,
+    };
+    let doc = docs.first()?;
+    let index = super::source::span::LineIndex::new(text);
+    let at = |n: &Node, message: String| {
+        let (line, column) = index.line_col(text, n.span.start);
+        Some((line, column, message))
+    };
+    let found = |n: &Node| match &n.kind {
+        Kind::Seq(_) => "a list".to_string(),
+        Kind::Map(_) => "a mapping".to_string(),
+        Kind::Scalar(s) => format!("`{}`", s.value),
+    };
+    let Some(top) = doc.as_map() else {
+        if doc.is_null() {
+            return None;
+        }
+        return at(
+            doc,
+            format!(
+                "the configuration must be a mapping with the keys rules, ignore, runners, images, \
+                 playbooks; found {}",
+                found(doc)
+            ),
+        );
+    };
+    for (k, v) in top {
+        let Some(key) = k.as_str() else { continue };
+        if v.is_null() {
+            continue;
+        }
+        match key {
+            "rules" => {
+                let Some(rules) = v.as_map() else {
+                    return at(v, format!("`rules` must be a mapping of rule ids to off, error, warning or info; found {}", found(v)));
+                };
+                for (id, setting) in rules {
+                    if setting.as_scalar().is_none() {
+                        let id = id.as_str().unwrap_or("…");
+                        return at(
+                            setting,
+                            format!(
+                                "`rules.{id}` must be off, error, warning or info; found {}",
+                                found(setting)
+                            ),
+                        );
+                    }
+                }
+            }
+            "ignore" | "playbooks" => {
+                let what = if key == "ignore" {
+                    "path glob"
+                } else {
+                    "folder path"
+                };
+                let Some(items) = v.as_seq() else {
+                    return at(
+                        v,
+                        format!("`{key}` must be a list of {what}s; found {}", found(v)),
+                    );
+                };
+                for (i, item) in items.iter().enumerate() {
+                    if item.as_scalar().is_none() {
+                        return at(
+                            item,
+                            format!(
+                                "`{key}[{i}]` must be a {what} (a string); found {}",
+                                found(item)
+                            ),
+                        );
+                    }
+                }
+            }
+            "runners" | "images" => {
+                let what = if key == "runners" {
+                    "runner labels"
+                } else {
+                    "image names"
+                };
+                let Some(entries) = v.as_map() else {
+                    return at(
+                        v,
+                        format!(
+                            "`{key}` must be a mapping of {what} to facts ({FACTS}); found {}",
+                            found(v)
+                        ),
+                    );
+                };
+                for (name, facts) in entries {
+                    let name = name.as_str().unwrap_or("…");
+                    let Some(facts) = facts.as_map() else {
+                        return at(
+                            facts,
+                            format!(
+                                "`{key}.{name}` must be a mapping of facts ({FACTS}); found {}",
+                                found(facts)
+                            ),
+                        );
+                    };
+                    for (fact, value) in facts {
+                        let fact = fact.as_str().unwrap_or("…");
+                        let is_bool = matches!(
+                            value.as_str(),
+                            Some("true" | "True" | "TRUE" | "false" | "False" | "FALSE")
+                        );
+                        if !is_bool && !value.is_null() {
+                            return at(
+                                value,
+                                format!(
+                                    "`{key}.{name}.{fact}` must be true or false; found {}",
+                                    found(value)
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// serde-saphyr's message without its snippet and its trailing " at line L, column C" (we print
@@ -626,6 +769,24 @@ mod tests {
             ("ignore:\n  - 'x/**y'\n", ".faultline.yaml:2:5: `x/**y`: `**` must be a whole path segment (`a/**/b`)"),
             ("playbooks:\n  - team-playbooks\n", ".faultline.yaml:2:5: playbook folder `team-playbooks` does not exist (paths are relative to this file)"),
             ("rules: [a\n", ".faultline.yaml:1:8: expected mapping start"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_err(text), want, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn type_errors_name_the_key_and_the_shape() {
+        let cases = [
+            ("[a]\n", ".faultline.yaml:1:1: the configuration must be a mapping with the keys rules, ignore, runners, images, playbooks; found a list"),
+            ("rules: [a]\n", ".faultline.yaml:1:8: `rules` must be a mapping of rule ids to off, error, warning or info; found a list"),
+            ("rules:\n  pip-unavailable: [x]\n", ".faultline.yaml:2:20: `rules.pip-unavailable` must be off, error, warning or info; found a list"),
+            ("ignore: vendor/\n", ".faultline.yaml:1:9: `ignore` must be a list of path globs; found `vendor/`"),
+            ("ignore:\n  - {a: b}\n", ".faultline.yaml:2:5: `ignore[0]` must be a path glob (a string); found a mapping"),
+            ("playbooks: team\n", ".faultline.yaml:1:12: `playbooks` must be a list of folder paths; found `team`"),
+            ("runners: [a]\n", ".faultline.yaml:1:10: `runners` must be a mapping of runner labels to facts (externally_managed, pip, pip_conf_override, venv: true or false); found a list"),
+            ("images:\n  x: 3\n", ".faultline.yaml:2:6: `images.x` must be a mapping of facts (externally_managed, pip, pip_conf_override, venv: true or false); found `3`"),
+            ("runners:\n  x:\n    pip: maybe\n", ".faultline.yaml:3:10: `runners.x.pip` must be true or false; found `maybe`"),
         ];
         for (text, want) in cases {
             assert_eq!(parse_err(text), want, "for {text:?}");

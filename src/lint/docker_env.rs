@@ -26,32 +26,48 @@ pub fn lint_dockerfile(
         message: format!("invalid Dockerfile: {}", e.message),
     })?;
     let mut findings = Vec::new();
-    // The state at the end of each stage, for stages built `FROM` an earlier one.
-    let mut finals: Vec<StageEnd> = Vec::new();
+    // The state at the end of each stage, for stages built `FROM` an earlier one: kept only
+    // while a later stage still needs it, and handed over (not copied) to the last one, so a
+    // chain of thousands of stages does not keep thousands of growing states.
+    let mut children = vec![0usize; df.stages.len()];
     for stage in &df.stages {
-        let (platform, span, overridable, state) =
-            match stage.parent_stage.and_then(|i| finals.get(i)) {
-                Some((p, s, o, st, args)) => {
-                    // ENV is part of the image and carries over; ARG does not.
-                    let mut st = st.clone();
-                    for a in args {
-                        st.env.remove(a);
-                    }
-                    (p.clone(), s.clone(), *o, st)
+        if let Some(c) = stage.parent_stage.and_then(|i| children.get_mut(i)) {
+            *c += 1;
+        }
+    }
+    let mut finals: Vec<Option<StageEnd>> = Vec::new();
+    for (index, stage) in df.stages.iter().enumerate() {
+        let parent = stage.parent_stage.and_then(|i| {
+            let left = children.get_mut(i)?;
+            *left = left.saturating_sub(1);
+            let slot = finals.get_mut(i)?;
+            if *left == 0 {
+                slot.take()
+            } else {
+                slot.clone()
+            }
+        });
+        let (platform, span, overridable, state) = match parent {
+            Some((p, s, o, mut st, args)) => {
+                // ENV is part of the image and carries over; ARG does not.
+                for a in &args {
+                    st.env.remove(a);
                 }
-                None => {
-                    let p = stage
-                        .image
-                        .as_deref()
-                        .and_then(|i| platform::image(i, &opts.declared));
-                    (
-                        p,
-                        Some(stage.image_span.clone()),
-                        stage.image_depends_on_arg,
-                        State::default(),
-                    )
-                }
-            };
+                (p, s, o, st)
+            }
+            None => {
+                let p = stage
+                    .image
+                    .as_deref()
+                    .and_then(|i| platform::image(i, &opts.declared));
+                (
+                    p,
+                    Some(stage.image_span.clone()),
+                    stage.image_depends_on_arg,
+                    State::default(),
+                )
+            }
+        };
         let note = if overridable {
             " (the base image comes from an ARG default, which `--build-arg` can change)"
                 .to_string()
@@ -80,7 +96,12 @@ pub fn lint_dockerfile(
             instruction(&mut w, inst, &mut posix, file);
         }
         findings.append(&mut w.findings);
-        finals.push((platform, span, overridable, w.state, args));
+        let needed = children.get(index).copied().unwrap_or(0);
+        if needed > 1 {
+            w.state.env.freeze();
+        }
+        let needed = needed > 0;
+        finals.push(needed.then_some((platform, span, overridable, w.state, args)));
     }
     Ok(findings)
 }

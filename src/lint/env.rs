@@ -39,6 +39,84 @@ pub struct EnvValue {
     pub span: Span,
 }
 
+/// Environment variables: a shared base (a workflow's `env:`, a GitLab file's top-level
+/// `variables:`, built once per file) under the scope's own settings. Every job starts from the
+/// same base instead of copying it: 5,000 variables and 5,000 jobs would be 25 million copies.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    base: Arc<BTreeMap<String, EnvValue>>,
+    /// Set (`Some`) or removed (`None`, hiding the base) in this scope.
+    own: BTreeMap<String, Option<EnvValue>>,
+}
+
+impl Env {
+    pub fn with_base(base: Arc<BTreeMap<String, EnvValue>>) -> Self {
+        Env {
+            base,
+            own: BTreeMap::new(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&EnvValue> {
+        match self.own.get(name) {
+            Some(v) => v.as_ref(),
+            None => self.base.get(name),
+        }
+    }
+
+    pub fn insert(&mut self, name: String, value: EnvValue) {
+        self.own.insert(name, Some(value));
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        if self.base.contains_key(name) {
+            self.own.insert(name.to_string(), None);
+        } else {
+            self.own.remove(name);
+        }
+    }
+
+    /// Rewrite every span (a composite action's walk moves the caller's spans aside and back).
+    pub fn map_spans(&mut self, f: &mut dyn FnMut(Span) -> Span) {
+        for v in Arc::make_mut(&mut self.base).values_mut() {
+            v.span = f(v.span.clone());
+        }
+        for v in self.own.values_mut().flatten() {
+            v.span = f(v.span.clone());
+        }
+    }
+
+    /// Fold this scope's settings into a new shared base, once, before it is cloned for many
+    /// scopes (a Dockerfile stage that several stages are built `FROM`).
+    pub fn freeze(&mut self) {
+        if self.own.is_empty() {
+            return;
+        }
+        let mut base = (*self.base).clone();
+        for (name, value) in std::mem::take(&mut self.own) {
+            match value {
+                Some(v) => base.insert(name, v),
+                None => base.remove(&name),
+            };
+        }
+        self.base = Arc::new(base);
+    }
+}
+
+/// The shared base of [`Env`] for variables set before any step or script: every one but
+/// `PATH`, which also moves venvs and is set through [`Walker::set_env`] in each scope.
+pub fn env_base<'a>(
+    vars: impl Iterator<Item = (&'a str, Option<String>, Span)>,
+) -> Arc<BTreeMap<String, EnvValue>> {
+    let mut base = BTreeMap::new();
+    for (name, value, span) in vars {
+        if name != "PATH" {
+            base.insert(name.to_string(), EnvValue { value, span });
+        }
+    }
+    Arc::new(base)
+}
+
 /// A venv the job created.
 #[derive(Debug, Clone)]
 pub struct Venv {
@@ -68,7 +146,7 @@ pub struct State {
     pub pip_conf_written: Option<Span>,
     pub marker_removed: Option<Span>,
     /// Environment variables in force (workflow/job/step env, `$GITHUB_ENV`, ENV/ARG, variables).
-    pub env: BTreeMap<String, EnvValue>,
+    pub env: Env,
     /// Something switched to a Python this model does not follow (conda, pyenv, an unknown
     /// action that may set up Python).
     pub other_python: Option<Span>,
@@ -518,6 +596,12 @@ pub struct Walker {
     /// Spans of other files held in the state while a composite action is walked (see
     /// `FOREIGN`): the file and the span in it.
     foreign: Vec<(Arc<SourceFile>, Span)>,
+    /// Local composite actions, each read and parsed once per walk (`None`: nothing to walk).
+    actions: std::collections::HashMap<std::path::PathBuf, Option<LocalAction>>,
+    /// Local action calls walked so far (at most [`MAX_ACTION_WALKS`]).
+    action_walks: usize,
+    /// Where the walk stopped at a limit: positioned messages for the user (exit 2).
+    pub notes: Vec<InputError>,
 }
 
 /// A span at `FOREIGN + i` stands for `Walker::foreign[i]`, a place in another file (the caller of
@@ -527,6 +611,12 @@ const FOREIGN: usize = 1 << 60;
 fn is_foreign(s: &Span) -> bool {
     s.start >= FOREIGN
 }
+
+/// How many local composite action calls one job's walk follows (nested calls included); past
+/// it, the calls are treated like any other action and the user is told where the walk stopped.
+pub const MAX_ACTION_WALKS: usize = 100;
+
+type LocalAction = (Arc<SourceFile>, Arc<github::Action>);
 
 impl Walker {
     pub fn new(scope: Scope) -> Self {
@@ -543,6 +633,9 @@ impl Walker {
             outer_tolerated: None,
             foreign: Vec::new(),
             depth: 0,
+            actions: std::collections::HashMap::new(),
+            action_walks: 0,
+            notes: Vec::new(),
         }
     }
 
@@ -762,9 +855,7 @@ impl Walker {
         {
             v.span = f(v.span.clone());
         }
-        for v in s.env.values_mut() {
-            v.span = f(v.span.clone());
-        }
+        s.env.map_spans(f);
         for (_, _, span) in &mut self.pending_env {
             *span = f(span.clone());
         }
@@ -1001,24 +1092,32 @@ impl Walker {
 // ---------------------------------------------------------------------------------------------
 // Files → scopes
 
+/// What linting one file gave: its findings, and where the walk stopped at one of faultline's
+/// limits (positioned messages, reported like input errors).
+pub type Linted = (Vec<Finding>, Vec<InputError>);
+
 /// Lint a YAML file: a workflow, a composite action, or a GitLab CI file. `Ok(None)`: not a kind
 /// we lint (skipped quietly).
 pub fn lint_yaml(
     file: &Arc<SourceFile>,
     kind: Option<FileKind>,
     opts: &LintOptions,
-) -> Result<Option<Vec<Finding>>, InputError> {
+) -> Result<Option<Linted>, InputError> {
     let docs = yaml::parse(&file.text).map_err(|e| InputError {
         path: file.path.clone(),
         line: Some(e.line),
         column: Some(e.column),
-        message: format!("invalid YAML: {}", e.message),
+        message: if e.limit {
+            e.message
+        } else {
+            format!("invalid YAML: {}", e.message)
+        },
     })?;
     // A GitLab CI/CD component or input file starts with a `spec:` document; the pipeline follows.
     let doc = match docs.as_slice() {
         [first, second, ..] if first.get("spec").is_some() => second,
         [first, ..] => first,
-        [] => return Ok(Some(Vec::new())),
+        [] => return Ok(Some((Vec::new(), Vec::new()))),
     };
     let kind = match kind {
         Some(k) => k,
@@ -1027,9 +1126,10 @@ pub fn lint_yaml(
         None if super::source::gitlab::looks_like_gitlab(doc) => FileKind::GitlabCi,
         None => return Ok(None),
     };
+    let mut notes = Vec::new();
     let mut findings = match kind {
-        FileKind::GithubWorkflow => lint_workflow(file, doc, opts),
-        FileKind::GithubAction => lint_action(file, doc, opts),
+        FileKind::GithubWorkflow => lint_workflow(file, doc, opts, &mut notes),
+        FileKind::GithubAction => lint_action(file, doc, opts, &mut notes),
         FileKind::GitlabCi => super::gitlab_env::lint_gitlab(file, doc, opts),
         FileKind::Dockerfile => Vec::new(),
     };
@@ -1046,14 +1146,17 @@ pub fn lint_yaml(
         repo: super::checkpoint::RepoTree::of(&opts.root),
     };
     super::rules::check_points(&points, &ctx, &mut findings);
-    Ok(Some(dedup(findings)))
+    // Matrix legs walk the same steps: one note per place.
+    notes.sort_by_key(|n| (n.path.clone(), n.line, n.column));
+    notes.dedup();
+    Ok(Some((dedup(findings), notes)))
 }
 
 pub fn lint_dockerfile(
     file: &Arc<SourceFile>,
     opts: &LintOptions,
-) -> Result<Option<Vec<Finding>>, InputError> {
-    super::docker_env::lint_dockerfile(file, opts).map(|f| Some(dedup(f)))
+) -> Result<Option<Linted>, InputError> {
+    super::docker_env::lint_dockerfile(file, opts).map(|f| Some((dedup(f), Vec::new())))
 }
 
 /// Matrix legs often give the same finding several times: keep the first per rule and span.
@@ -1075,8 +1178,14 @@ fn env_values(vars: &[github::EnvVar]) -> impl Iterator<Item = (&str, Option<Str
     })
 }
 
-fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> Vec<Finding> {
+fn lint_workflow(
+    file: &Arc<SourceFile>,
+    doc: &yaml::Node,
+    opts: &LintOptions,
+    notes: &mut Vec<InputError>,
+) -> Vec<Finding> {
     let wf = github::workflow(doc, &file.text);
+    let base = env_base(env_values(&wf.env));
     let mut out = Vec::new();
     for job in &wf.jobs {
         let combos = job.matrix.clone().unwrap_or_else(|| vec![BTreeMap::new()]);
@@ -1128,7 +1237,9 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
             };
             let mut w = Walker::new(scope);
             w.root = Some(opts.root.clone());
-            for (name, value, span) in env_values(&wf.env).chain(env_values(&job.env)) {
+            w.state.env = Env::with_base(base.clone());
+            let wf_path = env_values(&wf.env).filter(|(name, _, _)| *name == "PATH");
+            for (name, value, span) in wf_path.chain(env_values(&job.env)) {
                 w.set_env(name, value, span);
             }
             let leg = Leg { combo, runner_os };
@@ -1140,6 +1251,7 @@ fn lint_workflow(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -
                 job.continue_on_error.as_deref(),
             );
             out.append(&mut w.findings);
+            notes.append(&mut w.notes);
         }
     }
     out
@@ -1264,7 +1376,10 @@ fn walk_steps(
             ),
         };
         // Step env applies to this step only.
-        let saved = w.state.env.clone();
+        // Only the step's own names are saved: copying the whole env per step was quadratic.
+        let saved: BTreeMap<&str, EnvValue> = env_values(&step.env)
+            .filter_map(|(name, _, _)| Some((name, w.state.env.get(name)?.clone())))
+            .collect();
         for (name, value, span) in env_values(&step.env) {
             w.set_env(name, value, span);
         }
@@ -1310,19 +1425,33 @@ fn walk_local_action(w: &mut Walker, uses: &str, uses_span: &Span, leg: &Leg<'_>
     else {
         return false;
     };
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let cached = match w.actions.get(&path) {
+        Some(c) => c.clone(),
+        None => {
+            let loaded = load_local_action(&path);
+            w.actions.insert(path, loaded.clone());
+            loaded
+        }
+    };
+    let Some((file, action)) = cached else {
         return false;
     };
-    let Ok(docs) = yaml::parse(&text) else {
+    if w.action_walks >= MAX_ACTION_WALKS {
+        if w.notes.is_empty() {
+            let (line, column) = w.scope.file.line_col(uses_span.start);
+            w.notes.push(InputError {
+                path: w.scope.file.path.clone(),
+                line: Some(line),
+                column: Some(column),
+                message: format!(
+                    "more than {MAX_ACTION_WALKS} local composite action calls in one job \
+                     (faultline's limit): `{uses}` and the calls after it are not followed"
+                ),
+            });
+        }
         return false;
-    };
-    let Some(action) = docs.first().and_then(|d| github::action(d, &text)) else {
-        return false;
-    };
-    if action.steps.is_empty() {
-        return false; // a JavaScript or Docker action: nothing to walk
     }
-    let file = SourceFile::new(super::display_path(&path), text);
+    w.action_walks += 1;
     let caller = w.scope.file.clone();
     let caller_name = caller.display_path();
     // The caller's spans in the state (where pip was installed, the container line…) stand for
@@ -1337,7 +1466,7 @@ fn walk_local_action(w: &mut Walker, uses: &str, uses_span: &Span, leg: &Leg<'_>
         at..at
     });
     w.foreign = foreign;
-    let saved_file = std::mem::replace(&mut w.scope.file, file);
+    let saved_file = std::mem::replace(&mut w.scope.file, file.clone());
     let note = format!("{} (when `{caller_name}` uses this action)", w.scope.note);
     let saved_note = std::mem::replace(&mut w.scope.note, note);
     let saved_outer = w.outer_tolerated;
@@ -1373,6 +1502,20 @@ fn walk_local_action(w: &mut Walker, uses: &str, uses_span: &Span, leg: &Leg<'_>
     w.scope.note = saved_note;
     w.scope.file = saved_file;
     true
+}
+
+/// Read and model a local composite action (`None`: unreadable, invalid, or not composite).
+fn load_local_action(path: &std::path::Path) -> Option<LocalAction> {
+    let text = super::read::read_text(path).ok()?;
+    let docs = yaml::parse(&text).ok()?;
+    let action = docs.first().and_then(|d| github::action(d, &text))?;
+    if action.steps.is_empty() {
+        return None; // a JavaScript or Docker action: nothing to walk
+    }
+    Some((
+        SourceFile::new(super::display_path(path), text),
+        Arc::new(action),
+    ))
 }
 
 /// One matrix leg of a job: its values and the runner OS (`Linux`, `macOS`, `Windows`).
@@ -1416,7 +1559,12 @@ pub fn is_posix_shell(shell: &str) -> bool {
     matches!(base, "bash" | "sh" | "dash" | "zsh" | "ash" | "ksh")
 }
 
-fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> Vec<Finding> {
+fn lint_action(
+    file: &Arc<SourceFile>,
+    doc: &yaml::Node,
+    opts: &LintOptions,
+    notes: &mut Vec<InputError>,
+) -> Vec<Finding> {
     let Some(action) = github::action(doc, &file.text) else {
         return Vec::new();
     };
@@ -1437,6 +1585,7 @@ fn lint_action(file: &Arc<SourceFile>, doc: &yaml::Node, opts: &LintOptions) -> 
         runner_os: None,
     };
     walk_steps(&mut w, &action.steps, &leg, None, None);
+    notes.append(&mut w.notes);
     w.findings
 }
 

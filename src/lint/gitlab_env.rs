@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::env::{Scope, ScopeKind, ScriptSource, Walker};
+use super::env::{env_base, Env, Scope, ScopeKind, ScriptSource, Walker};
 use super::platform;
 use super::source::gitlab::{self, Line};
 use super::source::yaml::{self, Node};
@@ -55,7 +55,7 @@ fn gather(
                 continue;
             }
         }
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = super::read::read_text(&path) else {
             continue;
         };
         let Ok(mut docs) = yaml::parse(&text) else {
@@ -143,6 +143,22 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
     let docs: Vec<&Node> = docs.iter().collect();
     let srcs: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
     let jobs = gitlab::pipeline(&docs, &srcs);
+    // The main file's top-level variables, shared by every job's walk when the main file is the
+    // one linted (their spans are then local). The others are set per job, labelled in their own
+    // file, unless the main file sets the same name (it wins).
+    let globals: &[gitlab::Variable] = jobs.first().map_or(&[], |j| &j.global_variables[..]);
+    let main_names: std::collections::HashSet<&str> = globals
+        .iter()
+        .filter(|v| v.file == 0)
+        .map(|v| v.name.as_str())
+        .collect();
+    let in_base = |v: &gitlab::Variable| target == 0 && v.file == 0 && v.name != "PATH";
+    let base = env_base(
+        globals
+            .iter()
+            .filter(|v| in_base(v))
+            .map(|v| (v.name.as_str(), v.value.clone(), v.span.clone())),
+    );
     let mut out = Vec::new();
     for job in jobs.iter().filter(|j| j.file == target) {
         // No image in the file: the runner decides (GitLab.com's default, or a self-managed
@@ -179,7 +195,13 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
         if job.allow_failure {
             w.step_tolerated = Some("the job has `allow_failure`, so the pipeline goes on");
         }
-        for v in &job.variables {
+        w.state.env = Env::with_base(base.clone());
+        let per_job = job
+            .global_variables
+            .iter()
+            .filter(|v| !in_base(v) && (v.file == 0 || !main_names.contains(v.name.as_str())))
+            .chain(&job.variables);
+        for v in per_job {
             let span = if v.file == target {
                 v.span.clone()
             } else {

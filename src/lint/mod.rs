@@ -15,6 +15,7 @@ pub mod gate;
 mod gitlab_env;
 pub mod platform;
 mod platform_data;
+pub mod read;
 pub mod rules;
 pub mod source;
 pub mod suppress;
@@ -89,6 +90,9 @@ pub fn lint(opts: &LintOptions) -> LintRun {
         lint_target(target, opts, &mut run);
     }
     run.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // A limit met in a local action is met again by every file that uses it: say it once.
+    let mut seen = std::collections::HashSet::new();
+    run.errors.retain(|e| seen.insert(e.clone()));
     run
 }
 
@@ -105,8 +109,9 @@ pub fn lint_stdin(input: &StdinInput, opts: &LintOptions) -> LintRun {
         None => env::lint_yaml(&file, None, opts),
     };
     match result {
-        Ok(Some(mut findings)) => {
+        Ok(Some((mut findings, mut notes))) => {
             run.findings.append(&mut findings);
+            run.errors.append(&mut notes);
             run.files.push(file);
         }
         Ok(None) => run.skipped.push(InputError {
@@ -122,25 +127,14 @@ pub fn lint_stdin(input: &StdinInput, opts: &LintOptions) -> LintRun {
 }
 
 fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
-    let text = match std::fs::read(&target.path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(_) => {
-                run.errors.push(InputError {
-                    path: target.path.clone(),
-                    line: None,
-                    column: None,
-                    message: "not valid UTF-8 text".into(),
-                });
-                return;
-            }
-        },
+    let text = match read::read_text(&target.path) {
+        Ok(t) => t,
         Err(e) => {
             run.errors.push(InputError {
-                path: target.path.clone(),
-                line: None,
-                column: None,
-                message: discover::describe_io(&e),
+                path: display_path(&target.path),
+                line: e.line,
+                column: e.column,
+                message: e.message,
             });
             return;
         }
@@ -173,8 +167,9 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
         },
     };
     match result {
-        Ok(Some(mut findings)) => {
+        Ok(Some((mut findings, mut notes))) => {
             run.findings.append(&mut findings);
+            run.errors.append(&mut notes);
             run.files.push(file);
         }
         Ok(None) => run.skipped.push(InputError {

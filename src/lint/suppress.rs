@@ -54,6 +54,9 @@ pub fn scan(text: &str) -> Vec<Parsed> {
     let mut out = Vec::new();
     let finder = memchr::memmem::Finder::new(MARKER);
     let bytes = text.as_bytes();
+    // One line index for the file: counting lines from the start for each comment was
+    // quadratic in a file with thousands of suppressions.
+    let lines = super::source::span::LineIndex::new(text);
     for at in finder.find_iter(bytes) {
         // Walk back over spaces to the `#`.
         let mut hash = at;
@@ -64,14 +67,14 @@ pub fn scan(text: &str) -> Vec<Parsed> {
             continue;
         }
         let hash = hash - 1;
-        let line_start = text[..hash].rfind('\n').map_or(0, |i| i + 1);
+        let line0 = lines.line0(hash);
+        let line_start = lines.line_start(line0);
         // A comment starts a line or follows whitespace (YAML and shell alike).
         if hash > line_start && !matches!(bytes[hash - 1], b' ' | b'\t') {
             continue;
         }
         let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
         let comment_only = text[line_start..hash].trim().is_empty();
-        let line0 = text[..line_start].matches('\n').count();
         out.push(parse_one(
             text,
             at + MARKER.len(),

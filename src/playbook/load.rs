@@ -162,7 +162,7 @@ fn load_dir(dir: &Path) -> Result<Vec<Entry>, LoadError> {
     let shown = dir.display().to_string();
     if !dir.is_dir() {
         let message = if dir.exists() {
-            "not a directory"
+            "is a file, not a directory of playbooks"
         } else {
             "no such directory"
         };
@@ -192,17 +192,20 @@ fn load_dir(dir: &Path) -> Result<Vec<Entry>, LoadError> {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for file in files {
         let path = file.display().to_string();
-        let bytes = std::fs::read(&file).map_err(|e| LoadError::Path {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| LoadError::At {
-            path: path.clone(),
-            line: 1,
-            column: 1,
-            message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        let text = crate::lint::read::read_text(&file).map_err(|e| match (e.line, e.column) {
+            (Some(line), Some(column)) => LoadError::At {
+                path: path.clone(),
+                line,
+                column,
+                message: e.message,
+            },
+            _ => LoadError::Path {
+                path: path.clone(),
+                message: e.message,
+            },
         })?;
         let playbook = parse_playbook(&path, &text, None)?;
+        check_compiles(&path, &text, &playbook)?;
         check_duplicate(&mut seen, &path, &text, &playbook)?;
         entries.push(Entry {
             playbook,
@@ -211,6 +214,44 @@ fn load_dir(dir: &Path) -> Result<Vec<Entry>, LoadError> {
         });
     }
     Ok(entries)
+}
+
+/// Each team signal compiles on its own within the regex engine's size limit (the bundled ones
+/// are known to): a pattern like `(\w{1000}){1000}` parses, but its automaton would not fit.
+fn check_compiles(path: &str, text: &str, playbook: &Playbook) -> Result<(), LoadError> {
+    for (kind, index, pattern) in patterns(playbook) {
+        let built = regex_automata::meta::Regex::builder()
+            .syntax(regex_syntax_config())
+            .build(pattern);
+        let Err(e) = built else { continue };
+        let (line, column) = locate_signal(
+            text,
+            &[Seg::Key("match"), Seg::Key(kind.key()), Seg::Index(index)],
+        );
+        let shown: String = pattern.chars().take(120).collect();
+        let ellipsis = if shown.len() < pattern.len() {
+            "…"
+        } else {
+            ""
+        };
+        let why = match e.size_limit() {
+            Some(limit) => format!(
+                "is too large once compiled (over the regex engine's limit of {limit} bytes): \
+                 use smaller counted repetitions"
+            ),
+            None => format!("does not compile: {e}"),
+        };
+        return Err(LoadError::At {
+            path: path.to_string(),
+            line,
+            column,
+            message: format!(
+                "match.{}[{index}]: regex `{shown}{ellipsis}` {why}",
+                kind.key()
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn check_duplicate(
@@ -259,6 +300,10 @@ pub fn parse_playbook(path: &str, text: &str, folder: Option<&str>) -> Result<Pl
     // Signal mappings are an untagged enum in the schema: serde would accept `strenth: strong`
     // silently (as a default-strength signal), and reports a bad `strength` only as "did not
     // match any variant". The spanned tree gives a precise message first.
+    // saphyr's loader (below) recurses once per level: check the depth first.
+    if let Err(e) = crate::lint::source::yaml::check_limits(text) {
+        return Err(at((e.line, e.column), e.message));
+    }
     if let Some((pos, message)) = check_signal_shapes(text) {
         return Err(at(pos, message));
     }

@@ -1,9 +1,23 @@
 //! Findings for people: miette's graphical report (colour only when `Ui::color`), one per finding,
 //! and a summary line.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use std::sync::Arc;
 
-use super::{playbook_url, Finding, Severity};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::{playbook_url, Finding, Severity, SourceFile};
+
+/// The longest line (in bytes) shown with miette's graphical report. miette cannot draw a label
+/// past column 65,535 (it panics), and a line of thousands of characters helps no one: such a
+/// finding is printed plainly, with its path, line and column.
+pub const MAX_SHOWN_LINE: usize = 4096;
+
+/// How many findings the human format shows; the summary still counts them all, and the other
+/// formats list them all.
+pub const MAX_SHOWN_FINDINGS: usize = 1000;
 
 /// Render findings as miette reports, a blank line between two. `color` picks the theme; `width`
 /// is the terminal's (the command layer decides). Words are never broken, and never split at a
@@ -21,19 +35,126 @@ pub fn render(findings: &[Finding], color: bool, width: usize) -> String {
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
     let mut out = String::new();
-    for (i, f) in findings.iter().enumerate() {
+    for (i, f) in findings.iter().take(MAX_SHOWN_FINDINGS).enumerate() {
         if i > 0 {
             out.push('\n');
         }
+        if !fits(f) {
+            out.push_str(&plain(f));
+            continue;
+        }
         let diag = to_miette(f);
-        let src =
-            NamedSource::new(f.file.display_path(), f.file.text.clone()).with_language("yaml");
+        let src = Window {
+            file: f.file.clone(),
+            name: f.file.display_path(),
+        };
         let report = miette::Report::new(diag).with_source_code(src);
-        if handler.render_report(&mut out, report.as_ref()).is_err() {
-            out.push_str(&format!("{}: {}\n", f.file.display_path(), f.message));
+        let mut one = String::new();
+        match handler.render_report(&mut one, report.as_ref()) {
+            Ok(()) => out.push_str(&one),
+            Err(_) => out.push_str(&plain(f)),
         }
     }
+    if findings.len() > MAX_SHOWN_FINDINGS {
+        out.push_str(&format!(
+            "… and {} more findings, not shown: the human format shows the first \
+             {MAX_SHOWN_FINDINGS} (`--format json` lists them all)\n",
+            findings.len() - MAX_SHOWN_FINDINGS
+        ));
+    }
     out
+}
+
+/// Whether every line miette would draw for `f` (its labels' lines, one line of context each
+/// side) is short enough to show.
+fn fits(f: &Finding) -> bool {
+    let file = &f.file;
+    let len = file.text.len();
+    std::iter::once(&f.primary).chain(&f.related).all(|l| {
+        if l.span.start > l.span.end || l.span.end > len {
+            return false;
+        }
+        let first = file.lines.line0(l.span.start).saturating_sub(1);
+        let last = file.lines.line0(l.span.end) + 1;
+        (first..=last.min(file.lines.line_count() - 1)).all(|line| {
+            let start = file.lines.line_start(line);
+            let end = file.lines.line_start(line + 1).min(len);
+            end.saturating_sub(start) <= MAX_SHOWN_LINE
+        })
+    })
+}
+
+/// A finding without the source drawing: `path:line:col`, the message, the label and the help.
+fn plain(f: &Finding) -> String {
+    let (line, col) = f.start();
+    let severity = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "advice",
+    };
+    let mut out = format!(
+        "{severity}[{}]: {}\n  --> {}:{line}:{col} (the line is too long to show)\n  {}\n",
+        f.rule,
+        f.message,
+        f.file.display_path(),
+        f.primary.message
+    );
+    for l in &f.related {
+        let (line, col) = f.file.line_col(l.span.start);
+        out.push_str(&format!("  {line}:{col}: {}\n", l.message));
+    }
+    if let Some(help) = &f.help {
+        out.push_str(&format!("  help: {help}\n"));
+    }
+    if !f.playbook.is_empty() {
+        out.push_str(&format!("  playbook: faultline explain {}\n", f.playbook));
+    }
+    out.push('\n');
+    out
+}
+
+/// The file as miette reads it, one window of lines at a time: miette's own `str` source scans
+/// from the start of the file on every read, which is quadratic over many findings.
+struct Window {
+    file: Arc<SourceFile>,
+    name: String,
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text = self.file.text.as_str();
+        let lines = &self.file.lines;
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = lines.line0(start).saturating_sub(before);
+        let last = lines.line0(end) + after;
+        let lo = lines.line_start(first);
+        let hi = lines.line_start(last + 1).min(text.len());
+        let window = &text[lo..hi];
+        let inner = window.read_span(
+            &SourceSpan::new((start - lo).into(), span.len()),
+            before,
+            after,
+        )?;
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.name.clone(),
+                inner.data(),
+                SourceSpan::new((inner.span().offset() + lo).into(), inner.span().len()),
+                inner.line() + first,
+                inner.column(),
+                inner.line_count() + first,
+            )
+            .with_language("yaml"),
+        ))
+    }
 }
 
 fn to_miette(f: &Finding) -> MietteDiagnostic {
@@ -89,9 +210,9 @@ fn to_miette(f: &Finding) -> MietteDiagnostic {
     }
 }
 
-/// `3 errors, 1 warning in 2 files (12 files checked)`, and `, 1 unreadable` inside the brackets
-/// when some files could not be read or parsed.
-pub fn summary(findings: &[Finding], files_checked: usize, unreadable: usize) -> String {
+/// `3 errors, 1 warning in 2 files (12 files checked)`, and `, 1 input error` when some inputs
+/// were unusable or met a limit (their errors are printed before).
+pub fn summary(findings: &[Finding], files_checked: usize, unusable: usize) -> String {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, w: &str| {
         if n == 1 {
@@ -103,13 +224,13 @@ pub fn summary(findings: &[Finding], files_checked: usize, unreadable: usize) ->
     let mut files: Vec<_> = findings.iter().map(|f| f.file.display_path()).collect();
     files.sort();
     files.dedup();
-    let unreadable = if unreadable > 0 {
-        format!(", {unreadable} unreadable")
+    let unusable = if unusable > 0 {
+        format!(", {}", plural(unusable, "input error"))
     } else {
         String::new()
     };
     format!(
-        "{}, {} in {} ({} checked{unreadable})\n",
+        "{}, {} in {} ({} checked{unusable})\n",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
         plural(files.len(), "file"),

@@ -141,7 +141,7 @@ impl Finding {
 
 /// A file that could not be used (unreadable, invalid YAML or Dockerfile syntax, a bad
 /// configuration or baseline): exit 2, but the other files are still linted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct InputError {
     pub path: PathBuf,
     pub line: Option<usize>,

@@ -334,12 +334,12 @@ pub fn render(
                     physical_location: PhysicalLocation {
                         artifact_location: uri,
                         region: Some(SarifRegion {
-                            snippet: Some(Text {
+                            snippet: (f.snippet().len() <= MAX_SNIPPET).then(|| Text {
                                 text: f.snippet().to_string(),
                             }),
                             ..region(&f.file, &f.primary.span).into()
                         }),
-                        context_region: Some(context_region(&f.file, &f.primary.span)),
+                        context_region: context_region(&f.file, &f.primary.span),
                     },
                     message: None,
                 }],
@@ -467,7 +467,12 @@ pub fn render(
 }
 
 /// Whole lines from the one before the span to the one after it, with their text.
-fn context_region(file: &SourceFile, span: &Range<usize>) -> SarifRegion {
+/// The longest snippet (bytes) a result carries, for its region and for its context region: a
+/// finding on a line of 100,000 commands must not repeat that line in each result. Longer ones
+/// are left out (a viewer then reads the file), never cut: a snippet is the region's exact text.
+pub const MAX_SNIPPET: usize = 4096;
+
+fn context_region(file: &SourceFile, span: &Range<usize>) -> Option<SarifRegion> {
     let r = region(file, span);
     let last = file.lines.line_count().max(1);
     let start_line = r.start_line.saturating_sub(1).max(1);
@@ -480,14 +485,17 @@ fn context_region(file: &SourceFile, span: &Range<usize>) -> SarifRegion {
     let end_line = (r.end_line + 1).min(last).max(r.end_line);
     let from = file.lines.line_start(start_line - 1).min(file.text.len());
     let to = file.lines.line_start(end_line).min(file.text.len());
+    if to.saturating_sub(from) > MAX_SNIPPET {
+        return None;
+    }
     let text = file.text.get(from..to).unwrap_or("").to_string();
-    SarifRegion {
+    Some(SarifRegion {
         start_line,
         start_column: None,
         end_line,
         end_column: None,
         snippet: Some(Text { text }),
-    }
+    })
 }
 
 fn artifact_location(p: ArtifactPath) -> ArtifactLocation {

@@ -225,6 +225,8 @@ pub(crate) fn platform_label(site: &Site<'_>, text: &str) -> Option<Label> {
 pub(crate) fn quote(site: &Site<'_>) -> String {
     // The command as written (wrappers and `VAR=x` prefixes included: they are often what
     // decides), on one line, shortened.
+    // Only the first 60 characters are shown: stop reading there (a span that falls back to a
+    // whole folded scalar would otherwise be read in full for each of its commands).
     let text = site.scope.file.text.get(site.span.clone()).unwrap_or("");
     let mut one_line = String::new();
     for part in text.split_whitespace().filter(|p| *p != "\\") {
@@ -232,6 +234,9 @@ pub(crate) fn quote(site: &Site<'_>) -> String {
             one_line.push(' ');
         }
         one_line.push_str(part);
+        if one_line.len() > 4 * 61 {
+            break;
+        }
     }
     if one_line.is_empty() || one_line.contains('`') {
         one_line = site

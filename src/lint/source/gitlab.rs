@@ -54,6 +54,11 @@ pub struct Job {
     pub name_span: Span,
     /// The image reference, where it is written, and in which file.
     pub image: Option<(String, Span, usize)>,
+    /// Top-level `variables:`, shared by every job (not copied into each: 5,000 variables and
+    /// 5,000 jobs would be 25 million copies).
+    pub global_variables: std::sync::Arc<[Variable]>,
+    /// The job's own `variables:` and those of its `extends:` ancestors, in force after the
+    /// global ones.
     pub variables: Vec<Variable>,
     pub before_script: Vec<Line>,
     pub script: Vec<Line>,
@@ -126,6 +131,13 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
         .chain(std::iter::once(0))
         .filter_map(|file| docs[file].get("variables").map(|node| At { file, node }))
         .collect();
+    let global_variables: std::sync::Arc<[Variable]> = {
+        let mut vars = Vec::new();
+        for g in &global_vars {
+            push_variables(*g, &mut vars);
+        }
+        vars.into()
+    };
     let mut jobs = Vec::new();
     for (file, doc) in docs.iter().enumerate() {
         for (name, key, node) in doc.entries() {
@@ -136,7 +148,7 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
             if globals.get(name).is_some_and(|g| g.file != file) {
                 continue;
             }
-            let layers = layers(At { file, node }, &globals, 0);
+            let layers = layers(At { file, node }, &globals);
             let get = |k: &str| {
                 layers.iter().rev().find_map(|l| {
                     l.node.get(k).map(|n| At {
@@ -159,35 +171,18 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                     Some((n.as_str()?.to_string(), n.span.clone(), at.file))
                 });
             let mut variables = Vec::new();
-            let mut push_vars = |at: At<'_>| {
-                for (k, kn, v) in at.node.entries() {
-                    let value = match v.as_str() {
-                        Some(s) => Some(s.to_string()),
-                        None => v.get("value").and_then(Node::as_str).map(str::to_string),
-                    };
-                    let value = value.filter(|s| !s.contains('$'));
-                    variables.push(Variable {
-                        name: k.to_string(),
-                        value,
-                        span: kn.span.start..v.span.end.max(kn.span.end),
-                        file: at.file,
-                    });
-                }
-            };
-            for g in &global_vars {
-                push_vars(*g);
-            }
             for l in &layers {
                 if let Some(v) = l.node.get("variables") {
-                    push_vars(At {
+                    let at = At {
                         file: l.file,
                         node: v,
-                    });
+                    };
+                    push_variables(at, &mut variables);
                 }
             }
             let script_of = |k: &str, fallback: bool| -> Vec<Line> {
                 match get(k).or_else(|| if fallback { lookup_default(k) } else { None }) {
-                    Some(at) => lines(at, &globals, srcs, 0),
+                    Some(at) => script_lines(at, &globals, srcs),
                     None => Vec::new(),
                 }
             };
@@ -196,6 +191,7 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                 file,
                 name_span: key.span.clone(),
                 image,
+                global_variables: global_variables.clone(),
                 variables,
                 before_script: script_of("before_script", true),
                 script: script_of("script", false),
@@ -210,30 +206,97 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
     jobs
 }
 
-/// The job's mapping and its `extends:` ancestors, most distant first.
-fn layers<'a>(job: At<'a>, globals: &BTreeMap<&str, At<'a>>, depth: usize) -> Vec<At<'a>> {
-    let mut out = Vec::new();
-    if depth > 10 {
-        return out;
-    }
-    if let Some(ext) = job.node.get("extends") {
-        let names: Vec<&str> = match ext.as_seq() {
-            Some(s) => s.iter().filter_map(Node::as_str).collect(),
-            None => ext.as_str().into_iter().collect(),
+fn push_variables(at: At<'_>, out: &mut Vec<Variable>) {
+    for (k, kn, v) in at.node.entries() {
+        let value = match v.as_str() {
+            Some(s) => Some(s.to_string()),
+            None => v.get("value").and_then(Node::as_str).map(str::to_string),
         };
-        for n in names {
-            if let Some(parent) = globals.get(n) {
-                out.extend(layers(*parent, globals, depth + 1));
+        let value = value.filter(|s| !s.contains('$'));
+        out.push(Variable {
+            name: k.to_string(),
+            value,
+            span: kn.span.start..v.span.end.max(kn.span.end),
+            file: at.file,
+        });
+    }
+}
+
+impl Job {
+    /// Every variable in force, in order: the global ones, then the job's.
+    pub fn all_variables(&self) -> impl Iterator<Item = &Variable> {
+        self.global_variables.iter().chain(&self.variables)
+    }
+}
+
+/// The job's mapping and its `extends:` ancestors, most distant first. Each ancestor counts once
+/// (GitLab rejects cycles; a parent named twice adds nothing the first time did not), so the work
+/// is bounded by the number of jobs, whatever the fan-out: `extends: [j, j, j, …]` nested 11
+/// deep would otherwise be 8^11 layers.
+fn layers<'a>(job: At<'a>, globals: &BTreeMap<&str, At<'a>>) -> Vec<At<'a>> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    seen.insert(job.node as *const Node);
+    add_layers(job, globals, 0, &mut seen, &mut out);
+    out
+}
+
+fn add_layers<'a>(
+    job: At<'a>,
+    globals: &BTreeMap<&str, At<'a>>,
+    depth: usize,
+    seen: &mut std::collections::HashSet<*const Node>,
+    out: &mut Vec<At<'a>>,
+) {
+    // GitLab allows 11 levels of `extends`.
+    if depth <= 10 {
+        if let Some(ext) = job.node.get("extends") {
+            let names: Vec<&str> = match ext.as_seq() {
+                Some(s) => s.iter().filter_map(Node::as_str).collect(),
+                None => ext.as_str().into_iter().collect(),
+            };
+            for n in names {
+                if let Some(parent) = globals.get(n) {
+                    if seen.insert(parent.node as *const Node) {
+                        add_layers(*parent, globals, depth + 1, seen, out);
+                    }
+                }
             }
         }
     }
     out.push(job);
+}
+
+/// How much script one job key may expand to through `!reference` (bytes of text, plus
+/// [`LINE_COST`] per line): references nest 10 deep, so a few lines that each reference the previous key several
+/// times would otherwise expand exponentially. Past it the rest is an unknown line.
+const MAX_SCRIPT_EXPANSION: usize = 16 << 20;
+const LINE_COST: usize = 64;
+
+fn script_lines(at: At<'_>, globals: &BTreeMap<&str, At<'_>>, srcs: &[&str]) -> Vec<Line> {
+    let mut budget = MAX_SCRIPT_EXPANSION;
+    let mut out = Vec::new();
+    lines(at, globals, srcs, 0, &mut budget, &mut out);
     out
 }
 
-fn lines(at: At<'_>, globals: &BTreeMap<&str, At<'_>>, srcs: &[&str], depth: usize) -> Vec<Line> {
+fn lines(
+    at: At<'_>,
+    globals: &BTreeMap<&str, At<'_>>,
+    srcs: &[&str],
+    depth: usize,
+    budget: &mut usize,
+    out: &mut Vec<Line>,
+) {
+    if *budget == 0 {
+        if !matches!(out.last(), Some(Line::Unknown)) {
+            out.push(Line::Unknown);
+        }
+        return;
+    }
     if depth > 10 {
-        return vec![Line::Unknown];
+        *budget = budget.saturating_sub(LINE_COST);
+        return out.push(Line::Unknown);
     }
     if at
         .node
@@ -241,30 +304,36 @@ fn lines(at: At<'_>, globals: &BTreeMap<&str, At<'_>>, srcs: &[&str], depth: usi
         .as_deref()
         .is_some_and(|t| t.ends_with("reference"))
     {
-        return reference(at, globals, srcs, depth);
+        return reference(at, globals, srcs, depth, budget, out);
     }
     match at.node.as_seq() {
-        Some(items) => items
-            .iter()
-            .flat_map(|n| {
-                lines(
-                    At {
+        Some(items) => {
+            for n in items {
+                let item = At {
+                    file: at.file,
+                    node: n,
+                };
+                lines(item, globals, srcs, depth + 1, budget, out);
+            }
+        }
+        None => {
+            let cost = at.node.as_str().map_or(0, str::len) + LINE_COST;
+            if cost > *budget {
+                *budget = 0;
+                out.push(Line::Unknown);
+                return;
+            }
+            *budget -= cost;
+            out.push(
+                match at.node.script(srcs.get(at.file).copied().unwrap_or("")) {
+                    Some(text) => Line::Script {
                         file: at.file,
-                        node: n,
+                        text,
                     },
-                    globals,
-                    srcs,
-                    depth + 1,
-                )
-            })
-            .collect(),
-        None => match at.node.script(srcs.get(at.file).copied().unwrap_or("")) {
-            Some(text) => vec![Line::Script {
-                file: at.file,
-                text,
-            }],
-            None => vec![Line::Unknown],
-        },
+                    None => Line::Unknown,
+                },
+            );
+        }
     }
 }
 
@@ -274,7 +343,9 @@ fn reference(
     globals: &BTreeMap<&str, At<'_>>,
     srcs: &[&str],
     depth: usize,
-) -> Vec<Line> {
+    budget: &mut usize,
+    out: &mut Vec<Line>,
+) {
     let path: Vec<&str> = at
         .node
         .as_seq()
@@ -283,10 +354,10 @@ fn reference(
         .filter_map(Node::as_str)
         .collect();
     let Some((first, rest)) = path.split_first() else {
-        return vec![Line::Unknown];
+        return out.push(Line::Unknown);
     };
     let Some(mut cur) = globals.get(first).copied() else {
-        return vec![Line::Unknown];
+        return out.push(Line::Unknown);
     };
     for k in rest {
         match cur.node.get(k) {
@@ -296,10 +367,10 @@ fn reference(
                     node: n,
                 }
             }
-            None => return vec![Line::Unknown],
+            None => return out.push(Line::Unknown),
         }
     }
-    lines(cur, globals, srcs, depth + 1)
+    lines(cur, globals, srcs, depth + 1, budget, out);
 }
 
 #[cfg(test)]
@@ -331,7 +402,39 @@ mod tests {
             })
             .collect();
         assert_eq!(texts, ["apt-get update", "pip install x"]);
-        let vars: Vec<_> = jobs[0].variables.iter().map(|v| v.name.as_str()).collect();
+        let vars: Vec<_> = jobs[0].all_variables().map(|v| v.name.as_str()).collect();
         assert_eq!(vars, ["A", "B"]);
+    }
+
+    #[test]
+    fn extends_fan_out_and_reference_fan_out_stay_bounded() {
+        // Without deduplication: 8^11 layers. GitLab rejects the cycle; we see one layer.
+        let src = "j:\n  script: [pip install x]\n  extends: [j, j, j, j, j, j, j, j]\n";
+        let docs = yaml::parse(src).expect("yaml");
+        let jobs = pipeline(&[&docs[0]], &[src]);
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].script.len(), 1);
+        // A diamond: `c` extends `a` and `b`, both extend `base`: base counts once.
+        let src = "base:\n  script: [x]\na:\n  extends: base\nb:\n  extends: base\nc:\n  extends: [a, b]\n";
+        let docs = yaml::parse(src).expect("yaml");
+        let jobs = pipeline(&[&docs[0]], &[src]);
+        assert_eq!(jobs.iter().map(|j| j.script.len()).sum::<usize>(), 4);
+        // `!reference` fan-out: 100 references per level, 3 levels: 100^3 lines without a budget.
+        let mut src =
+            String::from(".l0:\n  script: [\"pip install aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]\n");
+        for i in 1..=3 {
+            let r = format!("!reference [.l{}, script]", i - 1);
+            src.push_str(&format!(
+                ".l{i}:\n  script: [{}]\n",
+                vec![r; 100].join(", ")
+            ));
+        }
+        src.push_str("job:\n  script: [!reference [.l3, script]]\n");
+        let docs = yaml::parse(&src).expect("yaml");
+        let jobs = pipeline(&[&docs[0]], &[&src]);
+        let script = &jobs[0].script;
+        assert!(script.len() < 180_000, "{}", script.len());
+        assert!(matches!(script[0], Line::Script { .. }));
+        assert!(matches!(script.last(), Some(Line::Unknown)));
     }
 }

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
-use saphyr_parser::Parser;
+use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 
 use super::span::{CharToByte, LineIndex, Span};
 
@@ -50,29 +50,65 @@ pub struct YamlError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// A faultline limit (depth, size), not a syntax error: the message says so itself.
+    pub limit: bool,
 }
 
-/// Parse every document of `text`. Duplicate keys are errors (as in GitHub and GitLab).
+/// How deeply collections may nest (aliases expanded). saphyr-parser's loader and our own tree
+/// walks recurse once per level: past this, a hostile file would overflow the stack.
+pub const MAX_DEPTH: usize = 64;
+/// How many nodes one file may hold once aliases are expanded (a billion-laughs guard that also
+/// counts nodes in mapping keys, which saphyr's own alias budget does not look into).
+pub const MAX_NODES: usize = 1_000_000;
+
+/// Parse every document of `text`. Duplicate keys are errors (as in GitHub and GitLab). Nesting
+/// deeper than [`MAX_DEPTH`] or more than [`MAX_NODES`] nodes is a positioned error.
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     let map = CharToByte::new(text);
     let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
     loader.early_parse(false);
-    let mut parser = Parser::new_from_str(text);
-    let mut result = parser.load(&mut loader, true);
-    if result.is_ok() {
+    // Events are pulled one at a time (never `Parser::load`, which recurses once per level) and
+    // checked before the loader sees them.
+    let mut guard = Guard::default();
+    let mut failure: Option<(usize, String, bool)> = None;
+    for item in Parser::new_from_str(text) {
+        let (event, span) = match item {
+            Ok(x) => x,
+            Err(e) if e.info() == PARSER_FLOW_LIMIT => {
+                failure = Some((e.marker().index(), too_deep(), true));
+                break;
+            }
+            Err(e) => {
+                failure = Some((e.marker().index(), e.info().to_string(), false));
+                break;
+            }
+        };
+        if let Err(message) = guard.check(&event) {
+            failure = Some((span.start.index(), message, true));
+            break;
+        }
+        loader.on_event(event, span);
         if let Some(e) = loader.error() {
-            result = Err(e.clone());
+            failure = Some(if e.info().contains("billion-laughs") {
+                let message = "YAML aliases expand to more than 100000 nodes (faultline's limit; \
+                               a billion-laughs file?)";
+                (e.marker().index(), message.to_string(), true)
+            } else {
+                (e.marker().index(), e.info().to_string(), false)
+            });
+            break;
         }
     }
-    if let Err(e) = result {
-        let offset = map.byte(e.marker().index());
+    if let Some((char_index, message, limit)) = failure {
+        let offset = map.byte(char_index);
         let idx = LineIndex::new(text);
         let (line, column) = idx.line_col(text, offset);
         return Err(YamlError {
             offset,
             line,
             column,
-            message: e.info().to_string(),
+            message,
+            limit,
         });
     }
     Ok(loader
@@ -80,6 +116,106 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
         .iter()
         .map(|d| convert(d, &map))
         .collect())
+}
+
+/// Check that `text` nests no deeper than [`MAX_DEPTH`] and holds no more than [`MAX_NODES`]
+/// nodes, without building anything: the guard to run before a parser that recurses (saphyr's
+/// loader, serde-saphyr). Syntax errors are left to that parser.
+pub fn check_limits(text: &str) -> Result<(), YamlError> {
+    let mut guard = Guard::default();
+    for item in Parser::new_from_str(text) {
+        let (index, message) = match item {
+            Ok((event, span)) => match guard.check(&event) {
+                Ok(()) => continue,
+                Err(message) => (span.start.index(), message),
+            },
+            Err(e) if e.info() == PARSER_FLOW_LIMIT => (e.marker().index(), too_deep()),
+            Err(_) => return Ok(()),
+        };
+        let offset = CharToByte::new(text).byte(index);
+        let (line, column) = LineIndex::new(text).line_col(text, offset);
+        return Err(YamlError {
+            offset,
+            line,
+            column,
+            message,
+            limit: true,
+        });
+    }
+    Ok(())
+}
+
+/// saphyr-parser's own error past 255 levels of flow collections (`[[[…`), reached before our
+/// guard sees the events.
+const PARSER_FLOW_LIMIT: &str = "recursion limit exceeded";
+
+fn too_deep() -> String {
+    format!("YAML nested deeper than {MAX_DEPTH} levels (faultline's limit)")
+}
+
+/// Depth and size of the tree an event stream builds, aliases expanded.
+#[derive(Default)]
+struct Guard {
+    /// Open collections: (anchor id, node count at the start, height of the tallest child).
+    open: Vec<(usize, usize, usize)>,
+    /// Anchored nodes: (height in collections, node count).
+    anchors: std::collections::HashMap<usize, (usize, usize)>,
+    total: usize,
+}
+
+impl Guard {
+    fn check(&mut self, event: &Event<'_>) -> Result<(), String> {
+        let (height, size) = match event {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                self.open.push((*anchor, self.total, 0));
+                self.total += 1;
+                if self.open.len() > MAX_DEPTH {
+                    return Err(too_deep());
+                }
+                return self.count(0);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some((anchor, start, tallest)) = self.open.pop() else {
+                    return Ok(());
+                };
+                let height = tallest + 1;
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (height, self.total - start));
+                }
+                self.child(height);
+                return Ok(());
+            }
+            Event::Scalar(_, _, anchor, _) => {
+                if *anchor != 0 {
+                    self.anchors.insert(*anchor, (0, 1));
+                }
+                (0, 1)
+            }
+            Event::Alias(id) => self.anchors.get(id).copied().unwrap_or((0, 1)),
+            _ => return Ok(()),
+        };
+        if self.open.len() + height > MAX_DEPTH {
+            return Err(too_deep());
+        }
+        self.child(height);
+        self.count(size)
+    }
+
+    fn child(&mut self, height: usize) {
+        if let Some(parent) = self.open.last_mut() {
+            parent.2 = parent.2.max(height);
+        }
+    }
+
+    fn count(&mut self, size: usize) -> Result<(), String> {
+        self.total = self.total.saturating_add(size);
+        if self.total > MAX_NODES {
+            return Err(format!(
+                "YAML holds more than {MAX_NODES} nodes once aliases are expanded (faultline's limit)"
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn convert(node: &MarkedYaml, map: &CharToByte) -> Node {
@@ -224,11 +360,16 @@ impl Node {
             .filter(|(k, _)| !is_merge_key(k))
             .filter_map(|(k, v)| Some((k.as_str()?, k, v)))
             .collect();
-        let mut all = own.clone();
-        for m in self.merged() {
-            for e in m.entries() {
-                if !all.iter().any(|(k, _, _)| *k == e.0) {
-                    all.push(e);
+        let mut all = own;
+        let merged: Vec<&Node> = self.merged().collect();
+        if !merged.is_empty() {
+            // A set, not a scan of `all` per merged key: a large merged anchor stays linear.
+            let mut seen: std::collections::HashSet<&str> = all.iter().map(|e| e.0).collect();
+            for m in merged {
+                for e in m.entries() {
+                    if seen.insert(e.0) {
+                        all.push(e);
+                    }
                 }
             }
         }
@@ -432,5 +573,54 @@ mod tests {
         assert!(err.line >= 2, "{err:?}");
         let err = parse("a: 1\na: 2\n").expect_err("duplicate key");
         assert_eq!(err.line, 2, "{err:?}");
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_a_positioned_error_not_a_stack_overflow() {
+        for (text, line) in [
+            ("- ".repeat(20_000) + "x\n", 1),
+            ("? ".repeat(10_000) + "x\n", 1),
+            ("[".repeat(10_000), 1), // saphyr-parser stops at 255 flow levels
+            (
+                (0..1_000)
+                    .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+                    .collect(),
+                65,
+            ),
+        ] {
+            let err = parse(&text).expect_err("too deep");
+            assert_eq!(
+                err.message,
+                "YAML nested deeper than 64 levels (faultline's limit)"
+            );
+            assert!(err.limit);
+            let col = if text.starts_with('[') { 256 } else { 129 };
+            assert_eq!((err.line, err.column), (line, col), "{text:.40}");
+            assert!(check_limits(&text).is_err());
+        }
+        // 64 levels are fine.
+        let ok = "- ".repeat(63) + "x\n";
+        assert!(parse(&ok).is_ok());
+        assert!(check_limits(&ok).is_ok());
+    }
+
+    #[test]
+    fn aliases_count_towards_depth_and_size() {
+        // Each anchor nests the previous one 40 levels deeper: fine alone, too deep expanded.
+        let deep = "[".repeat(40) + "x" + &"]".repeat(40);
+        let text =
+            format!("a: &a {deep}\nb: &b [[[[[[[[[[[[[[[[[[[[[[[[[[*a]]]]]]]]]]]]]]]]]]]]]]]]]\n");
+        let err = parse(&text).expect_err("too deep once expanded");
+        assert_eq!((err.line, err.column), (2, 33), "{err:?}");
+        // Billion laughs, through mapping keys (which saphyr's alias budget does not count).
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            bomb.push_str(&format!(
+                "a{i}: &a{i} {{? *a{p} : 1, ? [*a{p}] : 2, ? [[*a{p}]] : 3, ? [[[*a{p}]]] : 4, ? [[[[*a{p}]]]] : 5}}\n"
+            ));
+        }
+        let err = parse(&bomb).expect_err("bomb");
+        assert!(err.message.contains("nodes"), "{err:?}");
     }
 }

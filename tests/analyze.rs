@@ -578,7 +578,7 @@ fn malformed_playbooks_name_file_line_and_column() {
         ("bad-yaml", "bad-yaml/bad-yaml.yaml:14:9: illegal placement of ':' indicator"),
         (
             "unknown-field",
-            "unknown-field/unknown-field.yaml:9:1: unknown field `likely_file`, expected one of id, title, category, severity, tags, summary, diagnosis, fix, validation, why_it_matters, prevention, reproduce, likely_files, links, match",
+            "unknown-field/unknown-field.yaml:9:1: unknown field `likely_file`, expected one of id, title, category, severity, tags, summary, diagnosis, fix, validation, why_it_matters, prevention, reproduce, likely_files, links, aliases, references, match",
         ),
         (
             "invalid-regex",

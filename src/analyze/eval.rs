@@ -210,15 +210,17 @@ pub fn evaluate(engine: &Engine, dir: &Path, labels: &Path) -> Result<EvalResult
             }
             Some(expected) => {
                 r.positives += 1;
-                if engine.catalog.get(expected).is_none() {
+                // A label may name an alias: it counts as the playbook that declares it.
+                let Some(entry) = engine.catalog.resolve(expected) else {
                     r.unknown_ids.push(UnknownId {
                         file: case.file.clone(),
                         expected: expected.clone(),
                     });
                     continue;
-                }
+                };
+                let expected = entry.playbook.id.as_str();
                 r.known += 1;
-                let rank = ids.iter().position(|id| id == expected).map(|p| p + 1);
+                let rank = ids.iter().position(|id| *id == expected).map(|p| p + 1);
                 miss.expected_rank = rank;
                 if rank == Some(1) {
                     r.top1 += 1;

@@ -499,8 +499,7 @@ fn weak_generic_lines_never_reach_medium() {
     assert_eq!(out.status.code(), Some(0));
     let first = stdout(&out).lines().next().unwrap_or_default().to_string();
     assert!(
-        first.starts_with("No confident diagnosis for -")
-            || first.starts_with("No playbook matched -"),
+        first.starts_with("No diagnosis for - (8 lines): "),
         "{first}"
     );
 }
@@ -562,9 +561,11 @@ fn nothing_matched_is_said_plainly() {
     assert_eq!(json["matched"], false);
     assert_eq!(json["diagnoses"], serde_json::json!([]));
     assert_eq!(json["lines"], 2);
+    assert_eq!(json["diagnosed"], false);
+    assert_eq!(json["error_lines"], serde_json::json!([]));
     let out = faultline_stdin(&["analyze", "-"], log.as_bytes());
     assert!(
-        stdout(&out).starts_with("No playbook matched - (2 lines)."),
+        stdout(&out).starts_with("No diagnosis for - (2 lines): no playbook matched. None of the "),
         "{}",
         stdout(&out)
     );
@@ -900,5 +901,342 @@ fn eval_reports_rates_and_misses() {
         stdout(&out).contains("negatives passed         1 / 2"),
         "{}",
         stdout(&out)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ranking that holds on unseen logs (issue 9)
+
+/// A temporary team catalog: `(id, match block)` playbooks in a fresh folder, removed on drop.
+struct TeamDir(PathBuf);
+
+impl TeamDir {
+    fn new(name: &str, playbooks: &[(&str, &str)]) -> TeamDir {
+        let dir = std::env::temp_dir().join(format!("faultline-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        for (id, matcher) in playbooks {
+            let yaml = format!(
+                "id: {id}\ntitle: Team playbook {id}\ncategory: team\nseverity: medium\nsummary: s\ndiagnosis: d\nfix: [do the thing]\nmatch:\n{matcher}"
+            );
+            std::fs::write(dir.join(format!("{id}.yaml")), yaml).expect("write playbook");
+        }
+        TeamDir(dir)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("utf-8")
+    }
+}
+
+impl Drop for TeamDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    serde_json::from_str(&stdout(out)).expect("JSON")
+}
+
+fn ranked(json: &serde_json::Value) -> Vec<(String, f64, String)> {
+    json["diagnoses"]
+        .as_array()
+        .expect("diagnoses")
+        .iter()
+        .map(|d| {
+            (
+                d["playbook"].as_str().unwrap_or("").to_string(),
+                d["confidence"].as_f64().unwrap_or(-1.0),
+                d["demoted"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn none_veto_lowers_a_candidate_below_the_others_instead_of_removing_it() {
+    let team = TeamDir::new(
+        "veto",
+        &[
+            (
+                "quux-ledger-unbalanced",
+                "  any:\n    - regex: 'quuxctl: error: ledger out of balance'\n      strength: strong\n  none:\n    - 'quuxctl: rebalanced the ledger'\n  window: 2\n",
+            ),
+            (
+                "quux-generic-failure",
+                "  any:\n    - regex: 'quuxctl: failed'\n      strength: weak\n",
+            ),
+        ],
+    );
+    // The strong line (3) is vetoed by line 4; the weak one (6) is not.
+    let log = "quuxctl: stage 1\nquuxctl: stage 2\nquuxctl: error: ledger out of balance\nquuxctl: rebalanced the ledger\nquuxctl: stage 3\nquuxctl: failed to seal the bundle\n";
+    let out = faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        log.as_bytes(),
+    );
+    let json = json_of(&out);
+    assert_eq!(
+        ranked(&json),
+        vec![
+            ("quux-generic-failure".to_string(), 0.24, "-".to_string()),
+            (
+                "quux-ledger-unbalanced".to_string(),
+                0.24,
+                "vetoed".to_string()
+            ),
+        ]
+    );
+    assert_eq!(json["diagnoses"][1]["evidence"][0]["line"], 3);
+    assert_eq!(json["diagnosed"], false);
+
+    // Without the veto line, the strong message wins outright.
+    let log = log.replace("quuxctl: rebalanced the ledger\n", "");
+    let json = json_of(&faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        log.as_bytes(),
+    ));
+    assert_eq!(json["diagnoses"][0]["playbook"], "quux-ledger-unbalanced");
+    assert_eq!(json["diagnoses"][0]["band"], "medium");
+}
+
+#[test]
+fn a_specific_line_in_the_failing_step_beats_a_generic_weak_line() {
+    let team = TeamDir::new(
+        "specific",
+        &[
+            (
+                "quux-artifact-forbidden",
+                "  any:\n    - regex: 'Uploading artifacts as \"archive\" to coordinator\\.\\.\\. 403 Forbidden'\n      strength: medium\n",
+            ),
+            (
+                "quux-fatal-denied",
+                "  any:\n    - regex: 'FATAL: permission denied'\n      strength: weak\n    - regex: 'ERROR: Job failed'\n      strength: weak\n",
+            ),
+        ],
+    );
+    // A GitLab trace whose script passed: the job failed uploading artifacts, and the runner's
+    // generic `FATAL: permission denied` comes later, nearer the end.
+    let log = "\
+section_start:1717400000:prepare_script\r\x1b[0KPreparing environment
+Running on runner-abc via gitlab-runner...
+section_end:1717400001:prepare_script\r\x1b[0K
+section_start:1717400002:step_script\r\x1b[0KExecuting \"step_script\" stage of the job script
+$ make dist
+built dist/app.tar.gz
+section_end:1717400010:step_script\r\x1b[0K
+section_start:1717400011:upload_artifacts_on_success\r\x1b[0KUploading artifacts for successful job
+Uploading artifacts...
+dist/app.tar.gz: found 1 matching artifact files and directories
+WARNING: Uploading artifacts as \"archive\" to coordinator... 403 Forbidden  id=42 responseStatus=403 Forbidden status=403 token=abcd
+FATAL: permission denied
+section_end:1717400012:upload_artifacts_on_success\r\x1b[0K
+section_start:1717400013:cleanup_file_variables\r\x1b[0KCleaning up project directory and file based variables
+section_end:1717400014:cleanup_file_variables\r\x1b[0K
+ERROR: Job failed: exit code 1
+";
+    let json = json_of(&faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        log.as_bytes(),
+    ));
+    assert_eq!(json["failing_step"]["name"], "upload_artifacts_on_success");
+    assert_eq!(json["failing_step"]["kind"], "gitlab");
+    let r = ranked(&json);
+    assert_eq!(
+        r[0],
+        ("quux-artifact-forbidden".to_string(), 0.58, "-".to_string())
+    );
+    let generic = r
+        .iter()
+        .position(|d| d.0 == "quux-fatal-denied")
+        .expect("the generic playbook is still a candidate");
+    assert!(generic > 0 && r[generic].1 <= 0.4, "{r:?}");
+}
+
+#[test]
+fn evidence_a_retry_recovered_from_counts_as_weak() {
+    let team = TeamDir::new(
+        "retry",
+        &[(
+            "quux-registry-timeout",
+            "  any:\n    - regex: 'quuxctl: error: registry timed out'\n      strength: strong\n",
+        )],
+    );
+    let recovered = "\
+##[group]Run quuxctl publish
+quuxctl publish
+##[endgroup]
+quuxctl: error: registry timed out after 30s
+Retrying in 5 seconds (attempt 2 of 3)
+quuxctl: published 3 packages
+##[group]Run make check
+make check
+##[endgroup]
+check.sh: assertion failed: totals differ
+##[error]Process completed with exit code 2.
+";
+    let json = json_of(&faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        recovered.as_bytes(),
+    ));
+    let r = ranked(&json);
+    let d = r
+        .iter()
+        .find(|d| d.0 == "quux-registry-timeout")
+        .expect("still a candidate");
+    assert_eq!(d.2, "retried");
+    assert!(d.1 < 0.5, "{r:?}");
+    assert_eq!(json["diagnosed"], false);
+
+    // The same error after the last retry, in the failing step: not recovered.
+    let failed = "\
+##[group]Run quuxctl publish
+quuxctl publish
+##[endgroup]
+quuxctl: error: registry timed out after 30s
+Retrying in 5 seconds (attempt 2 of 3)
+quuxctl: error: registry timed out after 30s
+##[error]Process completed with exit code 1.
+";
+    let json = json_of(&faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        failed.as_bytes(),
+    ));
+    assert_eq!(
+        ranked(&json)[0],
+        ("quux-registry-timeout".to_string(), 0.82, "-".to_string())
+    );
+}
+
+const NO_DIAGNOSIS_LOG: &str = "\
+2024-06-03T09:15:01.0000000Z ##[group]Run actions/checkout@v4
+2024-06-03T09:15:01.1000000Z ##[endgroup]
+2024-06-03T09:15:02.0000000Z ##[group]Run ./ci/seal.sh nightly
+2024-06-03T09:15:02.1000000Z ./ci/seal.sh nightly
+2024-06-03T09:15:02.2000000Z ##[endgroup]
+2024-06-03T09:15:03.0000000Z quuxctl: stage 3 of 4
+2024-06-03T09:15:03.1000000Z quuxctl: error: the ledger of bundle 'nightly' is out of balance
+2024-06-03T09:15:03.2000000Z quuxctl: 0 errors in stage 2
+2024-06-03T09:15:03.3000000Z quuxctl: failed to seal bundle 'nightly'
+2024-06-03T09:15:03.4000000Z ##[error]Process completed with exit code 4.
+2024-06-03T09:15:04.0000000Z Post job cleanup.
+";
+
+#[test]
+fn no_diagnosis_names_the_failing_step_and_its_last_error_lines() {
+    let team = TeamDir::new(
+        "nodiag",
+        &[(
+            "quux-seal-failed",
+            "  any:\n    - regex: 'quuxctl: failed to seal'\n      strength: weak\n",
+        )],
+    );
+    let run = |format: &str| {
+        let out = faultline_stdin(
+            &[
+                "analyze",
+                "-",
+                "--playbooks",
+                team.path(),
+                "--format",
+                format,
+            ],
+            NO_DIAGNOSIS_LOG.as_bytes(),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(
+        run("human"),
+        "\
+No diagnosis for - (11 lines): nothing in it is specific enough to name a cause; only low-confidence candidates.
+Failing step: Run ./ci/seal.sh nightly (lines 3-11, error at line 10)
+
+Last error lines
+   7 │ 2024-06-03T09:15:03.1000000Z quuxctl: error: the ledger of bundle 'nightly' is out of balance
+   9 │ 2024-06-03T09:15:03.3000000Z quuxctl: failed to seal bundle 'nightly'
+  10 │ 2024-06-03T09:15:03.4000000Z ##[error]Process completed with exit code 4.
+
+Low-confidence candidates
+  1. quux-seal-failed  0.28 (low)  Team playbook quux-seal-failed
+     evidence at line 9
+
+See `faultline list` for what it knows, or add a team playbook with --playbooks DIR.
+"
+    );
+    assert_eq!(
+        run("markdown"),
+        "\
+## faultline: no diagnosis
+
+Nothing in `-` (11 lines) is specific enough to name a cause: only low-confidence candidates.
+
+Failing step: `Run ./ci/seal.sh nightly` (lines 3–11, error at line 10).
+
+**Last error lines**
+
+```text
+ 7 | 2024-06-03T09:15:03.1000000Z quuxctl: error: the ledger of bundle 'nightly' is out of balance
+ 9 | 2024-06-03T09:15:03.3000000Z quuxctl: failed to seal bundle 'nightly'
+10 | 2024-06-03T09:15:03.4000000Z ##[error]Process completed with exit code 4.
+```
+
+**Low-confidence candidates**
+
+| playbook | confidence | evidence lines |
+|---|---|---|
+| `quux-seal-failed` Team playbook quux-seal-failed | 0.28 (low) | 9 |
+"
+    );
+    let json: serde_json::Value = serde_json::from_str(&run("json")).expect("JSON");
+    assert_eq!(json["matched"], true);
+    assert_eq!(json["diagnosed"], false);
+    assert_eq!(json["failing_step"]["name"], "Run ./ci/seal.sh nightly");
+    let lines: Vec<u64> = json["error_lines"]
+        .as_array()
+        .expect("error_lines")
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    assert_eq!(lines, vec![7, 9, 10]);
+    assert_eq!(
+        json["error_lines"][0]["text"],
+        "2024-06-03T09:15:03.1000000Z quuxctl: error: the ledger of bundle 'nightly' is out of balance"
     );
 }

@@ -9,6 +9,7 @@
 //! - `eval`: `faultline eval`, scoring the catalog against labelled logs.
 
 pub mod eval;
+pub mod landmarks;
 mod link;
 pub mod matcher;
 pub mod normalize;

@@ -1240,3 +1240,221 @@ Failing step: `Run ./ci/seal.sh nightly` (lines 3–11, error at line 10).
         "2024-06-03T09:15:03.1000000Z quuxctl: error: the ledger of bundle 'nightly' is out of balance"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Inputs people actually have: GitHub's log archive, gzip'd logs, and what is not a log
+
+/// A fresh temporary folder for one test, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("faultline-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    fn join(&self, name: &str) -> String {
+        self.0.join(name).to_str().expect("utf-8").to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const SETUP_STEP: &str = "\
+2024-05-01T12:34:50.0000000Z ##[group]Run actions/checkout@v4
+2024-05-01T12:34:51.0000000Z ##[endgroup]
+";
+
+fn pep668_step() -> String {
+    let mut s = String::from(
+        "2024-05-01T12:34:55.1234567Z ##[group]Run pip install requests\n2024-05-01T12:34:55.2000000Z ##[endgroup]\n",
+    );
+    for l in &PEP668[1..] {
+        s.push_str(&format!("2024-05-01T12:34:56.1234567Z {l}\n"));
+    }
+    s.push_str("2024-05-01T12:34:56.2000000Z ##[error]Process completed with exit code 1.\n");
+    s
+}
+
+/// A zip in the layout of GitHub's "Download log archive": top-level `N_<job>.txt` job logs and a
+/// folder per job with `N_<step>.txt` step logs.
+fn write_zip(path: &str, files: &[(&str, &str)], method: zip::CompressionMethod) {
+    let file = std::fs::File::create(path).expect("create zip");
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default().compression_method(method);
+    for (name, text) in files {
+        zip.start_file(*name, options).expect("start zip entry");
+        zip.write_all(text.as_bytes()).expect("write zip entry");
+    }
+    zip.finish().expect("finish zip");
+}
+
+#[test]
+fn github_log_archive_zip_names_the_failed_job_and_step() {
+    let dir = TempDir::new("zip");
+    let failing = pep668_step();
+    let job_log =
+        format!("{SETUP_STEP}{failing}2024-05-01T12:34:57.0000000Z Cleaning up orphan processes\n");
+    let archive = dir.join("logs_42.zip");
+    write_zip(
+        &archive,
+        &[
+            ("0_lint.txt", SETUP_STEP),
+            ("1_build.txt", &job_log),
+            ("lint/1_Set up job.txt", SETUP_STEP),
+            ("build/1_Set up job.txt", SETUP_STEP),
+            ("build/2_Run pip install requests.txt", &failing),
+        ],
+        zip::CompressionMethod::Deflated,
+    );
+    let json = json_of(&faultline(&["analyze", &archive, "--format", "json"]));
+    assert_eq!(
+        json["diagnoses"][0]["playbook"],
+        "python-externally-managed"
+    );
+    assert_eq!(json["diagnoses"][0]["band"], "high");
+    assert_eq!(
+        json["archive"],
+        serde_json::json!({
+            "file": "1_build.txt",
+            "job": "build",
+            "step": "Run pip install requests",
+            "failed_jobs": ["build"]
+        })
+    );
+    // Line numbers are those of the job's log inside the archive.
+    let error_line = SETUP_STEP.lines().count() + failing.lines().count();
+    assert_eq!(json["failing_step"]["error_line"], error_line);
+    let human = stdout(&faultline(&["analyze", &archive]));
+    assert!(
+        human.contains(
+            "\nfailed job: build, step Run pip install requests (analysed 1_build.txt from the archive)\n"
+        ),
+        "{human}"
+    );
+
+    // An archive with step files only (stored, not deflated): the job's steps, in order.
+    let steps = dir.join("steps.zip");
+    write_zip(
+        &steps,
+        &[
+            ("build/2_Run pip install requests.txt", &failing),
+            ("build/1_Set up job.txt", SETUP_STEP.trim_end()),
+        ],
+        zip::CompressionMethod::Stored,
+    );
+    let json = json_of(&faultline(&["analyze", &steps, "--format", "json"]));
+    assert_eq!(
+        json["diagnoses"][0]["playbook"],
+        "python-externally-managed"
+    );
+    assert_eq!(json["archive"]["file"], "build/");
+    assert_eq!(json["failing_step"]["name"], "Run pip install requests");
+    assert_eq!(json["failing_step"]["start_line"], 3);
+
+    // No failed job in the archive: exit 2 and say why.
+    let passed = dir.join("passed.zip");
+    write_zip(
+        &passed,
+        &[("0_lint.txt", SETUP_STEP)],
+        zip::CompressionMethod::Deflated,
+    );
+    let out = faultline(&["analyze", &passed]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("faultline: error: {passed}: zip archive with no failed job: no log in it holds `##[error]` (did the run pass?)\n")
+    );
+}
+
+#[test]
+fn gzip_logs_are_streamed_from_a_file_and_stdin() {
+    use flate2::write::GzEncoder;
+    let dir = TempDir::new("gz");
+    let (text, error_at) = variant("github");
+    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(text.as_bytes()).expect("compress");
+    let gz = enc.finish().expect("compress");
+    let path = dir.join("build.log.gz");
+    std::fs::write(&path, &gz).expect("write gz");
+    for out in [
+        faultline(&["analyze", &path, "--format", "json"]),
+        faultline_stdin(&["analyze", "-", "--format", "json"], &gz),
+    ] {
+        let json = json_of(&out);
+        assert_eq!(
+            json["diagnoses"][0]["playbook"],
+            "python-externally-managed"
+        );
+        assert_eq!(json["lines"], text.lines().count());
+        let lines: Vec<u64> = json["diagnoses"][0]["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .filter_map(|e| e["line"].as_u64())
+            .collect();
+        assert!(lines.contains(&error_at), "{lines:?}");
+    }
+    // A corrupt gzip stream is an input error.
+    std::fs::write(&path, &gz[..gz.len() / 2]).expect("write gz");
+    let out = faultline(&["analyze", &path]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).starts_with(&format!("faultline: error: {path}: ")));
+}
+
+#[test]
+fn binary_input_and_non_regular_files_exit_2_with_a_clear_error() {
+    let dir = TempDir::new("binary");
+    let png = dir.join("screenshot.log");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0").expect("write png");
+    let out = faultline(&["analyze", &png]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("faultline: error: {png}: binary file, not a log (detected PNG image)\n")
+    );
+    assert!(out.stdout.is_empty());
+
+    let elf = env!("CARGO_BIN_EXE_faultline");
+    let out = faultline(&["analyze", elf]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("faultline: error: {elf}: binary file, not a log (detected ELF executable)\n")
+    );
+
+    let out = faultline_stdin(&["analyze", "-"], b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "faultline: error: -: binary file, not a log (detected ELF executable)\n"
+    );
+
+    #[cfg(unix)]
+    {
+        let zero = dir.join("zero.log");
+        std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+        let out = faultline(&["analyze", &zero]);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            stderr(&out),
+            format!("faultline: error: {zero}: is a device, not a log file\n")
+        );
+        let fifo = dir.join("pipe.log");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let out = faultline(&["analyze", &fifo]);
+            assert_eq!(out.status.code(), Some(2));
+            assert_eq!(
+                stderr(&out),
+                format!("faultline: error: {fifo}: is a FIFO (named pipe), not a regular file: pipe it to `faultline analyze -` instead\n")
+            );
+        }
+    }
+}

@@ -20,6 +20,20 @@ const WIDTH: usize = 96;
 /// Error lines shown when there is no diagnosis.
 const ERROR_LINES_SHOWN: usize = 5;
 
+/// For a log archive: which job and step failed, and which file was analysed.
+fn archive_line(a: &Analysis) -> Option<String> {
+    let o = a.archive.as_ref()?;
+    let mut s = format!("failed job: {}", o.job);
+    if let Some(step) = &o.step {
+        s.push_str(&format!(", step {step}"));
+    }
+    s.push_str(&format!(" (analysed {} from the archive)", o.file));
+    if o.failed_jobs.len() > 1 {
+        s.push_str(&format!("; also failed: {}", o.failed_jobs[1..].join(", ")));
+    }
+    Some(s)
+}
+
 /// The top candidate is at medium confidence or above.
 fn diagnosed(a: &Analysis) -> bool {
     a.diagnoses.first().is_some_and(|d| d.band >= Band::Medium)
@@ -56,9 +70,19 @@ struct JsonReport<'a> {
     /// The top diagnosis is at medium confidence or above.
     diagnosed: bool,
     failing_step: Option<JsonStep<'a>>,
+    /// For a log archive (`.zip`): the file analysed, the failed job and step.
+    archive: Option<JsonArchive<'a>>,
     /// The last error lines of the failing step (of the log when no step is known).
     error_lines: Vec<JsonLine<'a>>,
     diagnoses: Vec<JsonDiagnosis<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonArchive<'a> {
+    file: &'a str,
+    job: &'a str,
+    step: Option<&'a str>,
+    failed_jobs: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -190,6 +214,12 @@ pub fn json(a: &Analysis, catalog: &Catalog, top: usize) -> String {
         matched: !diagnoses.is_empty(),
         diagnosed: diagnosed(a),
         failing_step,
+        archive: a.archive.as_ref().map(|o| JsonArchive {
+            file: &o.file,
+            job: &o.job,
+            step: o.step.as_deref(),
+            failed_jobs: &o.failed_jobs,
+        }),
         error_lines: last_error_lines(a)
             .into_iter()
             .map(|e| JsonLine {
@@ -264,6 +294,9 @@ pub fn human(a: &Analysis, catalog: &Catalog, top: usize, color: bool) -> String
         severity_str(p.severity),
         a.input
     );
+    if let Some(line) = archive_line(a) {
+        let _ = writeln!(out, "{line}");
+    }
     if let Some(f) = &a.outcome.failing {
         let _ = writeln!(
             out,
@@ -311,6 +344,9 @@ fn human_no_diagnosis(a: &Analysis, catalog: &Catalog, top: usize, st: &Style) -
         "{}",
         st.bold(&format!("No diagnosis for {} ({lines}): {why}", a.input))
     );
+    if let Some(line) = archive_line(a) {
+        let _ = writeln!(out, "{}", capitalise(&line));
+    }
     if let Some(f) = &a.outcome.failing {
         let _ = writeln!(
             out,
@@ -525,6 +561,9 @@ pub fn markdown(a: &Analysis, catalog: &Catalog, top: usize) -> String {
         p.category,
         severity_str(p.severity)
     );
+    if let Some(line) = archive_line(a) {
+        let _ = writeln!(out, "{}.\n", capitalise(&line));
+    }
     if let Some(f) = &a.outcome.failing {
         let _ = writeln!(
             out,
@@ -586,6 +625,9 @@ fn markdown_no_diagnosis(a: &Analysis, catalog: &Catalog, top: usize) -> String 
             out,
             "Nothing in `{input}` ({lines}) is specific enough to name a cause: only low-confidence candidates.\n"
         );
+    }
+    if let Some(line) = archive_line(a) {
+        let _ = writeln!(out, "{}.\n", capitalise(&line));
     }
     if let Some(f) = &a.outcome.failing {
         let _ = writeln!(
@@ -668,6 +710,12 @@ fn md_escape(s: &str) -> String {
 
 fn md_code_text(s: &str) -> String {
     s.replace('`', "'")
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }
 
 fn plural(n: u64, word: &str) -> String {

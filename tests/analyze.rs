@@ -198,6 +198,50 @@ fn every_bundled_playbook_has_a_match_fixture() {
     );
 }
 
+/// Issue 9's contract, to become a hard test once the catalog is upgraded: every bundled playbook
+/// names where its messages come from (`references:`, at least one) and ships at least two match
+/// fixtures. Run with `cargo test --test analyze -- --ignored` to list the shortfalls.
+#[test]
+#[ignore = "enabled once the catalog is upgraded (issue 9)"]
+fn every_bundled_playbook_has_references_and_two_fixtures() {
+    let mut fixtures: std::collections::BTreeMap<String, usize> = Default::default();
+    for (id, _) in fixture_logs("match") {
+        *fixtures.entry(id).or_default() += 1;
+    }
+    let catalog = bundled_catalog().unwrap_or_else(|e| panic!("bundled catalog: {e}"));
+    let mut shortfalls = Vec::new();
+    for e in catalog.entries() {
+        let p = &e.playbook;
+        let refs = p.references.len();
+        let logs = fixtures.get(&p.id).copied().unwrap_or(0);
+        let mut missing = Vec::new();
+        if refs == 0 {
+            missing.push("no references".to_string());
+        }
+        if logs < 2 {
+            missing.push(format!("{logs} match fixture(s), needs 2"));
+        }
+        if !missing.is_empty() {
+            shortfalls.push(format!("  {}: {}", p.id, missing.join(", ")));
+        }
+    }
+    if !shortfalls.is_empty() {
+        println!(
+            "{} of {} bundled playbooks fall short:\n{}",
+            shortfalls.len(),
+            catalog.len(),
+            shortfalls.join("\n")
+        );
+    }
+    assert!(
+        shortfalls.is_empty(),
+        "{} of {} bundled playbooks lack references or a second match fixture:\n{}",
+        shortfalls.len(),
+        catalog.len(),
+        shortfalls.join("\n")
+    );
+}
+
 #[test]
 fn nomatch_fixtures_do_not_diagnose_their_playbook() {
     let mut failures = Vec::new();
@@ -1457,4 +1501,150 @@ fn binary_input_and_non_regular_files_exit_2_with_a_clear_error() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aliases and calibration
+
+/// Two team playbooks: one strong (with an alias and a reference), one weak-only.
+fn quux_team(name: &str) -> TeamDir {
+    TeamDir::new(
+        name,
+        &[
+            (
+                "quux-ledger-unbalanced",
+                "  any:\n    - regex: 'quuxctl: error: ledger out of balance'\n      strength: strong\naliases: [quux-old-name]\nreferences:\n  - url: https://example.org/quuxctl/errors\n    shows: the `ledger out of balance` message\n",
+            ),
+            (
+                "quux-seal-failed",
+                "  any:\n    - regex: 'quuxctl: failed to seal'\n      strength: weak\n",
+            ),
+        ],
+    )
+}
+
+#[test]
+fn explain_accepts_an_alias_and_says_so() {
+    let team = quux_team("alias-explain");
+    let out = faultline(&["explain", "quux-old-name", "--playbooks", team.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(
+            "`quux-old-name` is an alias of `quux-ledger-unbalanced`.\n\nquux-ledger-unbalanced: Team playbook quux-ledger-unbalanced\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = faultline(&[
+        "explain",
+        "quux-old-name",
+        "--playbooks",
+        team.path(),
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        stdout(&out).starts_with("> `quux-old-name` is an alias of `quux-ledger-unbalanced`.\n\n"),
+        "{}",
+        stdout(&out)
+    );
+    let json = json_of(&faultline(&[
+        "explain",
+        "quux-old-name",
+        "--playbooks",
+        team.path(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json["id"], "quux-ledger-unbalanced");
+    assert_eq!(json["requested_alias"], "quux-old-name");
+    // Asked by its id, no alias note.
+    let json = json_of(&faultline(&[
+        "explain",
+        "quux-ledger-unbalanced",
+        "--playbooks",
+        team.path(),
+        "--format",
+        "json",
+    ]));
+    assert!(json.get("requested_alias").is_none());
+
+    // `list --format json` shows aliases and references.
+    let json = json_of(&faultline(&[
+        "list",
+        "--playbooks",
+        team.path(),
+        "--category",
+        "team",
+        "--format",
+        "json",
+    ]));
+    let p = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|p| p["id"] == "quux-ledger-unbalanced")
+        .expect("listed");
+    assert_eq!(p["aliases"], serde_json::json!(["quux-old-name"]));
+    assert_eq!(
+        p["references"],
+        serde_json::json!([{"url": "https://example.org/quuxctl/errors", "shows": "the `ledger out of balance` message"}])
+    );
+}
+
+#[test]
+fn eval_counts_alias_labels_and_reports_right_answers_per_band() {
+    let team = quux_team("alias-eval");
+    let dir = TempDir::new("eval-bands");
+    let step = "##[group]Run quuxctl seal\nquuxctl seal\n##[endgroup]\nquuxctl: error: ledger out of balance\n##[error]Process completed with exit code 1.\n";
+    for (name, text) in [
+        ("high.log", step),
+        ("alias.log", step),
+        ("medium.log", "quuxctl: error: ledger out of balance\n"),
+        ("low.log", "quuxctl: failed to seal bundle\n"),
+        ("none.log", "nothing to see\n"),
+    ] {
+        std::fs::write(dir.0.join(name), text).expect("write log");
+    }
+    std::fs::write(
+        dir.0.join("labels.tsv"),
+        "file\texpected_playbook\ttop_n\n\
+         high.log\tquux-ledger-unbalanced\t1\n\
+         alias.log\tquux-old-name\t1\n\
+         medium.log\tquux-seal-failed\t1\n\
+         low.log\tquux-seal-failed\t1\n\
+         none.log\tquux-seal-failed\t1\n",
+    )
+    .expect("write labels");
+    let shown = dir.join("");
+    let shown = shown.trim_end_matches('/');
+    let json = json_of(&faultline(&[
+        "eval",
+        shown,
+        "--playbooks",
+        team.path(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json["known"], 5);
+    assert_eq!(json["top1"], 3);
+    assert_eq!(json["unknown_ids"], serde_json::json!([]));
+    assert_eq!(
+        json["bands"],
+        serde_json::json!([
+            {"band": "high", "cases": 2, "right": 2, "rate": 1.0},
+            {"band": "medium", "cases": 1, "right": 0, "rate": 0.0},
+            {"band": "low", "cases": 1, "right": 1, "rate": 1.0},
+            {"band": "none", "cases": 1, "right": 0, "rate": 0.0}
+        ])
+    );
+    let out = faultline(&["eval", shown, "--playbooks", team.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "  top-1 by confidence of the top answer:\n    high         2 cases     2 right  100.0%\n    medium       1 cases     0 right    0.0%\n    low          1 cases     1 right  100.0%\n    none         1 cases     0 right    0.0%\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -232,4 +232,15 @@ mod tests {
         assert_eq!(lm.retry_after(1, 0, 0, 5), Some(2));
         assert_eq!(lm.retry_after(4, 0, 0, 5), None);
     }
+
+    #[test]
+    fn memory_stays_bounded_on_a_log_of_errors_and_retries() {
+        let text = "error: boom, retrying in 1s\n".repeat(20_000);
+        let lm = observe(&text);
+        assert_eq!(lm.errors.len(), ERROR_LINES_KEPT);
+        assert_eq!(lm.errors.back().map(|e| e.line), Some(20_000));
+        assert_eq!(lm.retries.len(), RETRIES_KEPT);
+        assert_eq!(lm.retries.first().map(|r| r.line), Some(1));
+        assert_eq!(lm.retries.last().map(|r| r.line), Some(20_000));
+    }
 }

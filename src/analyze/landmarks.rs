@@ -5,7 +5,8 @@
 //!   `failed`, `fatal`, `exception`, `panic`, `denied`, `not found`, `exit code`, ...), so that a
 //!   log no playbook explains still shows where it broke;
 //! - **retry lines**: lines saying a step is retrying (`Retrying`, `retry 2/5`, `attempt 2 of 3`,
-//!   `will retry`), so that an error a retry recovered from counts for less.
+//!   `will retry`, and the GitHub Actions toolkit's `Waiting 10 seconds before trying again`), so
+//!   that an error a retry recovered from counts for less.
 //!
 //! Both regexes run over a whole normalised chunk at once (one search with a literal prefilter),
 //! not line by line.
@@ -75,7 +76,7 @@ fn retry_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)\bretrying\b|\bwill retry\b|\bretry(?:ing)? (?:in \d|after \d|attempt|#?\d+\s*(?:/|of)\s*\d+)|\battempt #?\d+\s*(?:/|of)\s*\d+",
+            r"(?i)\bretrying\b|\bwill retry\b|\bretry(?:ing)? (?:in \d|after \d|attempt|#?\d+\s*(?:/|of)\s*\d+)|\battempt #?\d+\s*(?:/|of)\s*\d+|\bbefore trying again\b|\btrying again in \d",
         )
         .expect("internal error: retry regex compiles")
     })
@@ -225,12 +226,12 @@ mod tests {
     #[test]
     fn retry_lines_but_not_giving_up() {
         let lm = observe(
-            "x\nRetrying in 5 seconds\nattempt 2 of 3\nretry 3/5\nGiving up after 3 attempts, retrying is pointless\n",
+            "x\nRetrying in 5 seconds\nattempt 2 of 3\nretry 3/5\nGiving up after 3 attempts, retrying is pointless\nWaiting 10 seconds before trying again\nPlease try again later\n",
         );
         let lines: Vec<u64> = lm.retries.iter().map(|r| r.line).collect();
-        assert_eq!(lines, vec![2, 3, 4]);
+        assert_eq!(lines, vec![2, 3, 4, 6]);
         assert_eq!(lm.retry_after(1, 0, 0, 5), Some(2));
-        assert_eq!(lm.retry_after(4, 0, 0, 5), None);
+        assert_eq!(lm.retry_after(6, 0, 0, 5), None);
     }
 
     #[test]

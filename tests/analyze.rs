@@ -1569,6 +1569,14 @@ fn explain_accepts_an_alias_and_says_so() {
     ]));
     assert!(json.get("requested_alias").is_none());
 
+    // A near miss of an alias suggests it.
+    let out = faultline(&["explain", "quux-old-nam", "--playbooks", team.path()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "faultline: error: no playbook or rule `quux-old-nam`; did you mean quux-old-name?\n"
+    );
+
     // `list --format json` shows aliases and references.
     let json = json_of(&faultline(&[
         "list",

@@ -27,9 +27,13 @@ pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
         Err(e) => return ui.fail(e),
     };
     let Some(entry) = catalog.resolve(&args.id) else {
+        // Suggest ids and aliases alike: a team coming from another catalog types its old ids.
         let near = render::suggestions(
             &args.id,
-            catalog.entries().iter().map(|e| e.playbook.id.as_str()),
+            catalog.entries().iter().flat_map(|e| {
+                std::iter::once(e.playbook.id.as_str())
+                    .chain(e.playbook.aliases.iter().map(String::as_str))
+            }),
         );
         let hint = if near.is_empty() {
             "run `faultline list` for the playbooks and `faultline rules` for the lint rules"

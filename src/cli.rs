@@ -41,7 +41,9 @@ pub enum ColorChoice {
 pub enum Command {
     /// Diagnose a failed CI log: rank playbooks and print evidence, root cause and fix.
     ///
-    /// Reads the log in one streaming pass (a file, or `-` for stdin). ANSI colour, GitHub
+    /// Reads the log in one streaming pass (a file, or `-` for stdin; a `.gz` log is decompressed
+    /// on the fly; GitHub's "Download log archive" `.zip` is read for its failed job, and the job
+    /// and step are named). Binary files, FIFOs and devices are refused. ANSI colour, GitHub
     /// Actions timestamps and ##[group] markers, GitLab section markers, BuildKit `#12 0.5`
     /// prefixes and CRLF are normalised before matching; evidence keeps input line numbers.
     ///
@@ -51,6 +53,7 @@ pub enum Command {
     /// Examples:
     ///   faultline analyze build.log
     ///   gh run view 123 --log-failed | faultline analyze -
+    ///   faultline analyze logs_123.zip
     ///   faultline analyze build.log --format markdown >> "$GITHUB_STEP_SUMMARY"
     #[command(verbatim_doc_comment)]
     Analyze(AnalyzeArgs),

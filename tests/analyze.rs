@@ -198,6 +198,50 @@ fn every_bundled_playbook_has_a_match_fixture() {
     );
 }
 
+/// Issue 9's contract, to become a hard test once the catalog is upgraded: every bundled playbook
+/// names where its messages come from (`references:`, at least one) and ships at least two match
+/// fixtures. Run with `cargo test --test analyze -- --ignored` to list the shortfalls.
+#[test]
+#[ignore = "enabled once the catalog is upgraded (issue 9)"]
+fn every_bundled_playbook_has_references_and_two_fixtures() {
+    let mut fixtures: std::collections::BTreeMap<String, usize> = Default::default();
+    for (id, _) in fixture_logs("match") {
+        *fixtures.entry(id).or_default() += 1;
+    }
+    let catalog = bundled_catalog().unwrap_or_else(|e| panic!("bundled catalog: {e}"));
+    let mut shortfalls = Vec::new();
+    for e in catalog.entries() {
+        let p = &e.playbook;
+        let refs = p.references.len();
+        let logs = fixtures.get(&p.id).copied().unwrap_or(0);
+        let mut missing = Vec::new();
+        if refs == 0 {
+            missing.push("no references".to_string());
+        }
+        if logs < 2 {
+            missing.push(format!("{logs} match fixture(s), needs 2"));
+        }
+        if !missing.is_empty() {
+            shortfalls.push(format!("  {}: {}", p.id, missing.join(", ")));
+        }
+    }
+    if !shortfalls.is_empty() {
+        println!(
+            "{} of {} bundled playbooks fall short:\n{}",
+            shortfalls.len(),
+            catalog.len(),
+            shortfalls.join("\n")
+        );
+    }
+    assert!(
+        shortfalls.is_empty(),
+        "{} of {} bundled playbooks lack references or a second match fixture:\n{}",
+        shortfalls.len(),
+        catalog.len(),
+        shortfalls.join("\n")
+    );
+}
+
 #[test]
 fn nomatch_fixtures_do_not_diagnose_their_playbook() {
     let mut failures = Vec::new();
@@ -499,8 +543,7 @@ fn weak_generic_lines_never_reach_medium() {
     assert_eq!(out.status.code(), Some(0));
     let first = stdout(&out).lines().next().unwrap_or_default().to_string();
     assert!(
-        first.starts_with("No confident diagnosis for -")
-            || first.starts_with("No playbook matched -"),
+        first.starts_with("No diagnosis for - (8 lines): "),
         "{first}"
     );
 }
@@ -562,9 +605,11 @@ fn nothing_matched_is_said_plainly() {
     assert_eq!(json["matched"], false);
     assert_eq!(json["diagnoses"], serde_json::json!([]));
     assert_eq!(json["lines"], 2);
+    assert_eq!(json["diagnosed"], false);
+    assert_eq!(json["error_lines"], serde_json::json!([]));
     let out = faultline_stdin(&["analyze", "-"], log.as_bytes());
     assert!(
-        stdout(&out).starts_with("No playbook matched - (2 lines)."),
+        stdout(&out).starts_with("No diagnosis for - (2 lines): no playbook matched. None of the "),
         "{}",
         stdout(&out)
     );
@@ -898,6 +943,715 @@ fn eval_reports_rates_and_misses() {
     assert_eq!(stderr(&out), "faultline: error: gone.log: no such file\n");
     assert!(
         stdout(&out).contains("negatives passed         1 / 2"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ranking that holds on unseen logs (issue 9)
+
+/// A temporary team catalog: `(id, match block)` playbooks in a fresh folder, removed on drop.
+struct TeamDir(PathBuf);
+
+impl TeamDir {
+    fn new(name: &str, playbooks: &[(&str, &str)]) -> TeamDir {
+        let dir = std::env::temp_dir().join(format!("faultline-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        for (id, matcher) in playbooks {
+            let yaml = format!(
+                "id: {id}\ntitle: Team playbook {id}\ncategory: team\nseverity: medium\nsummary: s\ndiagnosis: d\nfix: [do the thing]\nmatch:\n{matcher}"
+            );
+            std::fs::write(dir.join(format!("{id}.yaml")), yaml).expect("write playbook");
+        }
+        TeamDir(dir)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("utf-8")
+    }
+}
+
+impl Drop for TeamDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    serde_json::from_str(&stdout(out)).expect("JSON")
+}
+
+fn ranked(json: &serde_json::Value) -> Vec<(String, f64, String)> {
+    json["diagnoses"]
+        .as_array()
+        .expect("diagnoses")
+        .iter()
+        .map(|d| {
+            (
+                d["playbook"].as_str().unwrap_or("").to_string(),
+                d["confidence"].as_f64().unwrap_or(-1.0),
+                d["demoted"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn none_veto_lowers_a_candidate_below_the_others_instead_of_removing_it() {
+    let team = TeamDir::new(
+        "veto",
+        &[
+            (
+                "quux-ledger-unbalanced",
+                "  any:\n    - regex: 'quuxctl: error: ledger out of balance'\n      strength: strong\n  none:\n    - 'quuxctl: rebalanced the ledger'\n  window: 2\n",
+            ),
+            (
+                "quux-generic-failure",
+                "  any:\n    - regex: 'quuxctl: failed'\n      strength: weak\n",
+            ),
+        ],
+    );
+    // The strong line (3) is vetoed by line 4; the weak one (6) is not.
+    let log = "quuxctl: stage 1\nquuxctl: stage 2\nquuxctl: error: ledger out of balance\nquuxctl: rebalanced the ledger\nquuxctl: stage 3\nquuxctl: failed to seal the bundle\n";
+    let out = faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        log.as_bytes(),
+    );
+    let json = json_of(&out);
+    assert_eq!(
+        ranked(&json),
+        vec![
+            ("quux-generic-failure".to_string(), 0.24, "-".to_string()),
+            (
+                "quux-ledger-unbalanced".to_string(),
+                0.24,
+                "vetoed".to_string()
+            ),
+        ]
+    );
+    assert_eq!(json["diagnoses"][1]["evidence"][0]["line"], 3);
+    assert_eq!(json["diagnosed"], false);
+
+    // Without the veto line, the strong message wins outright.
+    let log = log.replace("quuxctl: rebalanced the ledger\n", "");
+    let json = json_of(&faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        log.as_bytes(),
+    ));
+    assert_eq!(json["diagnoses"][0]["playbook"], "quux-ledger-unbalanced");
+    assert_eq!(json["diagnoses"][0]["band"], "medium");
+}
+
+#[test]
+fn a_specific_line_in_the_failing_step_beats_a_generic_weak_line() {
+    let team = TeamDir::new(
+        "specific",
+        &[
+            (
+                "quux-artifact-forbidden",
+                "  any:\n    - regex: 'Uploading artifacts as \"archive\" to coordinator\\.\\.\\. 403 Forbidden'\n      strength: medium\n",
+            ),
+            (
+                "quux-fatal-denied",
+                "  any:\n    - regex: 'FATAL: permission denied'\n      strength: weak\n    - regex: 'ERROR: Job failed'\n      strength: weak\n",
+            ),
+        ],
+    );
+    // A GitLab trace whose script passed: the job failed uploading artifacts, and the runner's
+    // generic `FATAL: permission denied` comes later, nearer the end.
+    let log = "\
+section_start:1717400000:prepare_script\r\x1b[0KPreparing environment
+Running on runner-abc via gitlab-runner...
+section_end:1717400001:prepare_script\r\x1b[0K
+section_start:1717400002:step_script\r\x1b[0KExecuting \"step_script\" stage of the job script
+$ make dist
+built dist/app.tar.gz
+section_end:1717400010:step_script\r\x1b[0K
+section_start:1717400011:upload_artifacts_on_success\r\x1b[0KUploading artifacts for successful job
+Uploading artifacts...
+dist/app.tar.gz: found 1 matching artifact files and directories
+WARNING: Uploading artifacts as \"archive\" to coordinator... 403 Forbidden  id=42 responseStatus=403 Forbidden status=403 token=abcd
+FATAL: permission denied
+section_end:1717400012:upload_artifacts_on_success\r\x1b[0K
+section_start:1717400013:cleanup_file_variables\r\x1b[0KCleaning up project directory and file based variables
+section_end:1717400014:cleanup_file_variables\r\x1b[0K
+ERROR: Job failed: exit code 1
+";
+    let json = json_of(&faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        log.as_bytes(),
+    ));
+    assert_eq!(json["failing_step"]["name"], "upload_artifacts_on_success");
+    assert_eq!(json["failing_step"]["kind"], "gitlab");
+    let r = ranked(&json);
+    assert_eq!(
+        r[0],
+        ("quux-artifact-forbidden".to_string(), 0.58, "-".to_string())
+    );
+    let generic = r
+        .iter()
+        .position(|d| d.0 == "quux-fatal-denied")
+        .expect("the generic playbook is still a candidate");
+    assert!(generic > 0 && r[generic].1 <= 0.4, "{r:?}");
+}
+
+#[test]
+fn evidence_a_retry_recovered_from_counts_as_weak() {
+    let team = TeamDir::new(
+        "retry",
+        &[(
+            "quux-registry-timeout",
+            "  any:\n    - regex: 'quuxctl: error: registry timed out'\n      strength: strong\n",
+        )],
+    );
+    let recovered = "\
+##[group]Run quuxctl publish
+quuxctl publish
+##[endgroup]
+quuxctl: error: registry timed out after 30s
+Retrying in 5 seconds (attempt 2 of 3)
+quuxctl: published 3 packages
+##[group]Run make check
+make check
+##[endgroup]
+check.sh: assertion failed: totals differ
+##[error]Process completed with exit code 2.
+";
+    let json = json_of(&faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        recovered.as_bytes(),
+    ));
+    let r = ranked(&json);
+    let d = r
+        .iter()
+        .find(|d| d.0 == "quux-registry-timeout")
+        .expect("still a candidate");
+    assert_eq!(d.2, "retried");
+    assert!(d.1 < 0.5, "{r:?}");
+    assert_eq!(json["diagnosed"], false);
+
+    // The same error after the last retry, in the failing step: not recovered.
+    let failed = "\
+##[group]Run quuxctl publish
+quuxctl publish
+##[endgroup]
+quuxctl: error: registry timed out after 30s
+Retrying in 5 seconds (attempt 2 of 3)
+quuxctl: error: registry timed out after 30s
+##[error]Process completed with exit code 1.
+";
+    let json = json_of(&faultline_stdin(
+        &[
+            "analyze",
+            "-",
+            "--playbooks",
+            team.path(),
+            "--format",
+            "json",
+        ],
+        failed.as_bytes(),
+    ));
+    assert_eq!(
+        ranked(&json)[0],
+        ("quux-registry-timeout".to_string(), 0.82, "-".to_string())
+    );
+}
+
+const NO_DIAGNOSIS_LOG: &str = "\
+2024-06-03T09:15:01.0000000Z ##[group]Run actions/checkout@v4
+2024-06-03T09:15:01.1000000Z ##[endgroup]
+2024-06-03T09:15:02.0000000Z ##[group]Run ./ci/seal.sh nightly
+2024-06-03T09:15:02.1000000Z ./ci/seal.sh nightly
+2024-06-03T09:15:02.2000000Z ##[endgroup]
+2024-06-03T09:15:03.0000000Z quuxctl: stage 3 of 4
+2024-06-03T09:15:03.1000000Z quuxctl: error: the ledger of bundle 'nightly' is out of balance
+2024-06-03T09:15:03.2000000Z quuxctl: 0 errors in stage 2
+2024-06-03T09:15:03.3000000Z quuxctl: failed to seal bundle 'nightly'
+2024-06-03T09:15:03.4000000Z ##[error]Process completed with exit code 4.
+2024-06-03T09:15:04.0000000Z Post job cleanup.
+";
+
+#[test]
+fn no_diagnosis_names_the_failing_step_and_its_last_error_lines() {
+    let team = TeamDir::new(
+        "nodiag",
+        &[(
+            "quux-seal-failed",
+            "  any:\n    - regex: 'quuxctl: failed to seal'\n      strength: weak\n",
+        )],
+    );
+    let run = |format: &str| {
+        let out = faultline_stdin(
+            &[
+                "analyze",
+                "-",
+                "--playbooks",
+                team.path(),
+                "--format",
+                format,
+            ],
+            NO_DIAGNOSIS_LOG.as_bytes(),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(
+        run("human"),
+        "\
+No diagnosis for - (11 lines): nothing in it is specific enough to name a cause; only low-confidence candidates.
+Failing step: Run ./ci/seal.sh nightly (lines 3-11, error at line 10)
+
+Last error lines
+   7 │ 2024-06-03T09:15:03.1000000Z quuxctl: error: the ledger of bundle 'nightly' is out of balance
+   9 │ 2024-06-03T09:15:03.3000000Z quuxctl: failed to seal bundle 'nightly'
+  10 │ 2024-06-03T09:15:03.4000000Z ##[error]Process completed with exit code 4.
+
+Low-confidence candidates
+  1. quux-seal-failed  0.28 (low)  Team playbook quux-seal-failed
+     evidence at line 9
+
+See `faultline list` for what it knows, or add a team playbook with --playbooks DIR.
+"
+    );
+    assert_eq!(
+        run("markdown"),
+        "\
+## faultline: no diagnosis
+
+Nothing in `-` (11 lines) is specific enough to name a cause: only low-confidence candidates.
+
+Failing step: `Run ./ci/seal.sh nightly` (lines 3–11, error at line 10).
+
+**Last error lines**
+
+```text
+ 7 | 2024-06-03T09:15:03.1000000Z quuxctl: error: the ledger of bundle 'nightly' is out of balance
+ 9 | 2024-06-03T09:15:03.3000000Z quuxctl: failed to seal bundle 'nightly'
+10 | 2024-06-03T09:15:03.4000000Z ##[error]Process completed with exit code 4.
+```
+
+**Low-confidence candidates**
+
+| playbook | confidence | evidence lines |
+|---|---|---|
+| `quux-seal-failed` Team playbook quux-seal-failed | 0.28 (low) | 9 |
+"
+    );
+    let json: serde_json::Value = serde_json::from_str(&run("json")).expect("JSON");
+    assert_eq!(json["matched"], true);
+    assert_eq!(json["diagnosed"], false);
+    assert_eq!(json["failing_step"]["name"], "Run ./ci/seal.sh nightly");
+    let lines: Vec<u64> = json["error_lines"]
+        .as_array()
+        .expect("error_lines")
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    assert_eq!(lines, vec![7, 9, 10]);
+    assert_eq!(
+        json["error_lines"][0]["text"],
+        "2024-06-03T09:15:03.1000000Z quuxctl: error: the ledger of bundle 'nightly' is out of balance"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs people actually have: GitHub's log archive, gzip'd logs, and what is not a log
+
+/// A fresh temporary folder for one test, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("faultline-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    fn join(&self, name: &str) -> String {
+        self.0.join(name).to_str().expect("utf-8").to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const SETUP_STEP: &str = "\
+2024-05-01T12:34:50.0000000Z ##[group]Run actions/checkout@v4
+2024-05-01T12:34:51.0000000Z ##[endgroup]
+";
+
+fn pep668_step() -> String {
+    let mut s = String::from(
+        "2024-05-01T12:34:55.1234567Z ##[group]Run pip install requests\n2024-05-01T12:34:55.2000000Z ##[endgroup]\n",
+    );
+    for l in &PEP668[1..] {
+        s.push_str(&format!("2024-05-01T12:34:56.1234567Z {l}\n"));
+    }
+    s.push_str("2024-05-01T12:34:56.2000000Z ##[error]Process completed with exit code 1.\n");
+    s
+}
+
+/// A zip in the layout of GitHub's "Download log archive": top-level `N_<job>.txt` job logs and a
+/// folder per job with `N_<step>.txt` step logs.
+fn write_zip(path: &str, files: &[(&str, &str)], method: zip::CompressionMethod) {
+    let file = std::fs::File::create(path).expect("create zip");
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default().compression_method(method);
+    for (name, text) in files {
+        zip.start_file(*name, options).expect("start zip entry");
+        zip.write_all(text.as_bytes()).expect("write zip entry");
+    }
+    zip.finish().expect("finish zip");
+}
+
+#[test]
+fn github_log_archive_zip_names_the_failed_job_and_step() {
+    let dir = TempDir::new("zip");
+    let failing = pep668_step();
+    let job_log =
+        format!("{SETUP_STEP}{failing}2024-05-01T12:34:57.0000000Z Cleaning up orphan processes\n");
+    let archive = dir.join("logs_42.zip");
+    write_zip(
+        &archive,
+        &[
+            ("0_lint.txt", SETUP_STEP),
+            ("1_build.txt", &job_log),
+            ("lint/1_Set up job.txt", SETUP_STEP),
+            ("build/1_Set up job.txt", SETUP_STEP),
+            ("build/2_Run pip install requests.txt", &failing),
+        ],
+        zip::CompressionMethod::Deflated,
+    );
+    let json = json_of(&faultline(&["analyze", &archive, "--format", "json"]));
+    assert_eq!(
+        json["diagnoses"][0]["playbook"],
+        "python-externally-managed"
+    );
+    assert_eq!(json["diagnoses"][0]["band"], "high");
+    assert_eq!(
+        json["archive"],
+        serde_json::json!({
+            "file": "1_build.txt",
+            "job": "build",
+            "step": "Run pip install requests",
+            "failed_jobs": ["build"]
+        })
+    );
+    // Line numbers are those of the job's log inside the archive.
+    let error_line = SETUP_STEP.lines().count() + failing.lines().count();
+    assert_eq!(json["failing_step"]["error_line"], error_line);
+    let human = stdout(&faultline(&["analyze", &archive]));
+    assert!(
+        human.contains(
+            "\nfailed job: build, step Run pip install requests (analysed 1_build.txt from the archive)\n"
+        ),
+        "{human}"
+    );
+
+    // An archive with step files only (stored, not deflated): the job's steps, in order.
+    let steps = dir.join("steps.zip");
+    write_zip(
+        &steps,
+        &[
+            ("build/2_Run pip install requests.txt", &failing),
+            ("build/1_Set up job.txt", SETUP_STEP.trim_end()),
+        ],
+        zip::CompressionMethod::Stored,
+    );
+    let json = json_of(&faultline(&["analyze", &steps, "--format", "json"]));
+    assert_eq!(
+        json["diagnoses"][0]["playbook"],
+        "python-externally-managed"
+    );
+    assert_eq!(json["archive"]["file"], "build/");
+    assert_eq!(json["failing_step"]["name"], "Run pip install requests");
+    assert_eq!(json["failing_step"]["start_line"], 3);
+
+    // No failed job in the archive: exit 2 and say why.
+    let passed = dir.join("passed.zip");
+    write_zip(
+        &passed,
+        &[("0_lint.txt", SETUP_STEP)],
+        zip::CompressionMethod::Deflated,
+    );
+    let out = faultline(&["analyze", &passed]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("faultline: error: {passed}: zip archive with no failed job: no log in it holds `##[error]` (did the run pass?)\n")
+    );
+}
+
+#[test]
+fn gzip_logs_are_streamed_from_a_file_and_stdin() {
+    use flate2::write::GzEncoder;
+    let dir = TempDir::new("gz");
+    let (text, error_at) = variant("github");
+    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(text.as_bytes()).expect("compress");
+    let gz = enc.finish().expect("compress");
+    let path = dir.join("build.log.gz");
+    std::fs::write(&path, &gz).expect("write gz");
+    for out in [
+        faultline(&["analyze", &path, "--format", "json"]),
+        faultline_stdin(&["analyze", "-", "--format", "json"], &gz),
+    ] {
+        let json = json_of(&out);
+        assert_eq!(
+            json["diagnoses"][0]["playbook"],
+            "python-externally-managed"
+        );
+        assert_eq!(json["lines"], text.lines().count());
+        let lines: Vec<u64> = json["diagnoses"][0]["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .filter_map(|e| e["line"].as_u64())
+            .collect();
+        assert!(lines.contains(&error_at), "{lines:?}");
+    }
+    // A corrupt gzip stream is an input error.
+    std::fs::write(&path, &gz[..gz.len() / 2]).expect("write gz");
+    let out = faultline(&["analyze", &path]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).starts_with(&format!("faultline: error: {path}: ")));
+}
+
+#[test]
+fn binary_input_and_non_regular_files_exit_2_with_a_clear_error() {
+    let dir = TempDir::new("binary");
+    let png = dir.join("screenshot.log");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0").expect("write png");
+    let out = faultline(&["analyze", &png]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("faultline: error: {png}: binary file, not a log (detected PNG image)\n")
+    );
+    assert!(out.stdout.is_empty());
+
+    let elf = env!("CARGO_BIN_EXE_faultline");
+    let out = faultline(&["analyze", elf]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("faultline: error: {elf}: binary file, not a log (detected ELF executable)\n")
+    );
+
+    let out = faultline_stdin(&["analyze", "-"], b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "faultline: error: -: binary file, not a log (detected ELF executable)\n"
+    );
+
+    #[cfg(unix)]
+    {
+        let zero = dir.join("zero.log");
+        std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+        let out = faultline(&["analyze", &zero]);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            stderr(&out),
+            format!("faultline: error: {zero}: is a device, not a log file\n")
+        );
+        let fifo = dir.join("pipe.log");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let out = faultline(&["analyze", &fifo]);
+            assert_eq!(out.status.code(), Some(2));
+            assert_eq!(
+                stderr(&out),
+                format!("faultline: error: {fifo}: is a FIFO (named pipe), not a regular file: pipe it to `faultline analyze -` instead\n")
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aliases and calibration
+
+/// Two team playbooks: one strong (with an alias and a reference), one weak-only.
+fn quux_team(name: &str) -> TeamDir {
+    TeamDir::new(
+        name,
+        &[
+            (
+                "quux-ledger-unbalanced",
+                "  any:\n    - regex: 'quuxctl: error: ledger out of balance'\n      strength: strong\naliases: [quux-old-name]\nreferences:\n  - url: https://example.org/quuxctl/errors\n    shows: the `ledger out of balance` message\n",
+            ),
+            (
+                "quux-seal-failed",
+                "  any:\n    - regex: 'quuxctl: failed to seal'\n      strength: weak\n",
+            ),
+        ],
+    )
+}
+
+#[test]
+fn explain_accepts_an_alias_and_says_so() {
+    let team = quux_team("alias-explain");
+    let out = faultline(&["explain", "quux-old-name", "--playbooks", team.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(
+            "`quux-old-name` is an alias of `quux-ledger-unbalanced`.\n\nquux-ledger-unbalanced: Team playbook quux-ledger-unbalanced\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = faultline(&[
+        "explain",
+        "quux-old-name",
+        "--playbooks",
+        team.path(),
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        stdout(&out).starts_with("> `quux-old-name` is an alias of `quux-ledger-unbalanced`.\n\n"),
+        "{}",
+        stdout(&out)
+    );
+    let json = json_of(&faultline(&[
+        "explain",
+        "quux-old-name",
+        "--playbooks",
+        team.path(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json["id"], "quux-ledger-unbalanced");
+    assert_eq!(json["requested_alias"], "quux-old-name");
+    // Asked by its id, no alias note.
+    let json = json_of(&faultline(&[
+        "explain",
+        "quux-ledger-unbalanced",
+        "--playbooks",
+        team.path(),
+        "--format",
+        "json",
+    ]));
+    assert!(json.get("requested_alias").is_none());
+
+    // A near miss of an alias suggests it.
+    let out = faultline(&["explain", "quux-old-nam", "--playbooks", team.path()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "faultline: error: no playbook or rule `quux-old-nam`; did you mean quux-old-name?\n"
+    );
+
+    // `list --format json` shows aliases and references.
+    let json = json_of(&faultline(&[
+        "list",
+        "--playbooks",
+        team.path(),
+        "--category",
+        "team",
+        "--format",
+        "json",
+    ]));
+    let p = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|p| p["id"] == "quux-ledger-unbalanced")
+        .expect("listed");
+    assert_eq!(p["aliases"], serde_json::json!(["quux-old-name"]));
+    assert_eq!(
+        p["references"],
+        serde_json::json!([{"url": "https://example.org/quuxctl/errors", "shows": "the `ledger out of balance` message"}])
+    );
+}
+
+#[test]
+fn eval_counts_alias_labels_and_reports_right_answers_per_band() {
+    let team = quux_team("alias-eval");
+    let dir = TempDir::new("eval-bands");
+    let step = "##[group]Run quuxctl seal\nquuxctl seal\n##[endgroup]\nquuxctl: error: ledger out of balance\n##[error]Process completed with exit code 1.\n";
+    for (name, text) in [
+        ("high.log", step),
+        ("alias.log", step),
+        ("medium.log", "quuxctl: error: ledger out of balance\n"),
+        ("low.log", "quuxctl: failed to seal bundle\n"),
+        ("none.log", "nothing to see\n"),
+    ] {
+        std::fs::write(dir.0.join(name), text).expect("write log");
+    }
+    std::fs::write(
+        dir.0.join("labels.tsv"),
+        "file\texpected_playbook\ttop_n\n\
+         high.log\tquux-ledger-unbalanced\t1\n\
+         alias.log\tquux-old-name\t1\n\
+         medium.log\tquux-seal-failed\t1\n\
+         low.log\tquux-seal-failed\t1\n\
+         none.log\tquux-seal-failed\t1\n",
+    )
+    .expect("write labels");
+    let shown = dir.join("");
+    let shown = shown.trim_end_matches('/');
+    let json = json_of(&faultline(&[
+        "eval",
+        shown,
+        "--playbooks",
+        team.path(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json["known"], 5);
+    assert_eq!(json["top1"], 3);
+    assert_eq!(json["unknown_ids"], serde_json::json!([]));
+    assert_eq!(
+        json["bands"],
+        serde_json::json!([
+            {"band": "high", "cases": 2, "right": 2, "rate": 1.0},
+            {"band": "medium", "cases": 1, "right": 0, "rate": 0.0},
+            {"band": "low", "cases": 1, "right": 1, "rate": 1.0},
+            {"band": "none", "cases": 1, "right": 0, "rate": 0.0}
+        ])
+    );
+    let out = faultline(&["eval", shown, "--playbooks", team.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "  top-1 by confidence of the top answer:\n    high         2 cases     2 right  100.0%\n    medium       1 cases     0 right    0.0%\n    low          1 cases     1 right  100.0%\n    none         1 cases     0 right    0.0%\n"
+        ),
         "{}",
         stdout(&out)
     );

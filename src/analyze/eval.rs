@@ -51,6 +51,18 @@ pub struct Unreadable {
     pub error: String,
 }
 
+/// Calibration: the positive cases (expected id in the catalog) whose top answer fell in one band,
+/// and how many of those answers were right.
+#[derive(Debug, Clone, Serialize)]
+pub struct BandFigures {
+    /// `high`, `medium`, `low`, or `none` (no candidate at all).
+    pub band: &'static str,
+    pub cases: usize,
+    pub right: usize,
+    /// `right / cases` (0 when there are no cases).
+    pub rate: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalResult {
     pub schema_version: u32,
@@ -72,6 +84,8 @@ pub struct EvalResult {
     pub wrong_rate: f64,
     pub negatives: usize,
     pub negatives_passed: usize,
+    /// Top-1 right answers per confidence band of the top answer: high, medium, low, none.
+    pub bands: Vec<BandFigures>,
     pub misses: Vec<Miss>,
     /// Positive cases whose expected id is not in the catalog.
     pub unknown_ids: Vec<UnknownId>,
@@ -164,6 +178,15 @@ pub fn evaluate(engine: &Engine, dir: &Path, labels: &Path) -> Result<EvalResult
         wrong_rate: 0.0,
         negatives: 0,
         negatives_passed: 0,
+        bands: ["high", "medium", "low", "none"]
+            .into_iter()
+            .map(|band| BandFigures {
+                band,
+                cases: 0,
+                right: 0,
+                rate: 0.0,
+            })
+            .collect(),
         misses: Vec::new(),
         unknown_ids: Vec::new(),
         unreadable: Vec::new(),
@@ -210,18 +233,25 @@ pub fn evaluate(engine: &Engine, dir: &Path, labels: &Path) -> Result<EvalResult
             }
             Some(expected) => {
                 r.positives += 1;
-                if engine.catalog.get(expected).is_none() {
+                // A label may name an alias: it counts as the playbook that declares it.
+                let Some(entry) = engine.catalog.resolve(expected) else {
                     r.unknown_ids.push(UnknownId {
                         file: case.file.clone(),
                         expected: expected.clone(),
                     });
                     continue;
-                }
+                };
+                let expected = entry.playbook.id.as_str();
                 r.known += 1;
-                let rank = ids.iter().position(|id| id == expected).map(|p| p + 1);
+                let rank = ids.iter().position(|id| *id == expected).map(|p| p + 1);
                 miss.expected_rank = rank;
                 if rank == Some(1) {
                     r.top1 += 1;
+                }
+                let band = best.map_or("none", |d| d.band.as_str());
+                if let Some(b) = r.bands.iter_mut().find(|b| b.band == band) {
+                    b.cases += 1;
+                    b.right += usize::from(rank == Some(1));
                 }
                 if rank.is_some_and(|k| k <= case.top_n) {
                     r.topn += 1;
@@ -242,6 +272,9 @@ pub fn evaluate(engine: &Engine, dir: &Path, labels: &Path) -> Result<EvalResult
     r.topn_rate = rate(r.topn, r.known);
     r.unmatched_rate = rate(r.unmatched, r.known);
     r.wrong_rate = rate(r.wrong, r.known);
+    for b in &mut r.bands {
+        b.rate = rate(b.right, b.cases);
+    }
     Ok(r)
 }
 
@@ -273,6 +306,17 @@ pub fn human(r: &EvalResult) -> String {
             "  wrong diagnosis       {}",
             pct(r.wrong, r.wrong_rate)
         );
+        let _ = writeln!(out, "  top-1 by confidence of the top answer:");
+        for b in &r.bands {
+            let _ = writeln!(
+                out,
+                "    {:<8}  {:>4} cases  {:>4} right  {:>5.1}%",
+                b.band,
+                b.cases,
+                b.right,
+                b.rate * 100.0
+            );
+        }
     }
     if r.negatives > 0 || r.positives == 0 {
         let _ = writeln!(

@@ -9,6 +9,8 @@
 //! - `eval`: `faultline eval`, scoring the catalog against labelled logs.
 
 pub mod eval;
+pub mod input;
+pub mod landmarks;
 mod link;
 pub mod matcher;
 pub mod normalize;
@@ -16,7 +18,6 @@ pub mod report;
 pub mod scan;
 pub mod scoring;
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ pub struct Analysis {
     pub outcome: ScanOutcome,
     /// Every candidate, best first.
     pub diagnoses: Vec<Diagnosis>,
+    /// Where the log came from, when the input was a log archive (`.zip`).
+    pub archive: Option<input::ArchiveOrigin>,
 }
 
 impl Engine {
@@ -61,21 +64,26 @@ impl Engine {
             input: input.to_string(),
             outcome,
             diagnoses,
+            archive: None,
         })
     }
 
-    /// Analyse a file, or stdin for `-`. Errors read `<path>: <what went wrong>`.
+    /// Analyse a file, or stdin for `-`: plain text, a `.gz` log, or GitHub's log archive
+    /// (`.zip`: the failed job's log). Errors read `<path>: <what went wrong>`; binary input and
+    /// paths that are not regular files (FIFOs, devices) are errors.
     pub fn analyze_path(&self, path: &Path) -> Result<Analysis, String> {
         let shown = path.display().to_string();
-        let fail = |e: io::Error| format!("{shown}: {}", io_message(&e));
-        if shown == "-" {
-            return self.analyze(io::stdin().lock(), "-").map_err(fail);
-        }
-        if path.is_dir() {
-            return Err(format!("{shown}: is a directory, not a log file"));
-        }
-        let file = File::open(path).map_err(fail)?;
-        self.analyze(file, &shown).map_err(fail)
+        let opened = if shown == "-" {
+            input::open_stdin()
+        } else {
+            input::open_path(path)
+        };
+        let log = opened.map_err(|e| format!("{shown}: {e}"))?;
+        let mut analysis = self
+            .analyze(log.reader, &shown)
+            .map_err(|e| format!("{shown}: {}", io_message(&e)))?;
+        analysis.archive = log.archive;
+        Ok(analysis)
     }
 }
 

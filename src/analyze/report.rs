@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::scoring::{Band, Diagnosis, Evidence};
+use super::landmarks::ErrorLine;
+use super::scoring::{Band, Demotion, Diagnosis, Evidence};
 use super::Analysis;
 use crate::playbook::load::Catalog;
 use crate::playbook::schema::Strength;
@@ -16,6 +17,48 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Width human text is wrapped to.
 const WIDTH: usize = 96;
+/// Error lines shown when there is no diagnosis.
+const ERROR_LINES_SHOWN: usize = 5;
+
+/// For a log archive: which job and step failed, and which file was analysed.
+fn archive_line(a: &Analysis) -> Option<String> {
+    let o = a.archive.as_ref()?;
+    let mut s = format!("failed job: {}", o.job);
+    if let Some(step) = &o.step {
+        s.push_str(&format!(", step {step}"));
+    }
+    s.push_str(&format!(" (analysed {} from the archive)", o.file));
+    if o.failed_jobs.len() > 1 {
+        s.push_str(&format!("; also failed: {}", o.failed_jobs[1..].join(", ")));
+    }
+    Some(s)
+}
+
+/// The top candidate is at medium confidence or above.
+fn diagnosed(a: &Analysis) -> bool {
+    a.diagnoses.first().is_some_and(|d| d.band >= Band::Medium)
+}
+
+/// The last error lines of the failing step, or of the log when no step is known (or none of
+/// the kept lines is in it).
+fn last_error_lines(a: &Analysis) -> Vec<&ErrorLine> {
+    let errors = &a.outcome.landmarks.errors;
+    let mut lines: Vec<&ErrorLine> = match &a.outcome.failing {
+        Some(f) => errors
+            .iter()
+            .filter(|e| {
+                (f.step_index != 0 && e.step == f.step_index)
+                    || (f.vertex != 0 && e.vertex == f.vertex)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    if lines.is_empty() {
+        lines = errors.iter().collect();
+    }
+    let skip = lines.len().saturating_sub(ERROR_LINES_SHOWN);
+    lines.split_off(skip)
+}
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -24,8 +67,28 @@ struct JsonReport<'a> {
     input: &'a str,
     lines: u64,
     matched: bool,
+    /// The top diagnosis is at medium confidence or above.
+    diagnosed: bool,
     failing_step: Option<JsonStep<'a>>,
+    /// For a log archive (`.zip`): the file analysed, the failed job and step.
+    archive: Option<JsonArchive<'a>>,
+    /// The last error lines of the failing step (of the log when no step is known).
+    error_lines: Vec<JsonLine<'a>>,
     diagnoses: Vec<JsonDiagnosis<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonArchive<'a> {
+    file: &'a str,
+    job: &'a str,
+    step: Option<&'a str>,
+    failed_jobs: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    line: u64,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -46,6 +109,9 @@ struct JsonDiagnosis<'a> {
     severity: &'static str,
     confidence: f64,
     band: &'static str,
+    /// `"vetoed"` (every line vetoed by a `none` signal) or `"retried"` (the job retried past
+    /// it), else null.
+    demoted: Option<&'static str>,
     evidence: Vec<JsonEvidence<'a>>,
     summary: &'a str,
     fix: &'a [String],
@@ -119,6 +185,7 @@ pub fn json(a: &Analysis, catalog: &Catalog, top: usize) -> String {
                 severity: severity_str(p.severity),
                 confidence: d.confidence,
                 band: d.band.as_str(),
+                demoted: d.demoted.map(Demotion::as_str),
                 evidence: d
                     .evidence
                     .iter()
@@ -145,7 +212,21 @@ pub fn json(a: &Analysis, catalog: &Catalog, top: usize) -> String {
         input: &a.input,
         lines: a.outcome.lines,
         matched: !diagnoses.is_empty(),
+        diagnosed: diagnosed(a),
         failing_step,
+        archive: a.archive.as_ref().map(|o| JsonArchive {
+            file: &o.file,
+            job: &o.job,
+            step: o.step.as_deref(),
+            failed_jobs: &o.failed_jobs,
+        }),
+        error_lines: last_error_lines(a)
+            .into_iter()
+            .map(|e| JsonLine {
+                line: e.line,
+                text: &e.text,
+            })
+            .collect(),
         diagnoses,
     };
     let mut s = serde_json::to_string_pretty(&report).expect("internal error: report serialises");
@@ -196,38 +277,9 @@ fn runners_up(a: &Analysis, top: usize) -> Vec<&Diagnosis> {
 pub fn human(a: &Analysis, catalog: &Catalog, top: usize, color: bool) -> String {
     let st = Style { color };
     let mut out = String::new();
-    let lines = plural(a.outcome.lines, "line");
-    let Some(best) = a.diagnoses.first() else {
-        let _ = writeln!(
-            out,
-            "No playbook matched {} ({lines}). None of the {} playbooks in the catalog fits this log.",
-            a.input,
-            catalog.len()
-        );
-        if let Some(f) = &a.outcome.failing {
-            let _ = writeln!(
-                out,
-                "Failing step: {} (lines {}-{})",
-                f.step.name, f.step.start_line, f.step.end_line
-            );
-        }
-        let _ = writeln!(
-            out,
-            "See `faultline list` for what it knows, or add a team playbook with --playbooks DIR."
-        );
-        return out;
+    let Some(best) = a.diagnoses.first().filter(|d| d.band >= Band::Medium) else {
+        return human_no_diagnosis(a, catalog, top, &st);
     };
-    if best.band == Band::Low {
-        let _ = writeln!(
-            out,
-            "{}",
-            st.bold(&format!(
-                "No confident diagnosis for {} ({lines}): only low-confidence candidates.",
-                a.input
-            ))
-        );
-        let _ = writeln!(out);
-    }
     let e = &catalog.entries()[best.playbook];
     let p = &e.playbook;
     let _ = writeln!(out, "{}: {}", st.bold(&p.id), p.title);
@@ -242,6 +294,9 @@ pub fn human(a: &Analysis, catalog: &Catalog, top: usize, color: bool) -> String
         severity_str(p.severity),
         a.input
     );
+    if let Some(line) = archive_line(a) {
+        let _ = writeln!(out, "{line}");
+    }
     if let Some(f) = &a.outcome.failing {
         let _ = writeln!(
             out,
@@ -265,27 +320,88 @@ pub fn human(a: &Analysis, catalog: &Catalog, top: usize, color: bool) -> String
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", st.heading("Runners-up"));
         for (i, d) in others.iter().enumerate() {
-            let p = &catalog.entries()[d.playbook].playbook;
-            let lines: Vec<String> = d.evidence.iter().map(|e| e.line.to_string()).collect();
-            let _ = writeln!(
-                out,
-                "  {}. {}  {}  {}",
-                i + 2,
-                st.bold(&p.id),
-                st.band(
-                    d.band,
-                    &format!("{:.2} ({})", d.confidence, d.band.as_str())
-                ),
-                p.title
-            );
-            let _ = writeln!(
-                out,
-                "     {}",
-                st.dim(&format!("evidence at line {}", lines.join(", ")))
-            );
+            out.push_str(&candidate_line(i + 2, d, catalog, &st));
         }
     }
     out
+}
+
+/// No candidate at medium or above: say so, and show where the job broke.
+fn human_no_diagnosis(a: &Analysis, catalog: &Catalog, top: usize, st: &Style) -> String {
+    let mut out = String::new();
+    let lines = plural(a.outcome.lines, "line");
+    let why = if a.diagnoses.is_empty() {
+        format!(
+            "no playbook matched. None of the {} playbooks in the catalog fits this log.",
+            catalog.len()
+        )
+    } else {
+        "nothing in it is specific enough to name a cause; only low-confidence candidates."
+            .to_string()
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        st.bold(&format!("No diagnosis for {} ({lines}): {why}", a.input))
+    );
+    if let Some(line) = archive_line(a) {
+        let _ = writeln!(out, "{}", capitalise(&line));
+    }
+    if let Some(f) = &a.outcome.failing {
+        let _ = writeln!(
+            out,
+            "Failing step: {} (lines {}-{}, error at line {})",
+            f.step.name, f.step.start_line, f.step.end_line, f.error_line
+        );
+    }
+    let errors = last_error_lines(a);
+    if !errors.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", st.heading("Last error lines"));
+        let width = errors
+            .iter()
+            .map(|e| e.line.to_string().len())
+            .max()
+            .unwrap_or(1);
+        for e in &errors {
+            let _ = writeln!(out, "  {:>width$} │ {}", e.line, e.text);
+        }
+    }
+    let low: Vec<&Diagnosis> = a.diagnoses.iter().take(top).collect();
+    if !low.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", st.heading("Low-confidence candidates"));
+        for (i, d) in low.iter().enumerate() {
+            out.push_str(&candidate_line(i + 1, d, catalog, st));
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "See `faultline list` for what it knows, or add a team playbook with --playbooks DIR."
+    );
+    out
+}
+
+/// One ranked candidate in a list: rank, id, confidence, title, evidence lines.
+fn candidate_line(rank: usize, d: &Diagnosis, catalog: &Catalog, st: &Style) -> String {
+    let p = &catalog.entries()[d.playbook].playbook;
+    let lines: Vec<String> = d.evidence.iter().map(|e| e.line.to_string()).collect();
+    let note = match d.demoted {
+        Some(Demotion::Vetoed) => ", vetoed by a `none` signal",
+        Some(Demotion::Retried) => ", retried past",
+        None => "",
+    };
+    format!(
+        "  {rank}. {}  {}  {}\n     {}\n",
+        st.bold(&p.id),
+        st.band(
+            d.band,
+            &format!("{:.2} ({})", d.confidence, d.band.as_str())
+        ),
+        p.title,
+        st.dim(&format!("evidence at line {}{note}", lines.join(", ")))
+    )
 }
 
 /// Evidence lines with one line of context, merged where they touch.
@@ -430,26 +546,12 @@ pub fn wrap(text: &str, first: &str, rest: &str) -> String {
 
 pub fn markdown(a: &Analysis, catalog: &Catalog, top: usize) -> String {
     let mut out = String::new();
-    let Some(best) = a.diagnoses.first() else {
-        let _ = writeln!(out, "## faultline: no diagnosis\n");
-        let _ = writeln!(
-            out,
-            "No playbook matched `{}` ({}). None of the {} playbooks in the catalog fits this log.",
-            md_code_text(&a.input),
-            plural(a.outcome.lines, "line"),
-            catalog.len()
-        );
-        return out;
+    let Some(best) = a.diagnoses.first().filter(|d| d.band >= Band::Medium) else {
+        return markdown_no_diagnosis(a, catalog, top);
     };
     let e = &catalog.entries()[best.playbook];
     let p = &e.playbook;
     let _ = writeln!(out, "## faultline: `{}`\n", p.id);
-    if best.band == Band::Low {
-        let _ = writeln!(
-            out,
-            "> **No confident diagnosis**: only low-confidence candidates.\n"
-        );
-    }
     let _ = writeln!(
         out,
         "**{}**: {} confidence ({:.2}), category `{}`, severity {}.\n",
@@ -459,6 +561,9 @@ pub fn markdown(a: &Analysis, catalog: &Catalog, top: usize) -> String {
         p.category,
         severity_str(p.severity)
     );
+    if let Some(line) = archive_line(a) {
+        let _ = writeln!(out, "{}.\n", capitalise(&line));
+    }
     if let Some(f) = &a.outcome.failing {
         let _ = writeln!(
             out,
@@ -497,22 +602,89 @@ pub fn markdown(a: &Analysis, catalog: &Catalog, top: usize) -> String {
     );
     let others = runners_up(a, top);
     if !others.is_empty() {
-        let _ = writeln!(out, "\n**Other candidates**\n");
-        let _ = writeln!(out, "| playbook | confidence | evidence lines |");
-        let _ = writeln!(out, "|---|---|---|");
-        for d in others {
-            let p = &catalog.entries()[d.playbook].playbook;
-            let lines: Vec<String> = d.evidence.iter().map(|e| e.line.to_string()).collect();
-            let _ = writeln!(
-                out,
-                "| `{}` {} | {:.2} ({}) | {} |",
-                p.id,
-                md_escape(&p.title),
-                d.confidence,
-                d.band.as_str(),
-                lines.join(", ")
-            );
-        }
+        out.push('\n');
+        out.push_str(&markdown_candidates("Other candidates", &others, catalog));
+    }
+    out
+}
+
+/// No candidate at medium or above: say so, and show where the job broke.
+fn markdown_no_diagnosis(a: &Analysis, catalog: &Catalog, top: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## faultline: no diagnosis\n");
+    let input = md_code_text(&a.input);
+    let lines = plural(a.outcome.lines, "line");
+    if a.diagnoses.is_empty() {
+        let _ = writeln!(
+            out,
+            "No playbook matched `{input}` ({lines}). None of the {} playbooks in the catalog fits this log.\n",
+            catalog.len()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Nothing in `{input}` ({lines}) is specific enough to name a cause: only low-confidence candidates.\n"
+        );
+    }
+    if let Some(line) = archive_line(a) {
+        let _ = writeln!(out, "{}.\n", capitalise(&line));
+    }
+    if let Some(f) = &a.outcome.failing {
+        let _ = writeln!(
+            out,
+            "Failing step: `{}` (lines {}–{}, error at line {}).\n",
+            md_code_text(&f.step.name),
+            f.step.start_line,
+            f.step.end_line,
+            f.error_line
+        );
+    }
+    let errors = last_error_lines(a);
+    if !errors.is_empty() {
+        let width = errors
+            .iter()
+            .map(|e| e.line.to_string().len())
+            .max()
+            .unwrap_or(1);
+        let body: String = errors
+            .iter()
+            .map(|e| format!("{:>width$} | {}\n", e.line, e.text))
+            .collect();
+        let fence = fence_for(&body);
+        let _ = write!(
+            out,
+            "**Last error lines**\n\n{fence}text\n{body}{fence}\n\n"
+        );
+    }
+    let low: Vec<&Diagnosis> = a.diagnoses.iter().take(top).collect();
+    if !low.is_empty() {
+        out.push_str(&markdown_candidates(
+            "Low-confidence candidates",
+            &low,
+            catalog,
+        ));
+    }
+    out
+}
+
+/// A table of candidates under a bold title.
+fn markdown_candidates(title: &str, ds: &[&Diagnosis], catalog: &Catalog) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "**{title}**\n");
+    let _ = writeln!(out, "| playbook | confidence | evidence lines |");
+    let _ = writeln!(out, "|---|---|---|");
+    for d in ds {
+        let p = &catalog.entries()[d.playbook].playbook;
+        let lines: Vec<String> = d.evidence.iter().map(|e| e.line.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` {} | {:.2} ({}) | {} |",
+            p.id,
+            md_escape(&p.title),
+            d.confidence,
+            d.band.as_str(),
+            lines.join(", ")
+        );
     }
     out
 }
@@ -538,6 +710,12 @@ fn md_escape(s: &str) -> String {
 
 fn md_code_text(s: &str) -> String {
     s.replace('`', "'")
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }
 
 fn plural(n: u64, word: &str) -> String {

@@ -17,6 +17,7 @@ use std::sync::mpsc;
 
 use memchr::{memchr_iter, memrchr};
 
+use super::landmarks::{ChunkView, Landmarks};
 use super::matcher::{MatchCache, Matcher};
 use super::normalize::{display_text, normalize_line, LineMeta, Marker};
 use crate::playbook::load::SignalKind;
@@ -53,11 +54,23 @@ pub struct SignalHits {
     pub count: u64,
     pub first: Vec<Hit>,
     pub last: VecDeque<Hit>,
+    /// Hits a `none` signal vetoed (the first few): kept so the playbook can still be shown,
+    /// ranked below the others, rather than vanish.
+    pub vetoed: Vec<Hit>,
+    /// How many lines were vetoed.
+    pub vetoed_count: u64,
 }
 
 impl SignalHits {
     pub fn hits(&self) -> impl Iterator<Item = &Hit> {
         self.first.iter().chain(self.last.iter())
+    }
+
+    fn all_hits_mut(&mut self) -> impl Iterator<Item = &mut Hit> {
+        self.first
+            .iter_mut()
+            .chain(self.last.iter_mut())
+            .chain(self.vetoed.iter_mut())
     }
 
     fn push(&mut self, hit: Hit) {
@@ -72,13 +85,34 @@ impl SignalHits {
         }
     }
 
-    /// Drop the hits at or after line `from` (a `none` signal vetoed them).
+    fn push_vetoed(&mut self, hit: Hit) {
+        self.vetoed_count += 1;
+        if self.vetoed.len() < KEEP_FIRST + KEEP_LAST {
+            self.vetoed.push(hit);
+        }
+    }
+
+    /// Move the hits at or after line `from` to the vetoed ones (a `none` signal matched near).
     fn veto_from(&mut self, from: u64) {
-        let before = self.first.len() + self.last.len();
-        self.first.retain(|h| h.line < from);
-        self.last.retain(|h| h.line < from);
-        let removed = before - self.first.len() - self.last.len();
-        self.count = self.count.saturating_sub(removed as u64);
+        let mut moved = Vec::new();
+        self.first.retain(|h| {
+            let keep = h.line < from;
+            if !keep {
+                moved.push(h.clone());
+            }
+            keep
+        });
+        self.last.retain(|h| {
+            let keep = h.line < from;
+            if !keep {
+                moved.push(h.clone());
+            }
+            keep
+        });
+        self.count = self.count.saturating_sub(moved.len() as u64);
+        for h in moved {
+            self.push_vetoed(h);
+        }
     }
 }
 
@@ -132,6 +166,8 @@ pub struct ScanOutcome {
     pub succeeded: bool,
     /// Per compiled pattern (`Matcher::pats`); `none` patterns stay empty.
     pub signals: Vec<SignalHits>,
+    /// The last error lines and the retry lines.
+    pub landmarks: Landmarks,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -196,6 +232,7 @@ struct Structure {
     failing_vertex: Option<(u32, u64)>,
     scratch: Vec<u8>,
     markers: Vec<Marker>,
+    landmarks: Landmarks,
 }
 
 /// The matching stage: runs the regexes and keeps the evidence.
@@ -297,6 +334,7 @@ impl Structure {
             failing_vertex: None,
             scratch: Vec::new(),
             markers: Vec::new(),
+            landmarks: Landmarks::default(),
         }
     }
 
@@ -392,6 +430,13 @@ impl Structure {
                 chunk.norm_starts.push(p as u32 + 1);
             }
         }
+        let view = ChunkView {
+            norm: &chunk.norm,
+            norm_starts: &chunk.norm_starts,
+            spans: &chunk.spans,
+            first_line_no: chunk.first_line_no,
+        };
+        self.landmarks.observe(&view, |i| chunk.display(i));
     }
 
     fn on_marker(&mut self, marker: &Marker, line_no: u64) {
@@ -495,7 +540,8 @@ impl Structure {
         }
         let steps = &self.steps;
         // GitHub: the step of `##[error]Process completed with exit code N`, else of the first
-        // `##[error]`. GitLab: the last script section that started before `ERROR: Job failed`.
+        // `##[error]`. GitLab: the last script section that started before `ERROR: Job failed`
+        // (or the last `…_on_success` section after it: the script passed).
         let gh = self
             .exit_error
             .or(self.first_error)
@@ -506,7 +552,17 @@ impl Structure {
                 before(s) && matches!(s.name.as_str(), "step_script" | "build_script")
             });
             let any = steps.iter().enumerate().rfind(|(_, s)| before(s));
-            script.or(any).map(|(i, _)| (line, i as u32 + 1))
+            // `…_on_success` sections (`upload_artifacts_on_success`) run only after the script
+            // passed: the job then failed in the last of them (an artifact upload refused).
+            let after_success = steps.iter().enumerate().rfind(|(_, s)| {
+                before(s)
+                    && s.name.ends_with("_on_success")
+                    && script.is_some_and(|(_, sc)| s.start_line > sc.start_line)
+            });
+            after_success
+                .or(script)
+                .or(any)
+                .map(|(i, _)| (line, i as u32 + 1))
         });
         let failing = if let Some((line, idx)) = gh.or(gitlab) {
             Some(FailingStep {
@@ -550,6 +606,10 @@ impl Structure {
             failing,
             succeeded: self.succeeded || github_passed,
             signals,
+            landmarks: {
+                self.landmarks.finish();
+                self.landmarks
+            },
         }
     }
 }
@@ -576,8 +636,7 @@ impl<'m> Collector<'m> {
         if !self.pending_after.is_empty() {
             let text = chunk.display(0);
             for (pat, line) in std::mem::take(&mut self.pending_after) {
-                let sig = &mut self.signals[pat];
-                for hit in sig.first.iter_mut().chain(sig.last.iter_mut()) {
+                for hit in self.signals[pat].all_hits_mut() {
                     if hit.line == line && hit.after.is_none() {
                         hit.after = Some(text.clone());
                     }
@@ -649,14 +708,11 @@ impl<'m> Collector<'m> {
                 continue;
             }
             let pb = pat.playbook as usize;
-            if let Some(n) = self.last_none[pb] {
-                if line_no - n <= matcher.playbooks[pb].window {
-                    continue;
-                }
-            }
+            let vetoed =
+                self.last_none[pb].is_some_and(|n| line_no - n <= matcher.playbooks[pb].window);
             // The text is filled in at the end of the chunk, for the hits still kept: a log where
             // a signal matches every line would otherwise pay for text nobody sees.
-            self.signals[p].push(Hit {
+            let hit = Hit {
                 line: line_no,
                 step: span.1,
                 vertex: span.2,
@@ -664,7 +720,12 @@ impl<'m> Collector<'m> {
                 before: None,
                 after: None,
                 warning,
-            });
+            };
+            if vetoed {
+                self.signals[p].push_vetoed(hit);
+            } else {
+                self.signals[p].push(hit);
+            }
             self.fresh.push((p, li));
         }
     }
@@ -673,11 +734,8 @@ impl<'m> Collector<'m> {
     fn materialize(&mut self, chunk: &Chunk) {
         for &(p, li) in &self.fresh {
             let line_no = chunk.first_line_no + u64::from(li);
-            let sig = &mut self.signals[p];
-            let Some(hit) = sig
-                .first
-                .iter_mut()
-                .chain(sig.last.iter_mut())
+            let Some(hit) = self.signals[p]
+                .all_hits_mut()
                 .find(|h| h.line == line_no && h.text.is_empty() && h.before.is_none())
             else {
                 continue;

@@ -26,10 +26,14 @@ pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
         Ok(c) => c,
         Err(e) => return ui.fail(e),
     };
-    let Some(entry) = catalog.get(&args.id) else {
+    let Some(entry) = catalog.resolve(&args.id) else {
+        // Suggest ids and aliases alike: a team coming from another catalog types its old ids.
         let near = render::suggestions(
             &args.id,
-            catalog.entries().iter().map(|e| e.playbook.id.as_str()),
+            catalog.entries().iter().flat_map(|e| {
+                std::iter::once(e.playbook.id.as_str())
+                    .chain(e.playbook.aliases.iter().map(String::as_str))
+            }),
         );
         let hint = if near.is_empty() {
             "run `faultline list` for the playbooks and `faultline rules` for the lint rules"
@@ -39,10 +43,22 @@ pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
         };
         return ui.fail(format!("no playbook or rule `{}`; {hint}", args.id));
     };
-    let text = match args.format {
-        DocFormat::Human => render::human(entry, ui.color),
-        DocFormat::Markdown => render::markdown(entry),
-        DocFormat::Json => render::json(entry),
+    // Asked by an alias: render the playbook, and say which id the alias stands for.
+    let alias = (entry.playbook.id != args.id).then_some(args.id.as_str());
+    let text = match (args.format, alias) {
+        (DocFormat::Human, None) => render::human(entry, ui.color),
+        (DocFormat::Human, Some(a)) => format!(
+            "`{a}` is an alias of `{}`.\n\n{}",
+            entry.playbook.id,
+            render::human(entry, ui.color)
+        ),
+        (DocFormat::Markdown, None) => render::markdown(entry),
+        (DocFormat::Markdown, Some(a)) => format!(
+            "> `{a}` is an alias of `{}`.\n\n{}",
+            entry.playbook.id,
+            render::markdown(entry)
+        ),
+        (DocFormat::Json, _) => render::json(entry, alias),
     };
     ui.emit(&text)
 }

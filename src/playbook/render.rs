@@ -325,15 +325,20 @@ struct JsonPlaybook<'a> {
     schema_version: u32,
     source: &'a str,
     bundled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    requested_alias: Option<&'a str>,
     #[serde(flatten)]
     playbook: &'a Playbook,
 }
 
-pub fn json(entry: &Entry) -> String {
+/// `explain --format json`; `alias` is the alias the playbook was asked for by, if any (shown as
+/// `"requested_alias"`).
+pub fn json(entry: &Entry, alias: Option<&str>) -> String {
     let doc = JsonPlaybook {
         schema_version: 1,
         source: &entry.path,
         bundled: entry.bundled,
+        requested_alias: alias,
         playbook: &entry.playbook,
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("internal error: playbook serialises");
@@ -348,6 +353,7 @@ pub fn list_json(entries: &[&Entry]) -> String {
             schema_version: 1,
             source: &e.path,
             bundled: e.bundled,
+            requested_alias: None,
             playbook: &e.playbook,
         })
         .collect();

@@ -135,7 +135,7 @@ fn fix_edits_only_the_findings_bytes_and_the_result_lints_clean() {
     assert_eq!(out.code, 1);
     assert_eq!(
         out.stdout,
-        ".github/workflows/ci.yml:7:14: error[runner-label-retired] `ubuntu-20.04` is a retired GitHub-hosted runner label (retired 2025-04-15): the job will fail, or wait for a runner until it is cancelled (actions/runner-images#11101)\n\
+        ".github/workflows/ci.yml:7:14: error[retired-runner-label] `ubuntu-20.04` is a retired GitHub-hosted runner label (retired 2025-04-15): the job will fail, or wait for a runner until it is cancelled (actions/runner-images#11101)\n\
          .github/workflows/ci.yml:21:17: error[upload-artifact-name-conflict] 3 matrix legs upload an artifact named `dist`: with upload-artifact v4 the second upload fails with `(409) Conflict: an artifact with this name already exists on the workflow run`\n"
     );
     // A second run finds nothing safe to fix: the fixed file is clean for those rules.
@@ -216,13 +216,13 @@ fn today_decides_deprecated_or_retired() {
     assert_eq!(before.code, 0);
     assert_eq!(
         before.stdout,
-        ".github/workflows/mac.yml:4:14: warning[runner-label-retired] `macos-14` is a deprecated GitHub-hosted runner label: brownouts fail jobs before it is retired on 2026-11-02 (actions/runner-images#13518)\n"
+        ".github/workflows/mac.yml:4:14: warning[retired-runner-label] `macos-14` is a deprecated GitHub-hosted runner label: brownouts fail jobs before it is retired on 2026-11-02 (actions/runner-images#13518)\n"
     );
     let on = repo.run(&["lint", "--today", "2026-11-02", "--format", "concise", "-q"]);
     assert_eq!(on.code, 1);
     assert!(
         on.stdout
-            .contains("error[runner-label-retired] `macos-14` is a retired"),
+            .contains("error[retired-runner-label] `macos-14` is a retired"),
         "{}",
         on.stdout
     );

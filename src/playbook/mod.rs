@@ -28,12 +28,17 @@ pub fn run_explain(args: &ExplainArgs, ui: &Ui) -> ExitCode {
     };
     let Some(entry) = catalog.resolve(&args.id) else {
         // Suggest ids and aliases alike: a team coming from another catalog types its old ids.
+        // Lint rule ids too: `explain` answers both.
         let near = render::suggestions(
             &args.id,
-            catalog.entries().iter().flat_map(|e| {
-                std::iter::once(e.playbook.id.as_str())
-                    .chain(e.playbook.aliases.iter().map(String::as_str))
-            }),
+            catalog
+                .entries()
+                .iter()
+                .flat_map(|e| {
+                    std::iter::once(e.playbook.id.as_str())
+                        .chain(e.playbook.aliases.iter().map(String::as_str))
+                })
+                .chain(crate::lint::rules::all().iter().map(|r| r.id.as_str())),
         );
         let hint = if near.is_empty() {
             "run `faultline list` for the playbooks and `faultline rules` for the lint rules"

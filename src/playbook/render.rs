@@ -410,7 +410,9 @@ pub fn list_human(entries: &[&Entry], color: bool) -> String {
 /// Up to three ids close to `id`: a small edit distance first; failing that, ids that contain it
 /// (or that it contains); failing that, ids sharing most of its beginning.
 pub fn suggestions<'a>(id: &str, ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let ids: Vec<&str> = ids.collect();
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
     let pick = |keep: &dyn Fn(&str) -> bool| {
         let mut scored: Vec<(usize, &'a str)> = ids
             .iter()

@@ -11,7 +11,7 @@ mod cache_action_deprecated;
 mod pip_install_externally_managed;
 mod pip_install_relies_on_runner_pip_conf;
 mod pip_unavailable;
-mod runner_label_retired;
+mod retired_runner_label;
 mod secrets_in_if;
 mod set_env_command_disabled;
 mod setup_cache_lockfile;
@@ -57,7 +57,7 @@ pub const RULES: &[&dyn Rule] = &[
     &pip_install_externally_managed::PipInstallExternallyManaged,
     &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,
     &pip_unavailable::PipUnavailable,
-    &runner_label_retired::RunnerLabelRetired,
+    &retired_runner_label::RetiredRunnerLabel,
     &secrets_in_if::SecretsInIf,
     &set_env_command_disabled::SetEnvCommandDisabled,
     &setup_node_cache_without_lockfile::SetupNodeCacheWithoutLockfile,

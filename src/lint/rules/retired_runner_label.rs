@@ -5,15 +5,15 @@ use crate::lint::checkpoint::{Checkpoint, Context};
 use crate::lint::facts::{runner_labels, LabelStatus};
 use crate::report::{Edit, Finding, Fix, Label, Severity};
 
-pub struct RunnerLabelRetired;
+pub struct RetiredRunnerLabel;
 
-impl Rule for RunnerLabelRetired {
+impl Rule for RetiredRunnerLabel {
     fn id(&self) -> &'static str {
-        "runner-label-retired"
+        "retired-runner-label"
     }
 
     fn yaml(&self) -> &'static str {
-        include_str!("../../../rules/runner-label-retired.yaml")
+        include_str!("../../../rules/retired-runner-label.yaml")
     }
 
     fn check_point(&self, cp: &Checkpoint<'_>, ctx: &Context, out: &mut Vec<Finding>) {

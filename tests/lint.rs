@@ -169,6 +169,30 @@ fn every_rule_names_a_playbook_that_exists() {
 }
 
 #[test]
+fn no_rule_id_is_a_playbook_id() {
+    // `faultline explain ID` answers rules first: a rule named like a playbook would hide it.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks/bundled/log");
+    let mut playbooks = Vec::new();
+    for category in std::fs::read_dir(&dir).expect("catalog").flatten() {
+        for file in std::fs::read_dir(category.path())
+            .expect("category")
+            .flatten()
+        {
+            let name = file.file_name().to_string_lossy().into_owned();
+            playbooks.push(name.trim_end_matches(".yaml").to_string());
+        }
+    }
+    assert!(playbooks.len() > 100, "{playbooks:?}");
+    for rule in rules_json()["rules"].as_array().expect("rules") {
+        let id = rule["id"].as_str().expect("id");
+        assert!(
+            !playbooks.iter().any(|p| p == id),
+            "rule `{id}` shadows the playbook `{id}`"
+        );
+    }
+}
+
+#[test]
 fn human_output_points_at_the_command_inside_the_run_block() {
     let dir = fixtures().join("pip-install-externally-managed/err");
     let out = lint_cmd()

@@ -282,10 +282,14 @@ fn sarif_shape() {
         .iter()
         .find(|r| r["id"] == EXTERNALLY_MANAGED)
         .expect("rule described");
+    // The rule's own page, which `faultline docs` writes (and CI keeps in docs/playbooks/rules).
     assert_eq!(
         em["helpUri"],
-        "https://github.com/faultline-ci/faultline/blob/main/docs/playbooks/python-externally-managed.md"
+        "https://github.com/faultline-ci/faultline/blob/main/docs/playbooks/rules/pip-install-externally-managed.md"
     );
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/playbooks/rules/pip-install-externally-managed.md")
+        .is_file());
     assert_eq!(em["defaultConfiguration"]["level"], "error");
 
     let results = run["results"].as_array().expect("results");

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::cli::{FailOn, LintArgs, LintFormat};
 use crate::report::sarif::{self, ArtifactPath, RuleInfo};
-use crate::report::{self, playbook_url, Finding, InputError, Severity, SourceFile};
+use crate::report::{self, Finding, InputError, Severity, SourceFile};
 use crate::ui::{self, Ui};
 
 use super::baseline::{self, Baseline};
@@ -42,7 +42,7 @@ pub fn rule_catalog() -> Vec<RuleInfo> {
             summary: m.summary.clone(),
             explanation: m.explanation.clone(),
             severity: m.severity,
-            help_uri: playbook_url(&m.playbook),
+            help_uri: report::rule_url(&m.id),
         })
         .collect();
     out.push(RuleInfo {

@@ -114,6 +114,24 @@ pub fn run_docs(args: &DocsArgs, ui: &Ui) -> ExitCode {
             .iter()
             .map(|e| (format!("{}.md", e.playbook.id), render::markdown(e))),
     );
+    // The lint rules' pages, which SARIF's `helpUri` points at.
+    pages.push((
+        "rules/index.md".to_string(),
+        crate::lint::rules::markdown_index(),
+    ));
+    pages.extend(crate::lint::rules::all().iter().map(|m| {
+        (
+            format!("rules/{}.md", m.id),
+            crate::lint::rules::markdown(m),
+        )
+    }));
+    if let Err(e) = std::fs::create_dir_all(dir.join("rules")) {
+        return ui.fail(format!(
+            "{}: {}",
+            dir.join("rules").display(),
+            crate::analyze::io_message(&e)
+        ));
+    }
     for (name, text) in &pages {
         let path = dir.join(name);
         if let Err(e) = crate::ui::write_file_atomic(&path, text) {

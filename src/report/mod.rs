@@ -194,6 +194,14 @@ pub(crate) fn test_finding(
     }
 }
 
+/// The documentation URL of a lint rule (the generated page in this repository).
+pub fn rule_url(rule: &str) -> String {
+    format!(
+        "{}/blob/main/docs/playbooks/rules/{rule}.md",
+        crate::HOME_URL
+    )
+}
+
 /// The documentation URL of a playbook (the generated page in this repository).
 pub fn playbook_url(playbook: &str) -> String {
     format!("{}/blob/main/docs/playbooks/{playbook}.md", crate::HOME_URL)

@@ -337,16 +337,7 @@ pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
             s.push('\n');
             s
         }
-        DocFormat::Markdown => format!(
-            "# `{}`\n\n{}\n\n- Severity: {}\n- Applies to: {}\n- Prevents: [`{}`]({})\n\n{}",
-            m.id,
-            m.summary,
-            m.severity.as_str(),
-            m.applies_to.join(", "),
-            m.playbook,
-            crate::report::playbook_url(&m.playbook),
-            m.explanation
-        ),
+        DocFormat::Markdown => markdown(m),
         DocFormat::Human => format!(
             "{id} ({sev}): {summary}\nprevents: {pb} (faultline explain {pb})\n\n{expl}",
             id = m.id,
@@ -357,4 +348,33 @@ pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
         ),
     };
     ui.emit(&out)
+}
+
+/// A rule's documentation page (`faultline explain RULE --format markdown`, and the page
+/// `faultline docs` writes under `rules/`, which SARIF's `helpUri` points at).
+pub fn markdown(m: &RuleMeta) -> String {
+    format!(
+        "# `{}`\n\n{}\n\n- Severity: {}\n- Applies to: {}\n- Prevents: [`{}`]({})\n\n{}",
+        m.id,
+        m.summary,
+        m.severity.as_str(),
+        m.applies_to.join(", "),
+        m.playbook,
+        crate::report::playbook_url(&m.playbook),
+        m.explanation
+    )
+}
+
+/// The index of the rule pages.
+pub fn markdown_index() -> String {
+    let mut out = String::from("# Lint rules\n\n| rule | severity | prevents |\n|---|---|---|\n");
+    for m in all() {
+        out.push_str(&format!(
+            "| [`{id}`]({id}.md) | {} | [`{pb}`](../{pb}.md) |\n",
+            m.severity.as_str(),
+            id = m.id,
+            pb = m.playbook
+        ));
+    }
+    out
 }

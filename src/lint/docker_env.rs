@@ -68,9 +68,10 @@ pub fn lint_dockerfile(
                 )
             }
         };
+        // An image from an `ARG` default is judged as the default build (what `docker build .`
+        // does); the message names the default and says `--build-arg` changes it.
         let note = if overridable {
-            " (the base image comes from an ARG default, which `--build-arg` can change)"
-                .to_string()
+            " (the default build: an ARG default, which `--build-arg` can change)".to_string()
         } else {
             String::new()
         };
@@ -79,7 +80,7 @@ pub fn lint_dockerfile(
             kind: ScopeKind::DockerStage,
             platform: platform.clone(),
             platform_span: span.clone(),
-            platform_overridable: overridable,
+            platform_overridable: false,
             note,
         };
         let mut w = Walker::new(scope);

@@ -367,6 +367,10 @@ fn any_prefix() -> Hir {
 /// suffixes, or the prefixes of one part of a signal that is a sequence (`(^|\s)FAIL\s+…`),
 /// whichever has the longest shortest literal.
 fn required_literals(hir: &Hir) -> Option<(LitSide, Vec<Vec<u8>>)> {
+    // The literals are searched ignoring ASCII case, so `[Ee]` can be the literal `e`: literals
+    // stay long instead of being cut where their case variants exceed the extractor's limits.
+    let folded = fold_ascii_case(hir.clone());
+    let hir = &folded;
     let mut tries = vec![
         (ExtractKind::Prefix, LitSide::Prefix, hir),
         (ExtractKind::Suffix, LitSide::Inside, hir),
@@ -401,6 +405,43 @@ fn required_literals(hir: &Hir) -> Option<(LitSide, Vec<Vec<u8>>)> {
         }
     }
     best.map(|(_, side, lits)| (side, lits))
+}
+
+/// `hir` with each class that is exactly one ASCII letter in both cases (`[Ee]`, as case-insensitive
+/// signals are compiled) replaced by that letter in lower case. Only for literal extraction.
+fn fold_ascii_case(hir: Hir) -> Hir {
+    match hir.into_kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let r = class.ranges();
+            let letter = match r {
+                [a, b] if a.start() == a.end() && b.start() == b.end() => {
+                    let (up, low) = (a.start(), b.start());
+                    (up.is_ascii_uppercase() && low == up.to_ascii_lowercase()).then_some(low)
+                }
+                _ => None,
+            };
+            match letter {
+                Some(c) => Hir::literal(c.to_string().into_bytes()),
+                None => Hir::class(Class::Unicode(class)),
+            }
+        }
+        HirKind::Class(class) => Hir::class(class),
+        HirKind::Repetition(mut rep) => {
+            rep.sub = Box::new(fold_ascii_case(*rep.sub));
+            Hir::repetition(rep)
+        }
+        HirKind::Capture(mut cap) => {
+            cap.sub = Box::new(fold_ascii_case(*cap.sub));
+            Hir::capture(cap)
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.into_iter().map(fold_ascii_case).collect()),
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.into_iter().map(fold_ascii_case).collect())
+        }
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(lit) => Hir::literal(lit.0),
+        HirKind::Look(look) => Hir::look(look),
+    }
 }
 
 /// The ASCII view of a signal: each Unicode class keeps its ASCII part, and its non-ASCII part

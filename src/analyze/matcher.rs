@@ -24,7 +24,7 @@
 //! within one line, exactly as the per-line check sees it. Word boundaries become ASCII ones (see
 //! `ascii_word_boundary`).
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex_automata::hybrid::dfa::{self, DFA};
@@ -86,6 +86,9 @@ pub struct Matcher {
     /// Per signal: its exact form, when the ASCII view differs from it (see the module docs).
     exact: Vec<Option<Hir>>,
     exact_compiled: Vec<OnceLock<Option<Regex>>>,
+    /// Caches of finished scans, warm for the next log (`eval`, the fuzzer): at most one per scan
+    /// that ran at the same time.
+    pool: Mutex<Vec<MatchCache>>,
     pub pats: Vec<PatRef>,
     pub playbooks: Vec<PlaybookPats>,
 }
@@ -220,6 +223,7 @@ impl Matcher {
             always,
             exact_compiled: exact.iter().map(|_| OnceLock::new()).collect(),
             exact,
+            pool: Mutex::new(Vec::new()),
             pats,
             playbooks,
         })
@@ -229,6 +233,19 @@ impl Matcher {
     #[cfg(test)]
     pub(crate) fn empty() -> Matcher {
         Matcher::from_hirs(Vec::new(), Vec::new(), Vec::new()).expect("no signals compile")
+    }
+
+    /// A cache from the pool, or a new one.
+    pub fn take_cache(&self) -> MatchCache {
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        pooled.unwrap_or_else(|| self.cache())
+    }
+
+    /// Return a cache taken with `take_cache`.
+    pub fn give_back(&self, cache: MatchCache) {
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.push(cache);
+        }
     }
 
     pub fn cache(&self) -> MatchCache {

@@ -281,6 +281,7 @@ pub fn scan<R: Read>(mut reader: R, matcher: &Matcher) -> io::Result<ScanOutcome
             Ok(c) => c,
             Err(panic) => std::panic::resume_unwind(panic),
         };
+        matcher.give_back(collector.cache);
         read?;
         Ok(structure.finish(collector.signals))
     })
@@ -713,7 +714,7 @@ impl<'m> Collector<'m> {
     fn new(matcher: &'m Matcher) -> Collector<'m> {
         Collector {
             matcher,
-            cache: matcher.cache(),
+            cache: matcher.take_cache(),
             signals: vec![SignalHits::default(); matcher.pats.len()],
             last_none: vec![None; matcher.playbooks.len()],
             prev_last_line: None,

@@ -202,7 +202,6 @@ fn every_bundled_playbook_has_a_match_fixture() {
 /// names where its messages come from (`references:`, at least one) and ships at least two match
 /// fixtures. Run with `cargo test --test analyze -- --ignored` to list the shortfalls.
 #[test]
-#[ignore = "enabled once the catalog is upgraded (issue 9)"]
 fn every_bundled_playbook_has_references_and_two_fixtures() {
     let mut fixtures: std::collections::BTreeMap<String, usize> = Default::default();
     for (id, _) in fixture_logs("match") {
@@ -857,9 +856,15 @@ fn docs_writes_a_page_per_playbook_and_an_index() {
     }
     let index = std::fs::read_to_string(dir.join("index.md")).expect("index");
     assert!(index.contains("[`python-externally-managed`](python-externally-managed.md)"));
+    // The rule pages live in rules/, with their own index.
+    let rule_pages = std::fs::read_dir(dir.join("rules")).expect("rules").count();
+    let rules_index = std::fs::read_to_string(dir.join("rules/index.md")).expect("rules index");
+    assert!(rules_index
+        .contains("[`pip-install-externally-managed`](pip-install-externally-managed.md)"));
     let pages = std::fs::read_dir(&dir).expect("dir").count();
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(pages, catalog.len() + 1);
+    assert_eq!(pages, catalog.len() + 2, "the pages, index.md and rules/");
+    assert_eq!(rule_pages, faultline::lint::rules::all().len() + 1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,24 +1,53 @@
-//! The compiled catalog: every signal of every playbook in two multi-pattern regexes.
+//! The compiled catalog: every signal of every playbook, searched in two stages.
 //!
-//! - `find` (leftmost-first) runs over a whole normalised chunk and jumps to the next candidate
-//!   line. Its lazy-DFA cache is raised to 32 MiB: at the default size a few hundred patterns
-//!   thrash the cache and the search runs ~30x slower (measured, see /work/shared/CRATES.md).
-//! - `which` (match kind `All`) runs on that one candidate line only and reports every signal that
-//!   matches it.
+//! - `find`: the Aho-Corasick automaton over the signals' required literals runs over a whole
+//!   normalised chunk and jumps to the next line holding one of them; the few signals without a
+//!   required literal get a lazy DFA of their own, searched alongside. (One lazy DFA over every
+//!   signal did this until the catalog passed a thousand signals: on dense logs it spent its time
+//!   building states, each an epsilon closure over the whole NFA, at 0.1 MB/s.)
+//! - `which`: on that one line, an Aho-Corasick automaton over the signals' required literals names
+//!   the few signals that can match, and each of those runs alone: an anchored search of its own
+//!   start state in a second lazy DFA (every signal compiled as `.*?signal`, one start state per
+//!   signal). A line where every signal is a candidate costs each signal's search once; a typical
+//!   line costs one or two.
+//!
+//! Both DFAs are compiled from an *ASCII view* of each signal: a Unicode class keeps its ASCII
+//! part, and its non-ASCII part, if any, becomes "any non-ASCII character". On ASCII text that
+//! is the same language; the DFAs stay small (Unicode `\w`, `\d`, `\s` and case folding otherwise
+//! multiply the states until the cache thrashes), and the view only ever matches more. When a
+//! line holds non-ASCII text and a signal whose view differs from it matched, the exact signal
+//! (compiled on first use) confirms it.
+//!
+//! Both caches have a fixed capacity and never give up: when one is full it is cleared and the
+//! search goes on, so memory stays bounded on any input and no slower engine takes over. They are
+//! created once per scanning thread (`Matcher::cache`) and reused for every line.
 //!
 //! Every character class is rewritten to exclude `\n` before compiling (`\s`, `[^x]` would
 //! otherwise let a match span lines of the chunk), so a match found in the chunk always lies
-//! within one line, exactly as the per-line check sees it. Word boundaries become ASCII ones, which
-//! keeps both searches on the lazy DFA (see `ascii_word_boundary`).
+//! within one line, exactly as the per-line check sees it. Word boundaries become ASCII ones (see
+//! `ascii_word_boundary`).
 
+use std::sync::{Mutex, OnceLock};
+
+use aho_corasick::AhoCorasick;
+use regex_automata::hybrid::dfa::{self, DFA};
 use regex_automata::meta::{self, Regex};
-use regex_automata::{Input, MatchKind, PatternSet};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::{Anchored, Input, MatchKind, PatternID};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{
     Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look,
+    Repetition,
 };
 
 use crate::playbook::load::{parse_regex, patterns, Catalog, LoadError, SignalKind};
 use crate::playbook::schema::Strength;
+
+/// Lazy-DFA cache of the `find` stage. At the regex crate's default size, a few hundred patterns
+/// thrash it and the search runs ~30x slower (measured, see /work/shared/CRATES.md).
+const FIND_CACHE: usize = 16 << 20;
+/// Lazy-DFA cache of the per-signal searches.
+const WHICH_CACHE: usize = 8 << 20;
 
 /// What one compiled pattern is.
 #[derive(Debug, Clone, Copy)]
@@ -39,18 +68,59 @@ pub struct PlaybookPats {
     pub evidence: std::ops::Range<usize>,
 }
 
+/// Where a signal's required literals sit in its matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LitSide {
+    /// Every match starts with one of them: the search may start at the first occurrence.
+    Prefix,
+    /// Every match contains one of them (a suffix, or the prefix of a part of the signal).
+    Inside,
+}
+
 pub struct Matcher {
-    find: Regex,
-    which: Regex,
+    /// The signals without a required literal, as one lazy DFA (`None`: every signal has one).
+    find: Option<DFA>,
+    which: DFA,
+    /// Every distinct required literal (ASCII-lowercased) of every signal.
+    literals: AhoCorasick,
+    /// Per literal: the signals that require it (one of theirs), and where.
+    literal_pats: Vec<Vec<(u32, LitSide)>>,
+    /// Signals without a usable literal: a candidate on every line.
+    always: Vec<u32>,
+    /// Per signal: its exact form, when the ASCII view differs from it (see the module docs).
+    exact: Vec<Option<Hir>>,
+    exact_compiled: Vec<OnceLock<Option<Regex>>>,
+    /// Caches of finished scans, warm for the next log (`eval`, the fuzzer): at most one per scan
+    /// that ran at the same time.
+    pool: Mutex<Vec<MatchCache>>,
     pub pats: Vec<PatRef>,
     pub playbooks: Vec<PlaybookPats>,
 }
 
 /// Reusable search state for one scanning thread.
 pub struct MatchCache {
-    find: meta::Cache,
-    which: meta::Cache,
-    set: PatternSet,
+    find: Option<dfa::Cache>,
+    /// The last search of `find`: the haystack (address, length), where it started and what it
+    /// found. A later search of the same haystack from a point before that match (or after the
+    /// start, when there was none) reuses it: otherwise each candidate line would search to the
+    /// end of the chunk again.
+    bare: Option<((usize, usize), usize, Option<usize>)>,
+    which: dfa::Cache,
+    /// Per signal: the line number (`generation`) it was last made a candidate on, and the
+    /// earliest offset its search may start from.
+    stamp: Vec<u32>,
+    start: Vec<u32>,
+    generation: u32,
+    candidates: Vec<u32>,
+    exact: Vec<Option<meta::Cache>>,
+    found: Vec<usize>,
+}
+
+impl MatchCache {
+    /// Forget what was found in the last haystack (the next search is of new text).
+    pub fn new_haystack(&mut self) {
+        self.bare = None;
+    }
 }
 
 impl Matcher {
@@ -86,49 +156,181 @@ impl Matcher {
                 evidence: start..evidence_end,
             });
         }
-        let build = |kind: MatchKind, cache: usize| {
-            meta::Builder::new()
-                .configure(
-                    meta::Config::new()
-                        .match_kind(kind)
-                        .hybrid_cache_capacity(cache),
-                )
-                .build_many_from_hir(&hirs)
-                .map_err(|e| LoadError::Path {
-                    path: "playbook catalog".to_string(),
-                    message: format!("cannot compile the catalog's signals: {e}"),
-                })
+        Matcher::from_hirs(hirs, pats, playbooks)
+    }
+
+    fn from_hirs(
+        hirs: Vec<Hir>,
+        pats: Vec<PatRef>,
+        playbooks: Vec<PlaybookPats>,
+    ) -> Result<Matcher, LoadError> {
+        let too_big = |e: &dyn std::fmt::Display| LoadError::Path {
+            path: "playbook catalog".to_string(),
+            message: format!("cannot compile the catalog's signals: {e}"),
         };
-        let find = build(MatchKind::LeftmostFirst, 32 << 20)?;
-        let which = build(MatchKind::All, 4 << 20)?;
+        let views: Vec<Hir> = hirs.iter().map(|h| ascii_view(h.clone())).collect();
+        let exact: Vec<Option<Hir>> = hirs
+            .iter()
+            .zip(&views)
+            .map(|(h, v)| (h != v).then(|| h.clone()))
+            .collect();
+
+        // Required literals come from the exact signal: they hold for its matches on any text.
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut literal_pats: Vec<Vec<(u32, LitSide)>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let mut always = Vec::new();
+        for (p, hir) in hirs.iter().enumerate() {
+            let Some((side, lits)) = required_literals(hir) else {
+                always.push(p as u32);
+                continue;
+            };
+            for lit in lits {
+                let i = *index.entry(lit.clone()).or_insert_with(|| {
+                    literals.push(lit);
+                    literal_pats.push(Vec::new());
+                    literals.len() - 1
+                });
+                literal_pats[i].push((p as u32, side));
+            }
+        }
+        let literals = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&literals)
+            .map_err(|e| too_big(&e))?;
+
+        let nfa = |hirs: &[Hir]| {
+            thompson::Compiler::new()
+                .configure(
+                    thompson::Config::new()
+                        .which_captures(WhichCaptures::None)
+                        .utf8(false),
+                )
+                .build_many_from_hir(hirs)
+                .map_err(|e| too_big(&e))
+        };
+        let lazy = |kind: MatchKind, per_pattern: bool, capacity: usize, nfa| {
+            DFA::builder()
+                .configure(
+                    DFA::config()
+                        .match_kind(kind)
+                        .starts_for_each_pattern(per_pattern)
+                        .cache_capacity(capacity)
+                        .skip_cache_capacity_check(true)
+                        // Never give up on a busy cache: clear it and go on (bounded memory, and
+                        // no fallback to a slower engine).
+                        .minimum_cache_clear_count(None)
+                        .minimum_bytes_per_state(None),
+                )
+                .build_from_nfa(nfa)
+                .map_err(|e| too_big(&e))
+        };
+        let find = if always.is_empty() {
+            None
+        } else {
+            let without_literals: Vec<Hir> =
+                always.iter().map(|&p| views[p as usize].clone()).collect();
+            Some(lazy(
+                MatchKind::LeftmostFirst,
+                false,
+                FIND_CACHE,
+                nfa(&without_literals)?,
+            )?)
+        };
+        let anywhere: Vec<Hir> = views
+            .iter()
+            .map(|v| Hir::concat(vec![any_prefix(), v.clone()]))
+            .collect();
+        let which = lazy(MatchKind::LeftmostFirst, true, WHICH_CACHE, nfa(&anywhere)?)?;
         Ok(Matcher {
             find,
             which,
+            literals,
+            literal_pats,
+            always,
+            exact_compiled: exact.iter().map(|_| OnceLock::new()).collect(),
+            exact,
+            pool: Mutex::new(Vec::new()),
             pats,
             playbooks,
         })
     }
 
-    pub fn cache(&self) -> MatchCache {
-        MatchCache {
-            find: self.find.create_cache(),
-            which: self.which.create_cache(),
-            set: PatternSet::new(self.pats.len()),
+    /// A matcher with no signals: the scan's structure alone.
+    #[cfg(test)]
+    pub(crate) fn empty() -> Matcher {
+        Matcher::from_hirs(Vec::new(), Vec::new(), Vec::new()).expect("no signals compile")
+    }
+
+    /// A cache from the pool, or a new one.
+    pub fn take_cache(&self) -> MatchCache {
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        pooled.unwrap_or_else(|| self.cache())
+    }
+
+    /// Return a cache taken with `take_cache`.
+    pub fn give_back(&self, cache: MatchCache) {
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.push(cache);
         }
     }
 
-    /// The end offset of the next signal match in `hay[from..]`, if any. Only the forward DFA
-    /// runs: the line of the match is all the caller needs.
+    pub fn cache(&self) -> MatchCache {
+        let n = self.pats.len();
+        MatchCache {
+            find: self.find.as_ref().map(DFA::create_cache),
+            bare: None,
+            which: self.which.create_cache(),
+            stamp: vec![0; n],
+            start: vec![0; n],
+            generation: 0,
+            candidates: Vec::new(),
+            exact: (0..n).map(|_| None).collect(),
+            found: Vec::new(),
+        }
+    }
+
+    /// An offset on the next candidate line of `hay[from..]`, if any: the end of the first
+    /// required literal, or of the first match of a signal without one. Every match holds one of
+    /// these within its line, so no line before it holds a match (the line itself may not).
     pub fn next_candidate_end(
         &self,
         cache: &mut MatchCache,
         hay: &[u8],
         from: usize,
     ) -> Option<usize> {
-        let input = Input::new(hay).span(from..hay.len());
-        self.find
-            .search_half_with(&mut cache.find, &input)
-            .map(|m| m.offset())
+        // The first required literal ends on a candidate line; so does the first match of a
+        // signal without one. Literals hold no `\n`, so the line of a literal's end is its line.
+        let literal = self
+            .literals
+            .find(aho_corasick::Input::new(hay).span(from..hay.len()))
+            .map(|m| m.end());
+        let key = (hay.as_ptr() as usize, hay.len());
+        let bare = match (&self.find, cache.find.as_mut()) {
+            (Some(dfa), Some(c)) => match cache.bare {
+                Some((k, start, found))
+                    if k == key && start <= from && found.is_none_or(|f| f >= from) =>
+                {
+                    found
+                }
+                _ => {
+                    let input = Input::new(hay).span(from..hay.len()).earliest(true);
+                    // The DFA has no quit bytes and never gives up, so the search cannot fail.
+                    let found = dfa
+                        .try_search_fwd(c, &input)
+                        .ok()
+                        .flatten()
+                        .map(|m| m.offset());
+                    cache.bare = Some((key, from, found));
+                    found
+                }
+            },
+            _ => None,
+        };
+        match (literal, bare) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Every pattern that matches `line` (one normalised line, no `\n`), in pattern order.
@@ -137,13 +339,211 @@ impl Matcher {
         cache: &'c mut MatchCache,
         line: &[u8],
     ) -> impl Iterator<Item = usize> + 'c {
-        cache.set.clear();
-        self.which.which_overlapping_matches_with(
-            &mut cache.which,
-            &Input::new(line),
-            &mut cache.set,
+        cache.found.clear();
+        cache.candidates.clear();
+        cache.generation = cache.generation.wrapping_add(1);
+        if cache.generation == 0 {
+            cache.stamp.iter_mut().for_each(|s| *s = 0);
+            cache.generation = 1;
+        }
+        let generation = cache.generation;
+        let mark = |cache: &mut MatchCache, p: u32, from: usize| {
+            let i = p as usize;
+            if cache.stamp[i] != generation {
+                cache.stamp[i] = generation;
+                cache.start[i] = from as u32;
+                cache.candidates.push(p);
+            }
+        };
+        for m in self.literals.find_overlapping_iter(line) {
+            for &(p, side) in &self.literal_pats[m.pattern().as_usize()] {
+                // Occurrences come in order of their end; a prefix's first occurrence is not
+                // always reported first, so keep the smallest start.
+                let from = if side == LitSide::Prefix {
+                    m.start()
+                } else {
+                    0
+                };
+                if cache.stamp[p as usize] == generation {
+                    let s = &mut cache.start[p as usize];
+                    *s = (*s).min(from as u32);
+                } else {
+                    mark(cache, p, from);
+                }
+            }
+        }
+        for &p in &self.always {
+            mark(cache, p, 0);
+        }
+        let mut ascii: Option<bool> = None;
+        for ci in 0..cache.candidates.len() {
+            let p = cache.candidates[ci];
+            let pid = PatternID::new_unchecked(p as usize);
+            let input = Input::new(line)
+                .span(cache.start[p as usize] as usize..line.len())
+                .anchored(Anchored::Pattern(pid))
+                .earliest(true);
+            let hit = matches!(
+                self.which.try_search_fwd(&mut cache.which, &input),
+                Ok(Some(_))
+            );
+            if !hit {
+                continue;
+            }
+            if let Some(exact) = &self.exact[p as usize] {
+                if !*ascii.get_or_insert_with(|| line.is_ascii())
+                    && !self.exact_match(cache, p as usize, exact, line)
+                {
+                    continue;
+                }
+            }
+            cache.found.push(p as usize);
+        }
+        cache.found.sort_unstable();
+        cache.found.iter().copied()
+    }
+
+    /// The exact signal `p` on a line with non-ASCII text (compiled on first use).
+    fn exact_match(&self, cache: &mut MatchCache, p: usize, hir: &Hir, line: &[u8]) -> bool {
+        let compiled =
+            self.exact_compiled[p].get_or_init(|| meta::Builder::new().build_from_hir(hir).ok());
+        match compiled {
+            Some(re) => {
+                let c = cache.exact[p].get_or_insert_with(|| re.create_cache());
+                re.search_half_with(c, &Input::new(line).earliest(true))
+                    .is_some()
+            }
+            // The exact form is beyond a size limit its ASCII view was not: keep the view's word.
+            None => true,
+        }
+    }
+}
+
+/// `(?s-u:[^\n])*?`: lets an anchored search find the signal anywhere in the line.
+fn any_prefix() -> Hir {
+    Hir::repetition(Repetition {
+        min: 0,
+        max: None,
+        greedy: false,
+        sub: Box::new(Hir::class(Class::Bytes(ClassBytes::new([
+            ClassBytesRange::new(0, b'\n' - 1),
+            ClassBytesRange::new(b'\n' + 1, 0xff),
+        ])))),
+    })
+}
+
+/// The literals one of which every match of `hir` holds, lowercased and deduplicated; `None`
+/// when there is no such finite set of non-empty literals. The prefixes of the signal, its
+/// suffixes, or the prefixes of one part of a signal that is a sequence (`(^|\s)FAIL\s+…`),
+/// whichever has the longest shortest literal.
+fn required_literals(hir: &Hir) -> Option<(LitSide, Vec<Vec<u8>>)> {
+    // The literals are searched ignoring ASCII case, so `[Ee]` can be the literal `e`: literals
+    // stay long instead of being cut where their case variants exceed the extractor's limits.
+    let folded = fold_ascii_case(hir.clone());
+    let hir = &folded;
+    let mut tries = vec![
+        (ExtractKind::Prefix, LitSide::Prefix, hir),
+        (ExtractKind::Suffix, LitSide::Inside, hir),
+    ];
+    let mut top = hir;
+    while let HirKind::Capture(cap) = top.kind() {
+        top = &cap.sub;
+    }
+    if let HirKind::Concat(parts) = top.kind() {
+        tries.extend(
+            parts
+                .iter()
+                .map(|p| (ExtractKind::Prefix, LitSide::Inside, p)),
         );
-        cache.set.iter().map(|p| p.as_usize())
+    }
+    let mut best: Option<(usize, LitSide, Vec<Vec<u8>>)> = None;
+    for (kind, side, hir) in tries {
+        let seq = Extractor::new().kind(kind).extract(hir);
+        let Some(lits) = seq.literals() else { continue };
+        let mut lits: Vec<Vec<u8>> = lits
+            .iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect();
+        lits.sort();
+        lits.dedup();
+        let shortest = lits.iter().map(Vec::len).min().unwrap_or(0);
+        if shortest == 0 {
+            continue;
+        }
+        if best.as_ref().is_none_or(|b| shortest > b.0) {
+            best = Some((shortest, side, lits));
+        }
+    }
+    best.map(|(_, side, lits)| (side, lits))
+}
+
+/// `hir` with each class that is exactly one ASCII letter in both cases (`[Ee]`, as case-insensitive
+/// signals are compiled) replaced by that letter in lower case. Only for literal extraction.
+fn fold_ascii_case(hir: Hir) -> Hir {
+    match hir.into_kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let r = class.ranges();
+            let letter = match r {
+                [a, b] if a.start() == a.end() && b.start() == b.end() => {
+                    let (up, low) = (a.start(), b.start());
+                    (up.is_ascii_uppercase() && low == up.to_ascii_lowercase()).then_some(low)
+                }
+                _ => None,
+            };
+            match letter {
+                Some(c) => Hir::literal(c.to_string().into_bytes()),
+                None => Hir::class(Class::Unicode(class)),
+            }
+        }
+        HirKind::Class(class) => Hir::class(class),
+        HirKind::Repetition(mut rep) => {
+            rep.sub = Box::new(fold_ascii_case(*rep.sub));
+            Hir::repetition(rep)
+        }
+        HirKind::Capture(mut cap) => {
+            cap.sub = Box::new(fold_ascii_case(*cap.sub));
+            Hir::capture(cap)
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.into_iter().map(fold_ascii_case).collect()),
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.into_iter().map(fold_ascii_case).collect())
+        }
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(lit) => Hir::literal(lit.0),
+        HirKind::Look(look) => Hir::look(look),
+    }
+}
+
+/// The ASCII view of a signal: each Unicode class keeps its ASCII part, and its non-ASCII part
+/// becomes every non-ASCII character. Same language on ASCII text, a superset elsewhere.
+fn ascii_view(hir: Hir) -> Hir {
+    match hir.into_kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let wide = class.ranges().iter().any(|r| r.end() > '\x7f');
+            let mut view = class;
+            view.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+            if wide {
+                view.union(&ClassUnicode::new([ClassUnicodeRange::new(
+                    '\u{80}',
+                    '\u{10FFFF}',
+                )]));
+            }
+            Hir::class(Class::Unicode(view))
+        }
+        HirKind::Class(class) => Hir::class(class),
+        HirKind::Repetition(mut rep) => {
+            rep.sub = Box::new(ascii_view(*rep.sub));
+            Hir::repetition(rep)
+        }
+        HirKind::Capture(mut cap) => {
+            cap.sub = Box::new(ascii_view(*cap.sub));
+            Hir::capture(cap)
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.into_iter().map(ascii_view).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.into_iter().map(ascii_view).collect()),
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(lit) => Hir::literal(lit.0),
+        HirKind::Look(look) => Hir::look(look),
     }
 }
 
@@ -200,5 +600,73 @@ mod tests {
         assert!(re.is_match("ERROR:  externally - managed"));
         assert!(!re.is_match("error:\nexternally managed"));
         assert!(!re.is_match("error: externally\nmanaged"));
+    }
+
+    /// The two-stage search names exactly the signals that match each line, as each signal's own
+    /// exact regex sees it: on every fixture line, and on lines where the ASCII view and the exact
+    /// signal differ (non-ASCII spaces, digits, letters, case folding).
+    #[test]
+    fn which_is_every_signal_that_matches() {
+        let catalog = crate::playbook::load::bundled_catalog().expect("bundled catalog");
+        let matcher = Matcher::new(catalog).expect("compiles");
+        let mut reference = Vec::new();
+        for entry in catalog.entries() {
+            for (_, _, p) in patterns(&entry.playbook) {
+                let hir = single_line(parse_regex(p).expect("valid"));
+                reference.push(Regex::builder().build_from_hir(&hir).expect("compiles"));
+            }
+        }
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        let (mut scratch, mut markers) = (Vec::new(), Vec::new());
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/analyze");
+        for dir in std::fs::read_dir(root).expect("fixtures") {
+            let Ok(files) = std::fs::read_dir(dir.expect("entry").path().join("match")) else {
+                continue;
+            };
+            for file in files {
+                let text = std::fs::read(file.expect("entry").path()).expect("readable");
+                for raw in text.split(|&b| b == b'\n') {
+                    let mut out = Vec::new();
+                    crate::analyze::normalize::normalize_line(
+                        raw,
+                        &mut out,
+                        &mut scratch,
+                        &mut markers,
+                    );
+                    lines.push(String::from_utf8_lossy(&out).into_owned().into_bytes());
+                }
+            }
+        }
+        assert!(lines.len() > 1000, "fixtures found: {}", lines.len());
+        for extra in [
+            "error:\u{a0}externally-managed-environment",
+            "error:\u{d7}externally-managed-environment",
+            "ERROR: Could not find a version that satisfies the requirement fla\u{212a}",
+            "E   ModuleNotFoundError: No module named '\u{e9}t\u{e9}'",
+            "npm ERR! code E\u{665}\u{660}\u{664}",
+            "\u{2570}\u{2500}> error: externally-managed-environment",
+            "FAIL\u{3000}src/\u{65e5}\u{672c}.test.ts",
+        ] {
+            lines.push(extra.as_bytes().to_vec());
+        }
+        let mut cache = matcher.cache();
+        let mut matched = 0;
+        for line in &lines {
+            let got: Vec<usize> = matcher.which(&mut cache, line).collect();
+            let want: Vec<usize> = (0..reference.len())
+                .filter(|&p| reference[p].is_match(line.as_slice()))
+                .collect();
+            assert_eq!(got, want, "line {:?}", String::from_utf8_lossy(line));
+            matched += usize::from(!want.is_empty());
+            if !want.is_empty() {
+                let end = matcher.next_candidate_end(&mut cache, line, 0);
+                assert!(
+                    end.is_some(),
+                    "find misses {:?}",
+                    String::from_utf8_lossy(line)
+                );
+            }
+        }
+        assert!(matched > 200, "matching lines: {matched}");
     }
 }

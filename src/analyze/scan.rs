@@ -11,7 +11,7 @@
 //! the structure) while a second thread matches chunk N. Normalising and matching cost about the
 //! same, so a second core nearly doubles throughput. At most three chunks exist at a time.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read};
 use std::sync::mpsc;
 
@@ -29,13 +29,20 @@ const KEEP_FIRST: usize = 3;
 const KEEP_LAST: usize = 3;
 /// Longest evidence or context text kept, in characters.
 const TEXT_MAX: usize = 400;
+/// Steps kept: the most recent ones (and the ones an error was reported in). A log of endless
+/// `##[group]` steps or GitLab sections stays in bounded memory.
+const STEPS_KEPT: usize = 1000;
+/// GitLab sections open at once; past that, the oldest open one is taken as ended.
+const OPEN_SECTIONS_MAX: usize = 256;
+/// Longest step name kept, in characters.
+const STEP_NAME_MAX: usize = 200;
 
 /// One matching line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     /// 1-based line number in the input.
     pub line: u64,
-    /// The step (index into `ScanOutcome::steps`, plus one) the line belongs to; 0 for none.
+    /// The number of the step the line belongs to (1 for the log's first step); 0 for none.
     pub step: u32,
     /// The BuildKit step number of the line, or 0.
     pub vertex: u32,
@@ -148,7 +155,7 @@ pub struct Step {
 pub struct FailingStep {
     pub step: Step,
     pub error_line: u64,
-    /// Index in `steps` plus one (GitHub/GitLab), or 0 for a BuildKit step.
+    /// The step's number (GitHub/GitLab, as in `Hit::step`), or 0 for a BuildKit step.
     pub step_index: u32,
     /// The BuildKit step number, or 0.
     pub vertex: u32,
@@ -159,6 +166,8 @@ pub struct FailingStep {
 pub struct ScanOutcome {
     pub lines: u64,
     pub bytes: u64,
+    /// The last `STEPS_KEPT` steps of the log, in order, and any older step an error was
+    /// reported in.
     pub steps: Vec<Step>,
     pub failing: Option<FailingStep>,
     /// The log says the job succeeded (GitLab's `Job succeeded`), or is a GitHub Actions job log
@@ -218,11 +227,11 @@ struct Structure {
     continuing: bool,
     lines: u64,
     bytes: u64,
-    steps: Vec<Step>,
+    steps: StepLog,
     succeeded: bool,
     cur_step: u32,
     log_step_name: Option<String>,
-    sections: Vec<u32>,
+    sections: Sections,
     first_error: Option<(u64, u32)>,
     /// The runner's last line of a job log was seen.
     github_job_end: bool,
@@ -309,9 +318,150 @@ pub fn scan<R: Read>(mut reader: R, matcher: &Matcher) -> io::Result<ScanOutcome
             Ok(c) => c,
             Err(panic) => std::panic::resume_unwind(panic),
         };
+        matcher.give_back(collector.cache);
         read?;
         Ok(structure.finish(collector.signals))
     })
+}
+
+/// The steps of the log, numbered from 1 in order of appearance: the last `STEPS_KEPT`, and the
+/// older ones pinned because an error was reported in them.
+#[derive(Debug, Default)]
+struct StepLog {
+    recent: VecDeque<Step>,
+    /// The number of `recent[0]`, minus one.
+    evicted: u32,
+    pinned: Vec<(u32, Step)>,
+    /// Step numbers to keep when they leave `recent` (at most two: see `Marker::GhError`).
+    keep: Vec<u32>,
+    any_github: bool,
+}
+
+impl StepLog {
+    /// Add a step; returns its number.
+    fn push(&mut self, step: Step) -> u32 {
+        self.any_github |= step.kind == StepKind::GithubActions;
+        if self.recent.len() == STEPS_KEPT {
+            if let Some(old) = self.recent.pop_front() {
+                self.evicted += 1;
+                if self.keep.contains(&self.evicted) {
+                    self.pinned.push((self.evicted, old));
+                }
+            }
+        }
+        self.recent.push_back(step);
+        self.evicted.saturating_add(self.recent.len() as u32)
+    }
+
+    fn pin(&mut self, number: u32) {
+        if number != 0 && !self.keep.contains(&number) {
+            self.keep.push(number);
+        }
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Step> {
+        self.recent.back_mut()
+    }
+
+    fn get(&self, number: u32) -> Option<&Step> {
+        match number.checked_sub(self.evicted + 1) {
+            Some(i) => self.recent.get(i as usize),
+            None => self.pinned.iter().find(|p| p.0 == number).map(|p| &p.1),
+        }
+    }
+
+    fn get_mut(&mut self, number: u32) -> Option<&mut Step> {
+        match number.checked_sub(self.evicted + 1) {
+            Some(i) => self.recent.get_mut(i as usize),
+            None => self
+                .pinned
+                .iter_mut()
+                .find(|p| p.0 == number)
+                .map(|p| &mut p.1),
+        }
+    }
+
+    /// Every kept step with its number, in order.
+    fn iter(&self) -> impl DoubleEndedIterator<Item = (u32, &Step)> {
+        let first = self.evicted + 1;
+        self.pinned.iter().map(|(n, s)| (*n, s)).chain(
+            self.recent
+                .iter()
+                .enumerate()
+                .map(move |(i, s)| (first + i as u32, s)),
+        )
+    }
+
+    fn for_each_mut(&mut self, mut f: impl FnMut(&mut Step)) {
+        self.pinned.iter_mut().for_each(|p| f(&mut p.1));
+        self.recent.iter_mut().for_each(f);
+    }
+
+    fn into_vec(self) -> Vec<Step> {
+        let mut steps: Vec<Step> = self.pinned.into_iter().map(|p| p.1).collect();
+        steps.extend(self.recent);
+        steps
+    }
+}
+
+/// The GitLab sections open at a point of the log, innermost last. Closing one by name finds it
+/// through an index, so a log of unclosed sections stays linear; at most `OPEN_SECTIONS_MAX` are
+/// open (the oldest is dropped, as if it had ended).
+#[derive(Debug, Default)]
+struct Sections {
+    /// (opening number, step number, name).
+    stack: VecDeque<(u64, u32, String)>,
+    /// Per name: the opening numbers of its open sections, ascending.
+    by_name: HashMap<String, VecDeque<u64>>,
+    opened: u64,
+}
+
+impl Sections {
+    fn open(&mut self, name: &str, step: u32) {
+        if self.stack.len() == OPEN_SECTIONS_MAX {
+            if let Some((_, _, old)) = self.stack.pop_front() {
+                self.forget_oldest(&old);
+            }
+        }
+        self.opened += 1;
+        self.by_name
+            .entry(name.to_string())
+            .or_default()
+            .push_back(self.opened);
+        self.stack.push_back((self.opened, step, name.to_string()));
+    }
+
+    /// Close the innermost open section called `name`, and every section opened inside it;
+    /// returns its step number, or `None` when no section of that name is open.
+    fn close(&mut self, name: &str) -> Option<u32> {
+        let target = *self.by_name.get(name)?.back()?;
+        while let Some((opened, step, n)) = self.stack.pop_back() {
+            if let Some(list) = self.by_name.get_mut(&n) {
+                list.pop_back();
+                if list.is_empty() {
+                    self.by_name.remove(&n);
+                }
+            }
+            if opened == target {
+                return Some(step);
+            }
+        }
+        None
+    }
+
+    fn forget_oldest(&mut self, name: &str) {
+        if let Some(list) = self.by_name.get_mut(name) {
+            list.pop_front();
+            if list.is_empty() {
+                self.by_name.remove(name);
+            }
+        }
+    }
+
+    /// The step of the innermost open section, or 0.
+    fn current(&self) -> u32 {
+        self.stack.back().map_or(0, |s| s.1)
+    }
 }
 
 impl Structure {
@@ -321,11 +471,11 @@ impl Structure {
             continuing: false,
             lines: 0,
             bytes: 0,
-            steps: Vec::new(),
+            steps: StepLog::default(),
             succeeded: false,
             cur_step: 0,
             log_step_name: None,
-            sections: Vec::new(),
+            sections: Sections::default(),
             first_error: None,
             github_job_end: false,
             exit_error: None,
@@ -454,43 +604,45 @@ impl Structure {
                 }
             }
             Marker::GhError => {
-                self.first_error.get_or_insert((line_no, self.cur_step));
+                if self.first_error.is_none() {
+                    self.first_error = Some((line_no, self.cur_step));
+                    self.steps.pin(self.cur_step);
+                }
             }
             // Recorded per line by `prepare`, for the hits.
             Marker::GhWarning => {}
             Marker::SectionStart(name) => {
                 self.new_step(StepKind::Gitlab, name.clone(), line_no);
-                self.sections.push(self.cur_step);
+                self.sections.open(name, self.cur_step);
             }
             Marker::SectionEnd(name) => {
-                if let Some(pos) = self
-                    .sections
-                    .iter()
-                    .rposition(|&i| self.steps[i as usize - 1].name == *name)
-                {
-                    let idx = self.sections[pos];
-                    self.steps[idx as usize - 1].end_line = line_no;
-                    self.sections.truncate(pos);
-                    self.cur_step = self.sections.last().copied().unwrap_or(0);
+                if let Some(step) = self.sections.close(name) {
+                    if let Some(s) = self.steps.get_mut(step) {
+                        s.end_line = line_no;
+                    }
+                    self.cur_step = self.sections.current();
                 }
             }
         }
     }
 
-    fn new_step(&mut self, kind: StepKind, name: String, line_no: u64) {
+    fn new_step(&mut self, kind: StepKind, mut name: String, line_no: u64) {
         // A GitHub step ends where the next one starts; GitLab sections end at their marker.
         if let Some(prev) = self.steps.last_mut() {
             if prev.kind == StepKind::GithubActions && kind == StepKind::GithubActions {
                 prev.end_line = line_no.saturating_sub(1).max(prev.start_line);
             }
         }
-        self.steps.push(Step {
+        if let Some((cut, _)) = name.char_indices().nth(STEP_NAME_MAX) {
+            name.truncate(cut);
+            name.push('…');
+        }
+        self.cur_step = self.steps.push(Step {
             kind,
             name,
             start_line: line_no,
             end_line: 0,
         });
-        self.cur_step = self.steps.len() as u32;
     }
 
     /// Failure and success lines, and BuildKit steps, from the normalised text.
@@ -502,6 +654,7 @@ impl Structure {
                     && text.starts_with(b"Process completed with exit code") =>
             {
                 self.exit_error = Some((line_no, self.cur_step));
+                self.steps.pin(self.cur_step);
             }
             Some(b'E') if text.starts_with(b"ERROR: Job failed") => {
                 self.gitlab_failed.get_or_insert(line_no);
@@ -533,11 +686,11 @@ impl Structure {
 
     fn finish(mut self, signals: Vec<SignalHits>) -> ScanOutcome {
         let total = self.lines;
-        for step in &mut self.steps {
+        self.steps.for_each_mut(|step| {
             if step.end_line == 0 {
                 step.end_line = total.max(step.start_line);
             }
-        }
+        });
         let steps = &self.steps;
         // GitHub: the step of `##[error]Process completed with exit code N`, else of the first
         // `##[error]`. GitLab: the last script section that started before `ERROR: Job failed`
@@ -548,25 +701,25 @@ impl Structure {
             .filter(|&(_, step)| step != 0);
         let gitlab = self.gitlab_failed.and_then(|line| {
             let before = |s: &&Step| s.kind == StepKind::Gitlab && s.start_line <= line;
-            let script = steps.iter().enumerate().rfind(|(_, s)| {
+            let script = steps.iter().rfind(|(_, s)| {
                 before(s) && matches!(s.name.as_str(), "step_script" | "build_script")
             });
-            let any = steps.iter().enumerate().rfind(|(_, s)| before(s));
+            let any = steps.iter().rfind(|(_, s)| before(s));
             // `…_on_success` sections (`upload_artifacts_on_success`) run only after the script
             // passed: the job then failed in the last of them (an artifact upload refused).
-            let after_success = steps.iter().enumerate().rfind(|(_, s)| {
+            let after_success = steps.iter().rfind(|(_, s)| {
                 before(s)
                     && s.name.ends_with("_on_success")
                     && script.is_some_and(|(_, sc)| s.start_line > sc.start_line)
             });
-            after_success
-                .or(script)
-                .or(any)
-                .map(|(i, _)| (line, i as u32 + 1))
+            after_success.or(script).or(any).map(|(i, _)| (line, i))
         });
-        let failing = if let Some((line, idx)) = gh.or(gitlab) {
+        let failing = if let Some((line, idx, step)) = gh
+            .or(gitlab)
+            .and_then(|(line, idx)| Some((line, idx, steps.get(idx)?.clone())))
+        {
             Some(FailingStep {
-                step: steps[idx as usize - 1].clone(),
+                step,
                 error_line: line,
                 step_index: idx,
                 vertex: self.failing_vertex.map_or(0, |v| v.0),
@@ -596,13 +749,13 @@ impl Structure {
         // step always ends in `##[error]Process completed with exit code N`. An excerpt (no closing
         // line) may just have lost its error line, so it is not judged.
         let github_passed = self.github_job_end
-            && self.steps.iter().any(|s| s.kind == StepKind::GithubActions)
+            && self.steps.any_github
             && self.first_error.is_none()
             && self.exit_error.is_none();
         ScanOutcome {
             lines: self.lines,
             bytes: self.bytes,
-            steps: self.steps,
+            steps: self.steps.into_vec(),
             failing,
             succeeded: self.succeeded || github_passed,
             signals,
@@ -618,7 +771,7 @@ impl<'m> Collector<'m> {
     fn new(matcher: &'m Matcher) -> Collector<'m> {
         Collector {
             matcher,
-            cache: matcher.cache(),
+            cache: matcher.take_cache(),
             signals: vec![SignalHits::default(); matcher.pats.len()],
             last_none: vec![None; matcher.playbooks.len()],
             prev_last_line: None,
@@ -648,10 +801,11 @@ impl<'m> Collector<'m> {
         self.prev_last_line = Some(chunk.display(chunk.nlines as usize - 1));
     }
 
-    /// Run the combined regex over the normalised chunk, then the per-line check on each
-    /// candidate line.
+    /// Find the candidate lines of the normalised chunk, then run the per-line check on each.
     fn match_chunk(&mut self, chunk: &Chunk) {
         let matcher = self.matcher;
+        // A new chunk may reuse the last one's buffer: nothing found there holds here.
+        self.cache.new_haystack();
         let mut pos = 0usize;
         while pos < chunk.norm.len() {
             // Matches never span lines (see `matcher`), so the line of the match's last byte is
@@ -754,5 +908,90 @@ impl<'m> Collector<'m> {
             }
         }
         self.fresh.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn structure_of(log: &[u8]) -> ScanOutcome {
+        scan(log, &Matcher::empty()).expect("reading from memory cannot fail")
+    }
+
+    /// Unclosed `section_start` lines, each followed by the end of a section that is not open:
+    /// every end used to search the whole stack of open sections (51 s for 5.6 MB).
+    #[test]
+    fn unclosed_gitlab_sections_stay_linear() {
+        let n = 60_000;
+        let mut log = Vec::new();
+        for i in 0..n {
+            log.extend_from_slice(
+                format!("\x1b[0Ksection_start:1:s{i}\r\x1b[0Kwork {i}\n\x1b[0Ksection_end:1:x{i}\r\x1b[0K\n")
+                    .as_bytes(),
+            );
+        }
+        log.extend_from_slice(b"ERROR: Job failed: exit code 1\n");
+        let out = structure_of(&log);
+        assert_eq!(out.lines, 2 * n + 1);
+        assert_eq!(out.steps.len(), STEPS_KEPT);
+        let failing = out.failing.expect("the job failed in the last section");
+        assert_eq!(failing.step.name, format!("s{}", n - 1));
+        assert_eq!(failing.step_index, n as u32);
+        assert_eq!(failing.error_line, 2 * n + 1);
+    }
+
+    #[test]
+    fn sections_close_by_name_with_the_sections_inside() {
+        let mut s = Sections::default();
+        s.open("a", 1);
+        s.open("b", 2);
+        s.open("a", 3);
+        s.open("c", 4);
+        assert_eq!(s.close("missing"), None);
+        assert_eq!(s.current(), 4);
+        assert_eq!(
+            s.close("a"),
+            Some(3),
+            "the innermost `a`, and `c` inside it"
+        );
+        assert_eq!(s.current(), 2);
+        assert_eq!(s.close("c"), None, "closed with its parent");
+        assert_eq!(s.close("a"), Some(1));
+        assert_eq!(s.current(), 0);
+        for i in 0..OPEN_SECTIONS_MAX as u32 + 10 {
+            s.open("deep", i + 1);
+        }
+        assert_eq!(s.stack.len(), OPEN_SECTIONS_MAX);
+        assert_eq!(s.by_name["deep"].len(), OPEN_SECTIONS_MAX);
+    }
+
+    /// A stream of `##[group]` steps keeps the last `STEPS_KEPT` steps and the one the first
+    /// error was reported in; long titles are cut.
+    #[test]
+    fn github_step_history_is_bounded() {
+        let mut log = Vec::new();
+        for i in 0..100_000 {
+            log.extend_from_slice(format!("##[group]Run step {i}\n").as_bytes());
+            if i == 5 {
+                log.extend_from_slice(b"##[error]Process completed with exit code 2.\n");
+            }
+        }
+        log.extend_from_slice(b"##[group]Run ");
+        log.extend(std::iter::repeat_n(b'x', 100_000));
+        log.push(b'\n');
+        let out = structure_of(&log);
+        assert_eq!(
+            out.steps.len(),
+            STEPS_KEPT + 1,
+            "the last steps and the failing one"
+        );
+        let failing = out.failing.expect("the job failed in step 6");
+        assert_eq!(failing.step.name, "Run step 5");
+        assert_eq!(failing.step_index, 6);
+        assert_eq!((failing.step.start_line, failing.step.end_line), (6, 7));
+        let last = out.steps.last().expect("steps");
+        assert_eq!(last.name.chars().count(), STEP_NAME_MAX + 1);
+        assert!(last.name.starts_with("Run xxx") && last.name.ends_with('…'));
     }
 }

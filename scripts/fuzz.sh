@@ -1,0 +1,79 @@
+#!/bin/sh
+# Run every cargo-fuzz target in fuzz/ for SECONDS each (default 60), one after the other.
+#
+# Seed corpora come from the project's own fixtures and playbooks, copied into fuzz/corpus/<target>/
+# at run time (fuzz/corpus is ignored by git; inputs the fuzzer finds accumulate there between runs).
+# Crashes land in fuzz/artifacts/<target>/.
+#
+# Only stable Rust is installed here: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its nightly flags,
+# and `--sanitizer none` skips AddressSanitizer (the crate forbids unsafe code; the fuzzer looks for
+# panics, aborts, stack overflows, timeouts and memory blow-ups). Needs `cargo install cargo-fuzz`.
+#
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+set -eu
+
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${1:-60}
+[ $# -gt 0 ] && shift
+TARGETS=${*:-"shell dockerfile workflow gitlab config baseline playbook analyze"}
+CORPUS=fuzz/corpus
+
+command -v cargo-fuzz >/dev/null || [ -x "$HOME/.cargo/bin/cargo-fuzz" ] || {
+    echo "fuzz: cargo-fuzz is required (cargo install cargo-fuzz --locked)" >&2
+    exit 2
+}
+export PATH="$HOME/.cargo/bin:$PATH"
+export RUSTC_BOOTSTRAP=1
+
+seed() { # target, files...
+    dir="$CORPUS/$1"
+    shift
+    mkdir -p "$dir"
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        cp "$f" "$dir/seed-$(printf '%s' "$f" | cksum | cut -d' ' -f1)"
+    done
+}
+
+lint_files=$(find tests/fixtures/lint tests/fixtures/gate -type f 2>/dev/null)
+# shellcheck disable=SC2086
+{
+    seed shell $(find tests/fixtures -type f -name '*.sh') \
+        $(printf '%s\n' $lint_files | grep -E '\.ya?ml$|Dockerfile')
+    seed dockerfile $(printf '%s\n' $lint_files | grep 'Dockerfile')
+    seed workflow $(printf '%s\n' $lint_files | grep -E '\.ya?ml$' | grep -v gitlab-ci)
+    seed gitlab $(printf '%s\n' $lint_files | grep -E 'gitlab-ci\.ya?ml$')
+    seed config $(find tests/fixtures -type f \( -name '.faultline.yaml' -o -name '*config*.yaml' \))
+    seed playbook $(find playbooks tests/fixtures/analyze -type f -name '*.yaml')
+    seed analyze $(find tests/fixtures/analyze -type f -name '*.log')
+}
+# The workflow target reads its first byte as the kind: seed each kind.
+for f in "$CORPUS"/workflow/seed-*; do
+    [ -f "$f" ] || continue
+    for k in 0 1 2; do
+        { printf "\\$(printf '%03o' "$k")"; cat "$f"; } > "$f.k$k"
+    done
+    rm "$f"
+done
+# Baselines: the ones the binary writes for the lint fixtures.
+mkdir -p "$CORPUS/baseline"
+if cargo build --quiet 2>/dev/null; then
+    for repo in tests/fixtures/gate/*/; do
+        out="$CORPUS/baseline/seed-$(basename "$repo").json"
+        target/debug/faultline lint "$repo" --write-baseline "$out" >/dev/null 2>&1 || true
+    done
+fi
+printf '{"version":1,"findings":[]}\n' > "$CORPUS/baseline/seed-empty.json"
+
+status=0
+for t in $TARGETS; do
+    echo "fuzz: $t for ${SECONDS_EACH}s" >&2
+    if ! cargo fuzz run --sanitizer none "$t" "$CORPUS/$t" -- \
+        -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
+        2> "fuzz/$t.log"; then
+        echo "fuzz: $t FAILED (see fuzz/$t.log and fuzz/artifacts/$t/)" >&2
+        status=1
+    fi
+    grep -E '^stat::number_of_executed_units|^Done' "fuzz/$t.log" | sed "s/^/$t: /" || true
+done
+exit $status

@@ -12,7 +12,7 @@
 //! - `Script`: a step's `run:` script, with whether unsecure workflow commands are allowed.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::facts::{Date, Version};
 use super::source::matrix::{self, Leg};
@@ -32,78 +32,104 @@ pub struct Context {
     pub repo: Arc<RepoTree>,
 }
 
-/// The names of the files in a repository, for rules that ask "is there a lockfile?". Read once per
-/// root and shared; bounded (a tree larger than the bound is `truncated`, and rules then say less).
+/// The names of the files in a repository, for rules that ask "is there a lockfile?". Listed on
+/// the first question (most runs never ask), once per root, and bounded.
 #[derive(Debug, Default)]
 pub struct RepoTree {
+    root: std::path::PathBuf,
+    listing: OnceLock<Listing>,
+}
+
+#[derive(Debug, Default)]
+struct Listing {
     /// Paths relative to the root, with `/`.
-    pub files: Vec<String>,
-    /// The listing is not the whole repository: the root is no git checkout (a folder of CI files
-    /// copied out of their repository), or it holds more files than the bound. Rules that ask
-    /// "is there a lockfile?" then say nothing.
-    pub truncated: bool,
+    files: Vec<String>,
+    /// The listing is not the whole repository: the root is no git checkout (a folder of CI
+    /// files copied out of their repository), or it holds more files than the bound.
+    truncated: bool,
 }
 
 /// At most this many files are listed per repository.
 const MAX_TREE_FILES: usize = 100_000;
 
 impl RepoTree {
+    /// The tree of `root`, shared by every file linted under it (nothing is read yet).
     pub fn of(root: &std::path::Path) -> Arc<RepoTree> {
         use std::collections::HashMap;
-        use std::sync::{Mutex, OnceLock};
+        use std::sync::Mutex;
         type Cache = Mutex<HashMap<std::path::PathBuf, Arc<RepoTree>>>;
         static CACHE: OnceLock<Cache> = OnceLock::new();
         let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-        if let Some(t) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
-            return t;
-        }
-        let mut tree = RepoTree::default();
-        if !root.join(".git").exists() {
-            tree.truncated = true;
-            return Arc::new(tree);
-        }
-        let walk = walkdir::WalkDir::new(root)
-            .follow_links(false)
-            .into_iter()
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                !(e.depth() > 0
-                    && e.file_type().is_dir()
-                    && matches!(
-                        name.as_ref(),
-                        ".git" | "node_modules" | "target" | ".venv" | "venv"
-                    ))
+        let Ok(mut c) = cache.lock() else {
+            return Arc::new(RepoTree {
+                root: root.to_path_buf(),
+                listing: OnceLock::new(),
             });
-        for entry in walk.flatten() {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            if tree.files.len() >= MAX_TREE_FILES {
-                tree.truncated = true;
-                break;
-            }
-            if let Ok(rel) = entry.path().strip_prefix(root) {
-                tree.files.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-        let tree = Arc::new(tree);
-        if let Ok(mut c) = cache.lock() {
-            c.insert(root.to_path_buf(), tree.clone());
-        }
-        tree
+        };
+        c.entry(root.to_path_buf())
+            .or_insert_with(|| {
+                Arc::new(RepoTree {
+                    root: root.to_path_buf(),
+                    listing: OnceLock::new(),
+                })
+            })
+            .clone()
+    }
+
+    fn listing(&self) -> &Listing {
+        self.listing.get_or_init(|| list(&self.root))
+    }
+
+    /// The listing is not the whole repository: rules that ask about files then say nothing.
+    pub fn truncated(&self) -> bool {
+        self.listing().truncated
     }
 
     /// A file at the root with this name.
     pub fn at_root(&self, name: &str) -> bool {
-        self.files.iter().any(|f| f == name)
+        self.listing().files.iter().any(|f| f == name)
     }
 
     /// A file with this name anywhere.
     pub fn anywhere(&self, name: &str) -> bool {
-        self.files
+        self.listing()
+            .files
             .iter()
             .any(|f| f == name || f.ends_with(&format!("/{name}")))
     }
+}
+
+fn list(root: &std::path::Path) -> Listing {
+    let mut out = Listing::default();
+    if !root.join(".git").exists() {
+        out.truncated = true;
+        return out;
+    }
+    let walk = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.depth() > 0
+                && e.file_type().is_dir()
+                && matches!(
+                    name.as_ref(),
+                    ".git" | "node_modules" | "target" | ".venv" | "venv"
+                ))
+        });
+    for entry in walk.flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if out.files.len() >= MAX_TREE_FILES {
+            out.truncated = true;
+            break;
+        }
+        if let Ok(rel) = entry.path().strip_prefix(root) {
+            out.files.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    out
 }
 
 #[derive(Debug)]

@@ -80,22 +80,29 @@ impl RepoTree {
         self.listing.get_or_init(|| list(&self.root))
     }
 
-    /// The listing is not the whole repository: rules that ask about files then say nothing.
-    pub fn truncated(&self) -> bool {
-        self.listing().truncated
+    /// Whether the root is a git checkout, so its files are the repository's (a folder of CI
+    /// files copied out of their repository is not): rules that ask about files need it.
+    pub fn known(&self) -> bool {
+        self.root.join(".git").exists()
     }
 
     /// A file at the root with this name.
     pub fn at_root(&self, name: &str) -> bool {
-        self.listing().files.iter().any(|f| f == name)
+        self.root.join(name).is_file()
     }
 
-    /// A file with this name anywhere.
+    /// A file with this name anywhere (the root first: no walk when it is there). A tree past
+    /// the listing's bound may hold it where it was not listed: then the answer is yes.
     pub fn anywhere(&self, name: &str) -> bool {
-        self.listing()
-            .files
-            .iter()
-            .any(|f| f == name || f.ends_with(&format!("/{name}")))
+        if self.at_root(name) {
+            return true;
+        }
+        let listing = self.listing();
+        listing.truncated
+            || listing
+                .files
+                .iter()
+                .any(|f| f == name || f.ends_with(&format!("/{name}")))
     }
 }
 

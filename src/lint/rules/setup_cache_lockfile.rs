@@ -9,7 +9,7 @@ pub(super) fn missing(
     wanted: &[&str],
     anywhere: bool,
 ) -> Option<String> {
-    if u.input("cache-dependency-path").is_some() || ctx.repo.truncated() {
+    if u.input("cache-dependency-path").is_some() || !ctx.repo.known() {
         return None; // a path of the user's choosing, or a tree too big to list: say nothing
     }
     if !u.after_checkout {

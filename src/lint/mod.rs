@@ -108,20 +108,7 @@ pub fn lint_stdin(input: &StdinInput, opts: &LintOptions) -> LintRun {
         None if discover::sniff_dockerfile(&file.text) => env::lint_dockerfile(&file, opts),
         None => env::lint_yaml(&file, None, opts),
     };
-    match result {
-        Ok(Some((mut findings, mut notes))) => {
-            run.findings.append(&mut findings);
-            run.errors.append(&mut notes);
-            run.files.push(file);
-        }
-        Ok(None) => run.skipped.push(InputError {
-            path: input.path.clone(),
-            line: None,
-            column: None,
-            message: NOT_CI_FILE.to_string(),
-        }),
-        Err(e) => run.errors.push(e),
-    }
+    record(&mut run, file, &input.path, result);
     run.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     run
 }
@@ -166,6 +153,16 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
             other => other,
         },
     };
+    record(run, file, &target.path, result);
+}
+
+/// What linting one file gives: its findings and limit notes, `None` for no CI file, or why it
+/// could not be used.
+type FileOutcome = Result<Option<(Vec<Finding>, Vec<InputError>)>, InputError>;
+
+/// Add one file's outcome to the run: its findings and limit notes, or that it is no CI file, or
+/// its input error.
+fn record(run: &mut LintRun, file: Arc<SourceFile>, path: &Path, result: FileOutcome) {
     match result {
         Ok(Some((mut findings, mut notes))) => {
             run.findings.append(&mut findings);
@@ -173,7 +170,7 @@ fn lint_target(target: &Target, opts: &LintOptions, run: &mut LintRun) {
             run.files.push(file);
         }
         Ok(None) => run.skipped.push(InputError {
-            path: target.path.clone(),
+            path: path.to_path_buf(),
             line: None,
             column: None,
             message: NOT_CI_FILE.into(),

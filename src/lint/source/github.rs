@@ -219,23 +219,7 @@ pub fn expand_matrix_or_empty(s: &str, combo: &BTreeMap<String, String>) -> Opti
 }
 
 fn expand(s: &str, combo: &BTreeMap<String, String>, missing_empty: bool) -> Option<String> {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(start) = rest.find("${{") {
-        out.push_str(&rest[..start]);
-        let end = rest[start..].find("}}")? + start;
-        let expr = rest[start + 3..end].trim();
-        let key = expr.strip_prefix("matrix.")?;
-        match combo.get(key) {
-            Some(value) if value.starts_with('\u{0}') => return None,
-            Some(value) => out.push_str(value),
-            None if missing_empty => {}
-            None => return None,
-        }
-        rest = &rest[end + 2..];
-    }
-    out.push_str(rest);
-    Some(out)
+    super::matrix::substitute(s, missing_empty, |key| combo.get(key).map(String::as_str))
 }
 
 /// The outcome of a step's `if:` for one matrix leg on one runner OS, when it can be told:

@@ -187,27 +187,39 @@ fn respan(mut n: Node, span: &Span) -> Node {
 /// remains or a key is missing (unknown), unless `missing_empty` (GitHub evaluates a missing key to
 /// the empty string). Also returns the values used, for related labels.
 pub fn expand<'l>(s: &str, leg: &'l Leg, missing_empty: bool) -> Option<(String, Vec<&'l Value>)> {
-    let mut out = String::new();
     let mut used = Vec::new();
+    let out = substitute(s, missing_empty, |key| {
+        let value = leg.get(key)?;
+        used.push(value);
+        Some(value.text.as_str())
+    })?;
+    Some((out, used))
+}
+
+/// Substitute each `${{ matrix.KEY }}` in `s` with `value(KEY)`. `None` when another expression
+/// remains, a value is not a scalar, or a key is missing (unless `missing_empty`).
+pub fn substitute<'v>(
+    s: &str,
+    missing_empty: bool,
+    mut value: impl FnMut(&str) -> Option<&'v str>,
+) -> Option<String> {
+    let mut out = String::new();
     let mut rest = s;
     while let Some(start) = rest.find("${{") {
         out.push_str(&rest[..start]);
         let end = rest[start..].find("}}")? + start;
         let expr = rest[start + 3..end].trim();
         let key = expr.strip_prefix("matrix.")?;
-        match leg.get(key) {
-            Some(value) if value.text.starts_with('\u{0}') => return None,
-            Some(value) => {
-                out.push_str(&value.text);
-                used.push(value);
-            }
+        match value(key) {
+            Some(v) if v.starts_with('\u{0}') => return None,
+            Some(v) => out.push_str(v),
             None if missing_empty => {}
             None => return None,
         }
         rest = &rest[end + 2..];
     }
     out.push_str(rest);
-    Some((out, used))
+    Some(out)
 }
 
 #[cfg(test)]

@@ -507,7 +507,7 @@ fn config_errors_have_positions_and_exit_2() {
     let cases = [
         (
             "rules:\n  pip-install-externaly-managed: off\n",
-            "faultline: error: .faultline.yaml:2:3: unknown rule `pip-install-externaly-managed` (see `faultline rules`)\n",
+            "faultline: error: .faultline.yaml:2:3: unknown rule `pip-install-externaly-managed` (did you mean `pip-install-externally-managed`, `uv-pip-system-externally-managed`?)\n",
         ),
         (
             "rule:\n  pip-install-externally-managed: off\n",

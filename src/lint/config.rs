@@ -203,7 +203,11 @@ pub fn parse(
         if !known_rule(&id.value) {
             return Err(err(
                 Some(&id.referenced),
-                format!("unknown rule `{}` (see `faultline rules`)", id.value),
+                format!(
+                    "unknown rule `{}`{}",
+                    id.value,
+                    super::rules::did_you_mean(&id.value)
+                ),
             ));
         }
         let setting = match value.value.as_str() {
@@ -761,7 +765,7 @@ mod tests {
         // Each case: the file, then the exact error.
         let cases = [
             ("rulez:\n  x: off\n", ".faultline.yaml:1:1: unknown field `rulez`, expected one of rules, ignore, runners, images, playbooks, today, github_enterprise_server"),
-            ("rules:\n  pip-install-externaly-managed: off\n", ".faultline.yaml:2:3: unknown rule `pip-install-externaly-managed` (see `faultline rules`)"),
+            ("rules:\n  pip-install-externaly-managed: off\n", ".faultline.yaml:2:3: unknown rule `pip-install-externaly-managed` (did you mean `pip-install-externally-managed`, `uv-pip-system-externally-managed`?)"),
             ("rules:\n  pip-install-externally-managed: warn\n", ".faultline.yaml:2:35: `warn` is not a rule setting: use off, error, warning or info"),
             ("runners:\n  self-hosted:\n    pipconf: true\n", ".faultline.yaml:3:5: unknown field `pipconf`, expected one of externally_managed, pip, pip_conf_override, venv"),
             ("images:\n  'a*b':\n    pip: true\n", ".faultline.yaml:2:3: `a*b`: `*` is allowed only at the end (a prefix match)"),

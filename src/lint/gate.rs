@@ -224,7 +224,7 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
     };
     for id in args.select.iter().chain(&args.ignore) {
         if !is_known_rule(id) {
-            return ui.fail(format!("unknown rule `{id}`{}", did_you_mean(id)));
+            return ui.fail(format!("unknown rule `{id}`{}", rules::did_you_mean(id)));
         }
     }
     if args.statistics
@@ -485,18 +485,6 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-/// ` (did you mean `x`?)` for an unknown rule id, or nothing.
-pub fn did_you_mean(id: &str) -> String {
-    let ids: Vec<String> = rule_catalog().into_iter().map(|r| r.id).collect();
-    let near = crate::playbook::render::suggestions(id, ids.iter().map(String::as_str));
-    if near.is_empty() {
-        " (see `faultline rules`)".to_string()
-    } else {
-        let quoted: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
-        format!(" (did you mean {}?)", quoted.join(", "))
     }
 }
 

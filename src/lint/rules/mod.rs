@@ -378,3 +378,19 @@ pub fn markdown_index() -> String {
     }
     out
 }
+
+/// ` (did you mean `x`?)` after an unknown rule id (the configuration, `--select`), or a pointer to
+/// `faultline rules` when no id is near.
+pub fn did_you_mean(id: &str) -> String {
+    let ids = all()
+        .iter()
+        .map(|m| m.id.as_str())
+        .chain([super::suppress::RULE]);
+    let near = crate::playbook::render::suggestions(id, ids);
+    if near.is_empty() {
+        " (see `faultline rules`)".to_string()
+    } else {
+        let quoted: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+        format!(" (did you mean {}?)", quoted.join(", "))
+    }
+}

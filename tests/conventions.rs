@@ -3,14 +3,11 @@
 //! `--stdin-filename`, a path with nothing to lint (`--strict`), GitHub annotation titles, and the
 //! human format's width (`COLUMNS`), whole URLs and blank lines between diagnostics.
 
-use std::io::Write as _;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
+
+use common::Repo;
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_faultline");
 
 const DOCKERFILE: &str = "FROM debian:bookworm\n\
 RUN apt-get update && apt-get install -y python3-pip\n\
@@ -27,73 +24,12 @@ jobs:\n\
 \x20         pip install pytest\n\
 \x20     - run: pip install tox\n";
 
-/// A scratch repository (its own `.git`) holding a Dockerfile and a workflow with 3 findings.
-struct Repo {
-    dir: PathBuf,
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Repo {
-    fn new() -> Repo {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "faultline-conventions-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join(".git")).expect("scratch repo");
-        let repo = Repo { dir };
-        repo.write("Dockerfile", DOCKERFILE);
-        repo.write(".github/workflows/ci.yml", WORKFLOW);
-        repo
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.dir.join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-
-    fn run(&self, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Out {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .current_dir(&self.dir)
-            .env_remove("NO_COLOR")
-            .env_remove("COLUMNS")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("run faultline");
-        if let Some(text) = stdin {
-            let mut pipe = child.stdin.take().expect("stdin");
-            pipe.write_all(text.as_bytes()).expect("write stdin");
-        }
-        let out = child.wait_with_output().expect("wait");
-        Out {
-            code: out.status.code().expect("exit code"),
-            stdout: String::from_utf8(out.stdout).expect("utf-8"),
-            stderr: String::from_utf8(out.stderr).expect("utf-8"),
-        }
-    }
-}
-
-impl Drop for Repo {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// A scratch repository holding a Dockerfile and a workflow with 3 findings.
+fn repo() -> Repo {
+    Repo::with(&[
+        ("Dockerfile", DOCKERFILE),
+        (".github/workflows/ci.yml", WORKFLOW),
+    ])
 }
 
 const CONCISE: &str = "\
@@ -104,21 +40,21 @@ Dockerfile:3:5: error[pip-install-externally-managed] `pip install requests` wil
 
 #[test]
 fn concise_is_one_line_per_finding() {
-    let repo = Repo::new();
-    let out = repo.run(&["lint", "--format", "concise"], &[], None);
+    let repo = repo();
+    let out = repo.run_with(&["lint", "--format", "concise"], &[], None);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(
         out.stdout,
         format!("{CONCISE}3 errors, 0 warnings in 2 files (2 files checked)\n")
     );
-    let quiet = repo.run(&["lint", "--format", "concise", "--quiet"], &[], None);
+    let quiet = repo.run_with(&["lint", "--format", "concise", "--quiet"], &[], None);
     assert_eq!(quiet.stdout, CONCISE);
 }
 
 #[test]
 fn gitlab_code_quality_has_the_documented_fields() {
-    let repo = Repo::new();
-    let first = repo.run(&["lint", "--format", "gitlab"], &[], None);
+    let repo = repo();
+    let first = repo.run_with(&["lint", "--format", "gitlab"], &[], None);
     assert_eq!(first.code, 1, "{}", first.stderr);
     let issues: Value = serde_json::from_str(&first.stdout).expect("JSON");
     let issues = issues.as_array().expect("an array of issues");
@@ -164,7 +100,7 @@ fn gitlab_code_quality_has_the_documented_fields() {
     assert_eq!(unique.len(), 3, "fingerprints are unique: {fingerprints:?}");
     // Stable across runs, and across an edit elsewhere in the file (lines move).
     repo.write("Dockerfile", &format!("# a comment\n{DOCKERFILE}"));
-    let second = repo.run(&["lint", "--format", "gitlab"], &[], None);
+    let second = repo.run_with(&["lint", "--format", "gitlab"], &[], None);
     let again: Value = serde_json::from_str(&second.stdout).expect("JSON");
     let again: Vec<&str> = again
         .as_array()
@@ -177,20 +113,20 @@ fn gitlab_code_quality_has_the_documented_fields() {
 
 #[test]
 fn statistics_count_findings_per_rule() {
-    let repo = Repo::new();
-    let out = repo.run(&["lint", "--statistics"], &[], None);
+    let repo = repo();
+    let out = repo.run_with(&["lint", "--statistics"], &[], None);
     assert_eq!(out.code, 1);
     assert_eq!(
         out.stdout,
         "     3  error    pip-install-externally-managed\n     3  findings in all\n"
     );
-    let json = repo.run(&["lint", "--statistics", "--format", "json"], &[], None);
+    let json = repo.run_with(&["lint", "--statistics", "--format", "json"], &[], None);
     let rows: Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(
         rows,
         serde_json::json!([{"rule": "pip-install-externally-managed", "severity": "error", "count": 3}])
     );
-    let sarif = repo.run(&["lint", "--statistics", "--format", "sarif"], &[], None);
+    let sarif = repo.run_with(&["lint", "--statistics", "--format", "sarif"], &[], None);
     assert_eq!(sarif.code, 2);
     assert!(
         sarif.stderr.contains("--statistics goes with"),
@@ -201,8 +137,8 @@ fn statistics_count_findings_per_rule() {
 
 #[test]
 fn output_file_is_written_whole_and_stdout_stays_empty() {
-    let repo = Repo::new();
-    let out = repo.run(
+    let repo = repo();
+    let out = repo.run_with(
         &["lint", "--format", "concise", "-q", "-o", "report.txt"],
         &[],
         None,
@@ -213,7 +149,7 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
         std::fs::read_to_string(repo.dir.join("report.txt")).unwrap(),
         CONCISE
     );
-    let bad = repo.run(&["lint", "-o", "no/such/dir/report.txt"], &[], None);
+    let bad = repo.run_with(&["lint", "-o", "no/such/dir/report.txt"], &[], None);
     assert_eq!(bad.code, 2);
     assert!(
         bad.stderr.contains("cannot write no/such/dir/report.txt"),
@@ -225,8 +161,8 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
 
 #[test]
 fn select_and_ignore_take_rule_ids() {
-    let repo = Repo::new();
-    let ignored = repo.run(
+    let repo = repo();
+    let ignored = repo.run_with(
         &["lint", "--ignore", "pip-install-externally-managed"],
         &[],
         None,
@@ -236,7 +172,7 @@ fn select_and_ignore_take_rule_ids() {
         ignored.stdout,
         "0 errors, 0 warnings in 0 files (2 files checked)\n"
     );
-    let selected = repo.run(
+    let selected = repo.run_with(
         &[
             "lint",
             "--format",
@@ -249,9 +185,9 @@ fn select_and_ignore_take_rule_ids() {
         None,
     );
     assert_eq!(selected.stdout, CONCISE);
-    let other = repo.run(&["lint", "--select", "pip-unavailable"], &[], None);
+    let other = repo.run_with(&["lint", "--select", "pip-unavailable"], &[], None);
     assert_eq!(other.code, 0);
-    let typo = repo.run(
+    let typo = repo.run_with(
         &["lint", "--select", "pip-install-externaly-managed"],
         &[],
         None,
@@ -265,8 +201,8 @@ fn select_and_ignore_take_rule_ids() {
 
 #[test]
 fn lint_dash_reads_stdin_as_the_named_file() {
-    let repo = Repo::new();
-    let named = repo.run(
+    let repo = repo();
+    let named = repo.run_with(
         &[
             "lint",
             "-",
@@ -289,7 +225,7 @@ fn lint_dash_reads_stdin_as_the_named_file() {
     );
     assert_eq!(named.stdout.lines().count(), 1);
     // Unnamed: a Dockerfile is recognised by its first instruction, and reported as `-`.
-    let unnamed = repo.run(
+    let unnamed = repo.run_with(
         &["lint", "-", "--format", "concise", "-q"],
         &[],
         Some(DOCKERFILE),
@@ -300,7 +236,7 @@ fn lint_dash_reads_stdin_as_the_named_file() {
         unnamed.stdout
     );
     // A workflow through stdin needs its name to be recognised as one.
-    let wf = repo.run(
+    let wf = repo.run_with(
         &[
             "lint",
             "-",
@@ -314,33 +250,33 @@ fn lint_dash_reads_stdin_as_the_named_file() {
         Some(WORKFLOW),
     );
     assert_eq!(wf.stdout.lines().count(), 2, "{}", wf.stdout);
-    let misuse = repo.run(&["lint", "--stdin-filename", "Dockerfile"], &[], None);
+    let misuse = repo.run_with(&["lint", "--stdin-filename", "Dockerfile"], &[], None);
     assert_eq!(misuse.code, 2);
 }
 
 #[test]
 fn a_path_with_nothing_to_lint_warns_and_fails_under_strict() {
-    let repo = Repo::new();
+    let repo = repo();
     std::fs::create_dir_all(repo.dir.join("docs")).unwrap();
     repo.write("docs/readme.md", "# nothing\n");
-    let out = repo.run(&["lint", "docs"], &[], None);
+    let out = repo.run_with(&["lint", "docs"], &[], None);
     assert_eq!(out.code, 0);
     assert_eq!(
         out.stderr,
         "faultline: warning: docs: nothing to lint (no GitHub workflow or action, GitLab CI file or Dockerfile found)\n"
     );
-    let strict = repo.run(&["lint", "docs", "--strict"], &[], None);
+    let strict = repo.run_with(&["lint", "docs", "--strict"], &[], None);
     assert_eq!(strict.code, 2);
     // A path that holds CI files is not "empty", whatever the findings.
-    let fine = repo.run(&["lint", "Dockerfile", "--strict", "-q"], &[], None);
+    let fine = repo.run_with(&["lint", "Dockerfile", "--strict", "-q"], &[], None);
     assert_eq!(fine.code, 1);
     assert_eq!(fine.stderr, "");
 }
 
 #[test]
 fn github_annotations_are_titled_with_the_tool() {
-    let repo = Repo::new();
-    let out = repo.run(&["lint", "Dockerfile", "--format", "github"], &[], None);
+    let repo = repo();
+    let out = repo.run_with(&["lint", "Dockerfile", "--format", "github"], &[], None);
     assert!(
         out.stdout.starts_with(
             "::error file=Dockerfile,line=3,col=5,endColumn=25,title=faultline (pip-install-externally-managed)::"
@@ -352,10 +288,10 @@ fn github_annotations_are_titled_with_the_tool() {
 
 #[test]
 fn human_output_follows_columns_keeps_urls_whole_and_separates_diagnostics() {
-    let repo = Repo::new();
+    let repo = repo();
     let url = "(https://github.com/faultline-ci/faultline/blob/main/docs/playbooks/python-externally-managed.md)";
     for columns in ["60", "140"] {
-        let out = repo.run(&["lint"], &[("COLUMNS", columns)], None);
+        let out = repo.run_with(&["lint"], &[("COLUMNS", columns)], None);
         assert!(
             out.stdout.lines().any(|l| l.trim_start().ends_with(url)),
             "COLUMNS={columns}: the URL is split:\n{}",
@@ -385,7 +321,7 @@ fn human_output_follows_columns_keeps_urls_whole_and_separates_diagnostics() {
             out.stdout
         );
     }
-    let narrow = repo.run(&["lint"], &[("COLUMNS", "60")], None);
-    let wide = repo.run(&["lint"], &[("COLUMNS", "140")], None);
+    let narrow = repo.run_with(&["lint"], &[("COLUMNS", "60")], None);
+    let wide = repo.run_with(&["lint"], &[("COLUMNS", "140")], None);
     assert!(narrow.stdout.lines().count() > wide.stdout.lines().count());
 }

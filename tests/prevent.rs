@@ -3,66 +3,11 @@
 //! edits only the bytes of each finding's span (comments, quoting and key order survive) and the
 //! fixed file lints clean for those rules; `--diff` writes nothing; `--unsafe-fixes`; SARIF `fixes`.
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
+
+use common::Repo;
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_faultline");
-
-struct Repo {
-    dir: PathBuf,
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Repo {
-    fn with(files: &[(&str, &str)]) -> Repo {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "faultline-prevent-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join(".git")).expect("scratch repo");
-        for (rel, text) in files {
-            let p = dir.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        Repo { dir }
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.dir.join(rel)).unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> Out {
-        let out = Command::new(BIN)
-            .args(args)
-            .current_dir(&self.dir)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run faultline");
-        Out {
-            code: out.status.code().expect("exit code"),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-}
-
-impl Drop for Repo {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 const WF: &str = ".github/workflows/ci.yml";
 

@@ -561,19 +561,7 @@ pub fn markdown(a: &Analysis, catalog: &Catalog, top: usize) -> String {
         p.category,
         severity_str(p.severity)
     );
-    if let Some(line) = archive_line(a) {
-        let _ = writeln!(out, "{}.\n", capitalise(&line));
-    }
-    if let Some(f) = &a.outcome.failing {
-        let _ = writeln!(
-            out,
-            "Failing step: `{}` (lines {}–{}, error at line {}).\n",
-            md_code_text(&f.step.name),
-            f.step.start_line,
-            f.step.end_line,
-            f.error_line
-        );
-    }
+    md_where(&mut out, a);
     let _ = writeln!(out, "{}\n", p.summary.trim());
     let _ = writeln!(out, "**Evidence** (`{}`)\n", md_code_text(&a.input));
     let rows = evidence_rows(&best.evidence);
@@ -626,19 +614,7 @@ fn markdown_no_diagnosis(a: &Analysis, catalog: &Catalog, top: usize) -> String 
             "Nothing in `{input}` ({lines}) is specific enough to name a cause: only low-confidence candidates.\n"
         );
     }
-    if let Some(line) = archive_line(a) {
-        let _ = writeln!(out, "{}.\n", capitalise(&line));
-    }
-    if let Some(f) = &a.outcome.failing {
-        let _ = writeln!(
-            out,
-            "Failing step: `{}` (lines {}–{}, error at line {}).\n",
-            md_code_text(&f.step.name),
-            f.step.start_line,
-            f.step.end_line,
-            f.error_line
-        );
-    }
+    md_where(&mut out, a);
     let errors = last_error_lines(a);
     if !errors.is_empty() {
         let width = errors
@@ -790,6 +766,23 @@ pub fn fix(
             }
             out
         }
+    }
+}
+
+/// Markdown: which job of an archive and which step failed, when known.
+fn md_where(out: &mut String, a: &Analysis) {
+    if let Some(line) = archive_line(a) {
+        let _ = writeln!(out, "{}.\n", capitalise(&line));
+    }
+    if let Some(f) = &a.outcome.failing {
+        let _ = writeln!(
+            out,
+            "Failing step: `{}` (lines {}–{}, error at line {}).\n",
+            md_code_text(&f.step.name),
+            f.step.start_line,
+            f.step.end_line,
+            f.error_line
+        );
     }
 }
 

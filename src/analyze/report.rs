@@ -702,20 +702,22 @@ fn plural(n: u64, word: &str) -> String {
     }
 }
 
+/// The three renderings of a diagnosis (the command maps its `--format` onto these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
 /// `faultline fix`: the fix steps of the top diagnosis.
-pub fn fix(
-    a: &Analysis,
-    catalog: &Catalog,
-    format: crate::cli::AnalyzeFormat,
-    color: bool,
-) -> String {
-    use crate::cli::AnalyzeFormat;
+pub fn fix(a: &Analysis, catalog: &Catalog, format: Format, color: bool) -> String {
     let best = a
         .diagnoses
         .first()
         .map(|d| (d, &catalog.entries()[d.playbook].playbook));
     match format {
-        AnalyzeFormat::Json => {
+        Format::Json => {
             let report = JsonFix {
                 schema_version: SCHEMA_VERSION,
                 tool: "faultline",
@@ -732,7 +734,7 @@ pub fn fix(
             s.push('\n');
             s
         }
-        AnalyzeFormat::Human => {
+        Format::Human => {
             let st = Style { color };
             let Some((d, p)) = best else {
                 return format!("No playbook matched {}: no fix to suggest.\n", a.input);
@@ -748,7 +750,7 @@ pub fn fix(
             out.push_str(&human_fix(&p.fix));
             out
         }
-        AnalyzeFormat::Markdown => {
+        Format::Markdown => {
             let Some((d, p)) = best else {
                 return format!(
                     "No playbook matched `{}`: no fix to suggest.\n",

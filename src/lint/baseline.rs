@@ -169,12 +169,62 @@ impl Baseline {
     }
 }
 
+/// SARIF fingerprints: rule, repository path and normalised command (the baseline's key), plus the
+/// occurrence number among identical keys, hashed with FNV-1a 64 (stable across Rust versions,
+/// unlike `DefaultHasher`).
+pub struct Fingerprints {
+    by_ptr: std::collections::HashMap<*const Finding, String>,
+}
+
+impl Fingerprints {
+    pub fn new(findings: &[Finding], path_of: &dyn Fn(&Path) -> String) -> Self {
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut by_ptr = std::collections::HashMap::new();
+        for f in findings {
+            let key = format!(
+                "{}\0{}\0{}",
+                f.rule,
+                path_of(&f.file.path),
+                normalize_command(f.snippet())
+            );
+            let n = seen.entry(key.clone()).or_default();
+            let fp = format!("{:016x}:{}", fnv1a64(key.as_bytes()), *n);
+            *n += 1;
+            by_ptr.insert(f as *const Finding, fp);
+        }
+        Fingerprints { by_ptr }
+    }
+
+    pub fn of(&self, f: &Finding) -> String {
+        self.by_ptr
+            .get(&(f as *const Finding))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use super::*;
     use crate::report::SourceFile;
+
+    #[test]
+    fn fnv_is_the_reference_function() {
+        // Reference values of FNV-1a 64.
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
 
     fn finding(file: &Arc<SourceFile>, nth: usize, needle: &str, rule: &'static str) -> Finding {
         crate::report::test_finding(file, nth, needle, rule)

@@ -23,7 +23,6 @@ mod uv_pip_system_externally_managed;
 mod venv_activated_in_earlier_step;
 mod venv_without_python3_venv;
 
-use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -32,9 +31,7 @@ use super::checkpoint::{Checkpoint, Context};
 use super::env::{ScopeKind, Site};
 use super::source::shell::Nesting;
 use super::source::span::Span;
-use crate::cli::{DocFormat, ExplainArgs, ListFormat, RulesArgs};
 use crate::report::{Finding, Fix, Label, Severity};
-use crate::ui::Ui;
 
 /// A lint rule's logic. Metadata (severity, summary, playbook) lives in its YAML file. A rule
 /// subscribes to what it needs: shell commands (`check`, one `Site` per command with the
@@ -280,74 +277,6 @@ pub(crate) fn venv_help(site: &Site<'_>) -> String {
             "use a `python:3.12` container, or {venv_pkg}install into a venv in the same step: `python3 -m venv .venv && . .venv/bin/activate && pip install …`; or set `PIP_BREAK_SYSTEM_PACKAGES: 1` in the job's `env:` if you accept the risk"
         ),
     }
-}
-
-pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
-    let out = match args.format {
-        ListFormat::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "rules": all() }))
-                    .expect("internal error: JSON of plain data");
-            s.push('\n');
-            s
-        }
-        ListFormat::Human => {
-            let mut s = String::new();
-            for m in all() {
-                s.push_str(&format!(
-                    "{:<40} {:<8} {}\n{:<40} {:<8} prevents: {}\n",
-                    m.id,
-                    m.severity.as_str(),
-                    m.summary,
-                    "",
-                    "",
-                    m.playbook
-                ));
-            }
-            // Not a rule about CI files, but its findings appear beside theirs.
-            s.push_str(&format!(
-                "{:<40} {:<8} {}\n",
-                super::suppress::RULE,
-                "warning",
-                super::suppress::SUMMARY
-            ));
-            s
-        }
-    };
-    ui.emit(&out)
-}
-
-pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
-    if args.id == super::suppress::RULE {
-        let text = format!(
-            "{} (warning): {}\n\n{}\n",
-            super::suppress::RULE,
-            super::suppress::SUMMARY,
-            super::suppress::EXPLANATION
-        );
-        return ui.emit(&text);
-    }
-    let Some(m) = meta(&args.id) else {
-        return ui.fail(format!("unknown rule `{}`", args.id));
-    };
-    let out = match args.format {
-        DocFormat::Json => {
-            let mut s =
-                serde_json::to_string_pretty(m).expect("internal error: JSON of plain data");
-            s.push('\n');
-            s
-        }
-        DocFormat::Markdown => markdown(m),
-        DocFormat::Human => format!(
-            "{id} ({sev}): {summary}\nprevents: {pb} (faultline explain {pb})\n\n{expl}",
-            id = m.id,
-            sev = m.severity.as_str(),
-            summary = m.summary,
-            pb = m.playbook,
-            expl = m.explanation
-        ),
-    };
-    ui.emit(&out)
 }
 
 /// A rule's documentation page (`faultline explain RULE --format markdown`, and the page

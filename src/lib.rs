@@ -27,6 +27,7 @@ pub const HOME_URL: &str = home_url!();
 pub mod analyze;
 pub mod cli;
 pub mod commands;
+pub mod envelope;
 pub mod lint;
 pub mod playbook;
 pub mod report;

@@ -123,9 +123,10 @@ fn statistics_count_findings_per_rule() {
     let json = repo.run_with(&["lint", "--statistics", "--format", "json"], &[], None);
     let rows: Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(
-        rows,
+        rows["statistics"],
         serde_json::json!([{"rule": "pip-install-externally-managed", "severity": "error", "count": 3}])
     );
+    assert_eq!(rows["total"], 3);
     let sarif = repo.run_with(&["lint", "--statistics", "--format", "sarif"], &[], None);
     assert_eq!(sarif.code, 2);
     assert!(

@@ -27,28 +27,39 @@ pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
         Err(e) => return ui.fail(e),
     };
     let top = args.top.max(1);
-    let mut text = match args.format {
-        AnalyzeFormat::Human => report::human(&analysis, &engine.catalog, top, ui.color),
-        AnalyzeFormat::Json => report::json(&analysis, &engine.catalog, top),
-        AnalyzeFormat::Markdown => report::markdown(&analysis, &engine.catalog, top),
-    };
-    if let Some(repo) = &args.repo {
-        let shown: Vec<&str> = analysis
-            .diagnoses
-            .iter()
-            .take(top)
-            .map(|d| engine.catalog.entries()[d.playbook].playbook.id.as_str())
-            .collect();
-        let lines = match link::config_lines(repo, &shown) {
-            Ok(l) => l,
-            Err(e) => return ui.fail(e),
-        };
-        match args.format {
-            AnalyzeFormat::Human => text.push_str(&link::human(&lines)),
-            AnalyzeFormat::Markdown => text.push_str(&link::markdown(&lines)),
-            AnalyzeFormat::Json => text = link::json(&text, &lines),
+    // `--repo DIR`: the configuration lines that lint says cause the diagnoses shown.
+    let config = match &args.repo {
+        Some(repo) => {
+            let shown: Vec<&str> = analysis
+                .diagnoses
+                .iter()
+                .take(top)
+                .map(|d| engine.catalog.entries()[d.playbook].playbook.id.as_str())
+                .collect();
+            match link::config_lines(repo, &shown) {
+                Ok(l) => Some(l),
+                Err(e) => return ui.fail(e),
+            }
         }
-    }
+        None => None,
+    };
+    let text = match args.format {
+        AnalyzeFormat::Human => {
+            let mut text = report::human(&analysis, &engine.catalog, top, ui.color);
+            if let Some(lines) = &config {
+                text.push_str(&link::human(lines));
+            }
+            text
+        }
+        AnalyzeFormat::Markdown => {
+            let mut text = report::markdown(&analysis, &engine.catalog, top);
+            if let Some(lines) = &config {
+                text.push_str(&link::markdown(lines));
+            }
+            text
+        }
+        AnalyzeFormat::Json => report::json(&analysis, &engine.catalog, top, config.as_deref()),
+    };
     ui.emit(&text)
 }
 

@@ -13,7 +13,7 @@ use crate::lint::baseline::{self, Baseline, Fingerprints};
 use crate::lint::gate::{self, is_known_rule, repo_path, GateOptions, Plan};
 use crate::lint::{config, fix, rules, StdinInput};
 use crate::report::sarif::{self, ArtifactPath};
-use crate::report::{self, Finding, Severity};
+use crate::report::{self, Severity};
 use crate::ui::{self, Ui};
 
 pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
@@ -185,7 +185,10 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
 
     let fingerprints = Fingerprints::new(&findings, &path_of);
     let out = match args.format {
-        _ if args.statistics => statistics(&findings, args.format == LintFormat::Json),
+        _ if args.statistics && args.format == LintFormat::Json => {
+            report::json::statistics(&findings)
+        }
+        _ if args.statistics => report::human::statistics(&findings),
         LintFormat::Concise => {
             let mut s = report::concise::render(&findings, &path_of);
             if !args.quiet {
@@ -251,41 +254,6 @@ pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// `--statistics`: findings per rule, most first (then by id), as a table or JSON.
-fn statistics(findings: &[Finding], json: bool) -> String {
-    let mut counts: Vec<(usize, &'static str, Severity)> = Vec::new();
-    for f in findings {
-        match counts.iter_mut().find(|(_, rule, _)| *rule == f.rule) {
-            Some(entry) => {
-                entry.0 += 1;
-                entry.2 = entry.2.max(f.severity);
-            }
-            None => counts.push((1, f.rule, f.severity)),
-        }
-    }
-    counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    if json {
-        let rows: Vec<serde_json::Value> = counts
-            .iter()
-            .map(|(n, rule, sev)| serde_json::json!({"rule": rule, "severity": sev.as_str(), "count": n}))
-            .collect();
-        let mut s =
-            serde_json::to_string_pretty(&rows).expect("internal error: JSON of plain data");
-        s.push('\n');
-        return s;
-    }
-    let mut out = String::new();
-    for (n, rule, sev) in &counts {
-        out.push_str(&format!("{n:>6}  {:<7}  {rule}\n", sev.as_str()));
-    }
-    out.push_str(&format!(
-        "{:>6}  finding{} in all\n",
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" }
-    ));
-    out
 }
 
 fn baseline_note(hidden: usize, stale: usize) -> String {

@@ -4,19 +4,15 @@
 use std::process::ExitCode;
 
 use crate::cli::{DocFormat, ExplainArgs, ListFormat, RulesArgs};
+use crate::envelope;
 use crate::lint::{rules, suppress};
 use crate::ui::Ui;
 
 pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
     let out = match args.format {
-        ListFormat::Json => {
-            let mut s = serde_json::to_string_pretty(
-                &serde_json::json!({ "version": 1, "rules": rules::all() }),
-            )
-            .expect("internal error: JSON of plain data");
-            s.push('\n');
-            s
-        }
+        ListFormat::Json => envelope::render(rules::RulesDoc {
+            rules: rules::all(),
+        }),
         ListFormat::Human => {
             let mut s = String::new();
             for m in rules::all() {
@@ -57,12 +53,7 @@ pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
         return ui.fail(format!("unknown rule `{}`", args.id));
     };
     let out = match args.format {
-        DocFormat::Json => {
-            let mut s =
-                serde_json::to_string_pretty(m).expect("internal error: JSON of plain data");
-            s.push('\n');
-            s
-        }
+        DocFormat::Json => envelope::render(m),
         DocFormat::Markdown => rules::markdown(m),
         DocFormat::Human => format!(
             "{id} ({sev}): {summary}\nprevents: {pb} (faultline explain {pb})\n\n{expl}",

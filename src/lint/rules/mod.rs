@@ -67,15 +67,38 @@ pub const RULES: &[&dyn Rule] = &[
 ];
 
 /// A rule's metadata, from `rules/<id>.yaml`.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleMeta {
+    /// The rule id (for `--select`, `.faultline.yaml` and suppressions).
     pub id: String,
+    /// The default severity (a finding may be lower where the facts are uncertain).
     pub severity: Severity,
+    /// What the rule flags, in one line.
     pub summary: String,
+    /// The file kinds the rule reads: `github-actions`, `gitlab-ci`, `dockerfile`.
     pub applies_to: Vec<String>,
+    /// The playbook of the failure the rule prevents (`faultline explain PLAYBOOK`).
     pub playbook: String,
+    /// Markdown: what it flags, why it fails, an example, what to use instead.
     pub explanation: String,
+}
+
+/// `rules --format json`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct RulesDoc {
+    /// Every rule, alphabetical.
+    pub rules: &'static [RuleMeta],
+}
+
+/// The schema of `rules --format json`.
+pub fn rules_schema() -> schemars::Schema {
+    crate::envelope::schema_of::<RulesDoc>("rules", "rule list (rules --format json)")
+}
+
+/// The schema of `explain RULE --format json`: the rule's metadata in the envelope.
+pub fn rule_schema() -> schemars::Schema {
+    crate::envelope::schema_of::<RuleMeta>("rule", "rule (explain RULE --format json)")
 }
 
 impl<'de> Deserialize<'de> for Severity {

@@ -411,9 +411,9 @@ fn tag_facts(family: Family, r: &ImageRef) -> Option<PyFacts> {
             let (os, marked, _) = release_in_tag(tag, Os::Ubuntu)?;
             Some(PyFacts {
                 what: if marked {
-                    "CircleCI's cimg/base image (Ubuntu 24.04+: python3 without pip)"
+                    "CircleCI's cimg/base image (Ubuntu 24.04+)"
                 } else {
-                    "CircleCI's cimg/base image (Ubuntu 22.04 or older: python3 without pip)"
+                    "CircleCI's cimg/base image (Ubuntu 22.04 or older)"
                 },
                 ..mk(os, marked, Yes, No, Unknown, "")
             })
@@ -427,20 +427,12 @@ fn tag_facts(family: Family, r: &ImageRef) -> Option<PyFacts> {
                 Unknown,
                 No,
                 Unknown,
-                "Microsoft's Playwright image (Ubuntu 24.04+, no pip)",
+                "Microsoft's Playwright image (Ubuntu 24.04+)",
             ))
         }
         Family::CloudSdk => cloud_sdk_facts(tag),
-        Family::Cypress => matches!(tag, "" | "latest").then(|| {
-            mk(
-                Os::Debian,
-                true,
-                No,
-                No,
-                No,
-                "a Cypress image (Debian 12+ slim, no Python)",
-            )
-        }),
+        Family::Cypress => matches!(tag, "" | "latest")
+            .then(|| mk(Os::Debian, true, No, No, No, "a Cypress image (Debian 12+)")),
     }
 }
 
@@ -508,12 +500,19 @@ fn cloud_sdk_facts(tag: &str) -> Option<PyFacts> {
     };
     match variant {
         // alpine/Dockerfile: `apk add python3` (no py3-pip); Alpine 3.17 for 426.0.0, 3.19 later.
-        "alpine" => Some(f(
+        "alpine" if versioned => Some(f(
             Os::Alpine,
-            if versioned { Unknown } else { Yes },
+            Unknown,
             Yes,
             No,
-            "the google/cloud-sdk Alpine image (python3 without pip)",
+            "the google/cloud-sdk Alpine image",
+        )),
+        "alpine" => Some(f(
+            Os::Alpine,
+            Yes,
+            Yes,
+            No,
+            "the google/cloud-sdk Alpine image (Alpine 3.19+)",
         )),
         // debian_slim/Dockerfile: python3-pip; bullseye-slim earlier, bookworm-slim since.
         "slim" if !versioned => Some(f(
@@ -521,7 +520,7 @@ fn cloud_sdk_facts(tag: &str) -> Option<PyFacts> {
             Yes,
             Yes,
             Yes,
-            "the google/cloud-sdk slim image (Debian 12, python3-pip)",
+            "the google/cloud-sdk slim image (Debian 12)",
         )),
         // stable/Dockerfile: Debian 12, gcloud's bundled Python, no pip.
         "stable" | "beta" if tag.contains("stable") => Some(f(
@@ -529,7 +528,7 @@ fn cloud_sdk_facts(tag: &str) -> Option<PyFacts> {
             Yes,
             Unknown,
             No,
-            "the google/cloud-sdk stable image (Debian 12, no pip)",
+            "the google/cloud-sdk stable image (Debian 12)",
         )),
         // Dockerfile (`latest`, `<version>`): python3-pip on Debian (bullseye at the last read).
         _ if tag.is_empty()
@@ -543,7 +542,7 @@ fn cloud_sdk_facts(tag: &str) -> Option<PyFacts> {
                 Unknown,
                 Yes,
                 Yes,
-                "the google/cloud-sdk image (Debian, python3-pip)",
+                "the google/cloud-sdk image (Debian)",
             ))
         }
         _ => None,

@@ -327,7 +327,7 @@ pub const IMAGES: &[ImageRow] = &[
             No,
             Unknown,
             false,
-            "the amazon/aws-cli image (Amazon Linux, not externally managed)",
+            "the amazon/aws-cli image (Amazon Linux)",
         ),
     },
     // Official Python images: CPython in /usr/local, first on PATH, unmarked, with pip.

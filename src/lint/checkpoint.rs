@@ -9,11 +9,14 @@
 //! - `ToolVersion`: a version input of a `setup-*` action as written (plain or quoted), directly,
 //!   through the matrix or through `env`;
 //! - `Condition`: a job's or step's `if:`;
-//! - `Script`: a step's `run:` script, with whether unsecure workflow commands are allowed.
+//! - `Script`: a step's `run:` script, with whether unsecure workflow commands are allowed;
+//! - `Image`: a container image the file names (a GitHub job's `container:` per leg, a GitLab
+//!   `image:`, a Dockerfile `FROM`), with the distribution release it runs (`distro.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
+use super::distro::{self, Release};
 use super::facts::{Date, Version};
 use super::source::matrix::{self, Leg};
 use super::source::span::Span;
@@ -146,6 +149,7 @@ pub enum Checkpoint<'a> {
     ToolVersion(ToolVersion<'a>),
     Condition(Condition<'a>),
     Script(Script<'a>),
+    Image(Image<'a>),
 }
 
 /// One runner label of a job on one leg.
@@ -242,6 +246,54 @@ pub struct Script<'a> {
     _life: std::marker::PhantomData<&'a ()>,
 }
 
+/// Where a file names an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSite {
+    /// A GitHub job's `container:` (or `container: image:`).
+    GithubContainer,
+    /// A GitLab `image:` (or `image: name:`) of a job, of `default:`, or at the top level.
+    GitlabImage,
+    /// A Dockerfile `FROM` (not a `FROM` of an earlier stage).
+    DockerFrom,
+}
+
+/// A `uses:` step of the job that runs in a container.
+#[derive(Debug, Clone)]
+pub struct JobStep {
+    /// `owner/repo[/path]`, lowercased owner and repo.
+    pub action: String,
+    /// The `uses:` scalar.
+    pub span: Span,
+    /// The step has an `if:` (it may not run).
+    pub conditional: bool,
+}
+
+/// An image reference and the facts about the release it runs.
+#[derive(Debug)]
+pub struct Image<'a> {
+    pub site: ImageSite,
+    /// The GitHub or GitLab job (`default` for GitLab's `default:`; `None` at the top level or in
+    /// a Dockerfile).
+    pub job: Option<&'a str>,
+    /// The reference as written; a GitHub matrix leg's value substituted (`matrix::substitute`), a
+    /// Dockerfile's `ARG` defaults expanded.
+    pub reference: String,
+    /// Where it is written: the scalar, or the matrix value it came from.
+    pub span: Span,
+    /// The `container:` value, when the reference came from the matrix.
+    pub via: Option<Span>,
+    /// The release (distribution, end of life, glibc, archive move), when the reference names one.
+    pub release: Option<&'static Release>,
+    /// A Dockerfile `FROM` that depends on an `ARG` (`--build-arg` can change it).
+    pub overridable: bool,
+    /// GitHub: the leg's `runs-on` labels (empty when unknown).
+    pub labels: Vec<String>,
+    /// GitHub: the job asks for `self-hosted`.
+    pub self_hosted: bool,
+    /// GitHub: the job's `uses:` steps (local and `docker://` ones excluded).
+    pub steps: Vec<JobStep>,
+}
+
 /// Every checkpoint of a workflow document.
 pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
     let mut out = Vec::new();
@@ -270,6 +322,7 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
             let labels = runners(job_id, job, leg, &mut out);
             leg_labels.push(labels);
         }
+        containers(job_id, job, &legs, &leg_labels, src, &mut out);
         let Some(steps) = job.get("steps").and_then(Node::as_seq) else {
             continue;
         };
@@ -307,6 +360,165 @@ pub fn action<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
         );
     }
     out
+}
+
+/// A job's `container:` image on each leg, with the leg's runner labels and the job's `uses:`
+/// steps. A leg whose value is empty has no container; a reference the matrix cannot give is
+/// unknown (no checkpoint).
+fn containers<'a>(
+    job_id: &'a str,
+    job: &'a Node,
+    legs: &[Leg],
+    leg_labels: &[Vec<String>],
+    src: &str,
+    out: &mut Vec<Checkpoint<'a>>,
+) {
+    let Some(container) = job.get("container") else {
+        return;
+    };
+    let node = match container.as_scalar() {
+        Some(_) => container,
+        None => match container.get("image") {
+            Some(n) => n,
+            None => return,
+        },
+    };
+    let Some(text) = node.as_str() else { return };
+    let steps: Vec<JobStep> = job
+        .get("steps")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|step| {
+            let u = parse_uses(Some(job_id), step.get("uses")?, src)?;
+            Some(JobStep {
+                action: u.action,
+                span: u.span,
+                conditional: step.get("if").is_some(),
+            })
+        })
+        .collect();
+    let self_hosted = |labels: &[String]| labels.iter().any(|l| l == "self-hosted");
+    let no_leg = [Leg::new()];
+    let legs: &[Leg] = if legs.is_empty() && !text.contains("${{") {
+        &no_leg // a matrix we cannot expand does not change a literal image
+    } else {
+        legs
+    };
+    let mut seen: Vec<(String, Span, Vec<String>)> = Vec::new();
+    for (i, leg) in legs.iter().enumerate() {
+        let labels = leg_labels.get(i).cloned().unwrap_or_default();
+        let (reference, span, via) = if text.contains("${{") {
+            // A missing key evaluates to the empty string: no container on this leg.
+            let Some((value, used)) = matrix::expand(text, leg, true) else {
+                continue;
+            };
+            let span = match used.as_slice() {
+                [one] if one.text == value => one.span.clone(),
+                _ => node.span.clone(),
+            };
+            (value, span, Some(node.span.clone()))
+        } else {
+            (text.to_string(), node.span.clone(), None)
+        };
+        let reference = reference.trim().to_string();
+        if reference.is_empty() {
+            continue;
+        }
+        let key = (reference.clone(), span.clone(), labels.clone());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        out.push(Checkpoint::Image(Image {
+            site: ImageSite::GithubContainer,
+            job: Some(job_id),
+            release: distro::release_of(&reference),
+            reference,
+            span,
+            via,
+            overridable: false,
+            self_hosted: self_hosted(&labels),
+            labels,
+            steps: steps.clone(),
+        }));
+    }
+}
+
+/// Every `image:` a GitLab CI document writes: at the top level, under `default:` and in each job
+/// (hidden `.templates` included), as a string or `name:`.
+pub fn gitlab<'a>(doc: &'a Node) -> Vec<Checkpoint<'a>> {
+    let mut out: Vec<(Option<&'a str>, String, Span)> = Vec::new();
+    let mut push = |job: Option<&'a str>, owner: &'a Node| {
+        let Some(image) = owner.get("image") else {
+            return;
+        };
+        let node = if image.as_scalar().is_some() {
+            image
+        } else {
+            match image.get("name") {
+                Some(n) => n,
+                None => return,
+            }
+        };
+        let Some(text) = node.as_str() else { return };
+        let reference = text.trim().to_string();
+        out.push((job, reference, node.span.clone()));
+    };
+    push(None, doc);
+    for (name, _, node) in doc.entries() {
+        if node.as_map().is_none() || name == "image" {
+            continue;
+        }
+        if name == "default" {
+            push(Some("default"), node);
+        } else if !matches!(
+            name,
+            "variables" | "include" | "workflow" | "spec" | "services"
+        ) {
+            push(Some(name), node);
+        }
+    }
+    out.into_iter()
+        .map(|(job, reference, span)| {
+            Checkpoint::Image(Image {
+                site: ImageSite::GitlabImage,
+                job,
+                release: distro::release_of(&reference),
+                reference,
+                span,
+                via: None,
+                overridable: false,
+                labels: Vec::new(),
+                self_hosted: false,
+                steps: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// Every base image a Dockerfile names: the `FROM` of each stage not built on an earlier stage,
+/// its `ARG` defaults expanded (an `ARG` with no default: the reference as written, no facts).
+pub fn dockerfile(df: &super::source::dockerfile::Dockerfile) -> Vec<Checkpoint<'static>> {
+    df.stages
+        .iter()
+        .filter(|s| s.parent_stage.is_none())
+        .map(|s| {
+            let reference = s.image.clone().unwrap_or_else(|| s.image_raw.clone());
+            Checkpoint::Image(Image {
+                site: ImageSite::DockerFrom,
+                job: None,
+                release: s.image.as_deref().and_then(distro::release_of),
+                reference,
+                span: s.image_span.clone(),
+                via: None,
+                overridable: s.image_depends_on_arg,
+                labels: Vec::new(),
+                self_hosted: false,
+                steps: Vec::new(),
+            })
+        })
+        .collect()
 }
 
 /// The labels of `runs-on` on one leg, pushing a `Runner` checkpoint for each; returns them.
@@ -610,8 +822,90 @@ mod tests {
                 ),
                 Checkpoint::Condition(c) => format!("if {} {}", c.job, c.text),
                 Checkpoint::Script(s) => format!("run {}", s.unsecure_allowed),
+                Checkpoint::Image(i) => image_line(i, src),
             })
             .collect()
+    }
+
+    fn image_line(i: &Image<'_>, src: &str) -> String {
+        format!(
+            "image {:?} {:?} {} at `{}` via {:?} release {:?} labels {:?} self-hosted {} steps {:?}",
+            i.site,
+            i.job,
+            i.reference,
+            &src[i.span.clone()],
+            i.via.as_ref().map(|v| &src[v.clone()]),
+            i.release.map(Release::describe),
+            i.labels,
+            i.self_hosted,
+            i.steps
+                .iter()
+                .map(|s| format!("{}{}", s.action, if s.conditional { "?" } else { "" }))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn container_images_per_leg_with_labels_and_steps() {
+        let src = "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        img: ['centos:7', '', debian:12]\n    runs-on: ubuntu-24.04\n    container: ${{ matrix.img }}\n    steps:\n      - uses: actions/checkout@v4\n      - run: make\n      - uses: actions/cache@v4\n        if: always()\n      - uses: ./local\n  h:\n    runs-on: [self-hosted, linux]\n    container:\n      image: quay.io/pypa/manylinux2014_x86_64\n    steps: []\n";
+        let got: Vec<String> = cps(src)
+            .into_iter()
+            .filter(|c| c.starts_with("image"))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "image GithubContainer Some(\"t\") centos:7 at `'centos:7'` via Some(\"${{ matrix.img }}\") release Some(\"CentOS 7\") labels [\"ubuntu-24.04\"] self-hosted false steps [\"actions/checkout\", \"actions/cache?\"]",
+                "image GithubContainer Some(\"t\") debian:12 at `debian:12` via Some(\"${{ matrix.img }}\") release Some(\"Debian 12 (bookworm)\") labels [\"ubuntu-24.04\"] self-hosted false steps [\"actions/checkout\", \"actions/cache?\"]",
+                "image GithubContainer Some(\"h\") quay.io/pypa/manylinux2014_x86_64 at `quay.io/pypa/manylinux2014_x86_64` via None release Some(\"CentOS 7\") labels [\"self-hosted\", \"linux\"] self-hosted true steps []",
+            ]
+        );
+    }
+
+    #[test]
+    fn gitlab_images_of_jobs_default_and_top_level() {
+        let src = "image: alpine:3.19\ndefault:\n  image:\n    name: debian:buster\n.tmpl:\n  image: $CI_REGISTRY_IMAGE:latest\nbuild:\n  image: ubuntu:23.04\n  script: [make]\nvariables:\n  A: b\n";
+        let doc = super::super::source::yaml::parse(src).unwrap().remove(0);
+        let got: Vec<String> = gitlab(&doc)
+            .iter()
+            .map(|cp| match cp {
+                Checkpoint::Image(i) => image_line(i, src),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "image GitlabImage None alpine:3.19 at `alpine:3.19` via None release Some(\"Alpine 3.19\") labels [] self-hosted false steps []",
+                "image GitlabImage Some(\"default\") debian:buster at `debian:buster` via None release Some(\"Debian 10 (buster)\") labels [] self-hosted false steps []",
+                "image GitlabImage Some(\".tmpl\") $CI_REGISTRY_IMAGE:latest at `$CI_REGISTRY_IMAGE:latest` via None release None labels [] self-hosted false steps []",
+                "image GitlabImage Some(\"build\") ubuntu:23.04 at `ubuntu:23.04` via None release Some(\"Ubuntu 23.04 (lunar)\") labels [] self-hosted false steps []",
+            ]
+        );
+    }
+
+    #[test]
+    fn dockerfile_base_images_with_arg_defaults() {
+        let src = "ARG BASE=python:3.8-slim-buster\nARG TAG\nFROM ${BASE} AS a\nFROM a\nFROM debian:${TAG}\n";
+        let df = super::super::source::dockerfile::parse(src).unwrap();
+        let got: Vec<String> = dockerfile(&df)
+            .iter()
+            .map(|cp| match cp {
+                Checkpoint::Image(i) => format!(
+                    "{}{}",
+                    image_line(i, src),
+                    if i.overridable { " (arg)" } else { "" }
+                ),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "image DockerFrom None python:3.8-slim-buster at `${BASE}` via None release Some(\"Debian 10 (buster)\") labels [] self-hosted false steps [] (arg)",
+                "image DockerFrom None debian:${TAG} at `debian:${TAG}` via None release None labels [] self-hosted false steps [] (arg)",
+            ]
+        );
     }
 
     #[test]

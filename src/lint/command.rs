@@ -95,6 +95,22 @@ pub enum VenvTool {
     Uv,
 }
 
+/// apt's action word: the first argument that is neither an option nor the value of `-o`, `-c`,
+/// `-t` (`apt-get -o Acquire::Check-Valid-Until=false update`).
+fn apt_action<'s>(args: &[&'s str]) -> Option<&'s str> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match *a {
+            "-o" | "-c" | "-t" | "--option" | "--config-file" | "--target-release" => {
+                it.next();
+            }
+            a if a.starts_with('-') => {}
+            a => return Some(a),
+        }
+    }
+    None
+}
+
 fn base(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
@@ -184,9 +200,7 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
             | Some(&"install") => Some(PyCmd::OtherPython),
             _ => None,
         },
-        "apt-get" | "apt" | "aptitude"
-            if args.iter().find(|a| !a.starts_with('-')) == Some(&"update") =>
-        {
+        "apt-get" | "apt" | "aptitude" if apt_action(args) == Some("update") => {
             Some(PyCmd::PkgIndexUpdate)
         }
         "apt-get" | "apt" | "aptitude" => pkg(cmd, "apt", &["install"], args),

@@ -159,6 +159,9 @@ pub struct State {
     pub apt_updated: Option<Span>,
     /// `APT::Get::Assume-Yes` was written to apt's configuration.
     pub apt_assume_yes: Option<Span>,
+    /// apt's sources were rewritten (`sed … /etc/apt/sources.list`, a write of an
+    /// `archive.debian.org` line, a copied sources file).
+    pub apt_sources_rewritten: Option<Span>,
 }
 
 impl State {
@@ -307,6 +310,31 @@ pub struct Scope {
     pub platform_overridable: bool,
     /// Extra words for messages: ` (matrix: os=ubuntu-24.04)`.
     pub note: String,
+    /// The container image's release, when the scope runs in one the files name and it is known
+    /// (`FROM`, GitLab `image:`, GitHub `container:`), judged on the linted day.
+    pub image: Option<ScopeImage>,
+}
+
+/// The release of a scope's image, with the archive move as of the linted day.
+#[derive(Debug, Clone)]
+pub struct ScopeImage {
+    /// The reference (a leg's matrix value substituted, `ARG` defaults expanded).
+    pub reference: String,
+    pub release: &'static super::distro::Release,
+    /// The release's apt sources have left the default mirror by the linted day.
+    pub archived: Option<&'static super::distro::Archive>,
+}
+
+impl ScopeImage {
+    /// The release behind `reference` on `today`; `None` when the reference names none.
+    pub fn of(reference: &str, today: super::facts::Date) -> Option<ScopeImage> {
+        let release = super::distro::release_of(reference)?;
+        Some(ScopeImage {
+            reference: reference.to_string(),
+            release,
+            archived: release.archived_on(today),
+        })
+    }
 }
 
 /// A shell script with a way to map its offsets back to the file.
@@ -1020,6 +1048,10 @@ impl Walker {
 
     /// Writes that matter whatever the command is: `>> $GITHUB_ENV`, `>> $GITHUB_PATH`, pip.conf.
     fn side_effects(&mut self, cmd: &Command, src: &ScriptSource<'_>, sh: &mut ShellState) {
+        if rewrites_apt_sources(cmd) {
+            let span = (src.to_file)(&cmd.span);
+            self.state.apt_sources_rewritten.get_or_insert(span);
+        }
         let mut targets: Vec<&str> = cmd
             .redirects
             .iter()
@@ -1089,6 +1121,39 @@ impl Walker {
     }
 }
 
+/// A command that points apt elsewhere (ci-failures.md §E3's false-positive trap): it names an
+/// archive host (`sed -i s/deb.debian.org/archive.debian.org/ …`, `echo "deb
+/// http://archive.debian.org/debian stretch main" > …`), or edits or writes a sources file
+/// (`sed -i … /etc/apt/sources.list`, `> /etc/apt/sources.list.d/x.list`, `rm`, `cp`, `mv`).
+fn rewrites_apt_sources(cmd: &Command) -> bool {
+    const ARCHIVES: [&str; 3] = [
+        "archive.debian.org",
+        "old-releases.ubuntu.com",
+        "snapshot.debian.org",
+    ];
+    let names_archive = |t: &str| ARCHIVES.iter().any(|a| t.contains(a));
+    let is_sources = |t: &str| {
+        let t = t.trim_matches(['"', '\'']);
+        t.starts_with("/etc/apt/sources.list") || t.contains("/etc/apt/sources.list.d")
+    };
+    let words = cmd.words.iter().map(|w| w.text.as_str());
+    let heredocs = cmd.heredocs.iter().map(|h| h.body.as_str());
+    if words.clone().chain(heredocs).any(names_archive) {
+        return true;
+    }
+    let writes = cmd
+        .redirects
+        .iter()
+        .filter(|r| r.op.contains('>'))
+        .filter_map(|r| r.target.as_ref())
+        .any(|t| is_sources(&t.text));
+    let edits = matches!(
+        cmd.program(),
+        Some("sed" | "tee" | "cp" | "mv" | "rm" | "ln" | "install" | "perl" | "echo" | "printf")
+    ) && cmd.words.iter().skip(1).any(|w| is_sources(&w.text));
+    writes || edits
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files → scopes
 
@@ -1137,6 +1202,7 @@ pub fn lint_yaml(
     let points = match kind {
         FileKind::GithubWorkflow => super::checkpoint::workflow(doc, &file.text),
         FileKind::GithubAction => super::checkpoint::action(doc, &file.text),
+        FileKind::GitlabCi => super::checkpoint::gitlab(doc),
         _ => Vec::new(),
     };
     let ctx = super::checkpoint::Context {
@@ -1194,6 +1260,7 @@ fn lint_workflow(
             bool,
             Option<&'static str>,
             Option<BTreeMap<String, String>>,
+            Option<String>,
         );
         let mut seen: Vec<LegKey> = Vec::new();
         let steps_read_matrix = job.steps.iter().any(|s| {
@@ -1216,12 +1283,16 @@ fn lint_workflow(
                 _ => String::new(),
             };
             let runner_os = leg_os(job, combo);
+            let image = container_reference(job, combo, job.matrix.is_none()).and_then(|r| {
+                ScopeImage::of(&r, opts.today.unwrap_or_else(super::facts::Date::today))
+            });
             // Legs that differ in nothing the walk reads give the same findings: walk one.
             let key = (
                 platform.clone(),
                 overridable,
                 runner_os,
                 steps_read_matrix.then(|| combo.clone()),
+                image.as_ref().map(|i| i.reference.clone()),
             );
             if seen.contains(&key) {
                 continue;
@@ -1234,6 +1305,7 @@ fn lint_workflow(
                 platform_span: span,
                 platform_overridable: overridable,
                 note,
+                image,
             };
             let mut w = Walker::new(scope);
             w.root = Some(opts.root.clone());
@@ -1277,6 +1349,21 @@ fn leg_os(job: &github::Job, combo: &BTreeMap<String, String>) -> Option<&'stati
             None
         }
     })
+}
+
+/// The container image of a GitHub job on one matrix leg (`None`: no container, or unknown).
+fn container_reference(
+    job: &github::Job,
+    combo: &BTreeMap<String, String>,
+    matrix_unknown: bool,
+) -> Option<String> {
+    let (image, _) = job.container.as_ref()?;
+    if matrix_unknown && image.contains("${{") {
+        return None;
+    }
+    github::expand_matrix_or_empty(image, combo)
+        .map(|i| i.trim().to_string())
+        .filter(|i| !i.is_empty())
 }
 
 /// The platform of a GitHub job for one matrix leg: the container when there is one, else the runner.
@@ -1576,6 +1663,7 @@ fn lint_action(
         platform_span: None,
         platform_overridable: false,
         note: String::new(),
+        image: None,
     };
     let mut w = Walker::new(scope);
     w.root = Some(opts.root.clone());

@@ -203,12 +203,40 @@ pub struct ShaTag {
     pub version: String,
 }
 
+/// An action that runs on the runner's Node (`runs.using: nodeNN`) in every version.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JavascriptAction {
+    pub action: String,
+    pub source: String,
+}
+
+/// What the runner's own Node needs inside a job container.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRuntime {
+    pub min_glibc: String,
+    pub since: Date,
+    pub source: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionFacts {
     pub deprecated: Vec<DeprecatedAction>,
     pub composites: Vec<DeprecatedComposite>,
     pub shas: BTreeMap<String, ShaTag>,
+    #[serde(default)]
+    pub javascript: Vec<JavascriptAction>,
+    #[serde(default)]
+    pub node_runtime: Option<NodeRuntime>,
+}
+
+impl ActionFacts {
+    /// The row of a JavaScript action (`actions/checkout`, `actions/cache/restore`).
+    pub fn javascript(&self, action: &str) -> Option<&JavascriptAction> {
+        self.javascript.iter().find(|j| j.action == action)
+    }
 }
 
 pub fn actions() -> &'static ActionFacts {

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::env::{env_base, Env, Scope, ScopeKind, ScriptSource, Walker};
+use super::env::{env_base, Env, Scope, ScopeImage, ScopeKind, ScriptSource, Walker};
 use super::platform;
 use super::source::gitlab::{self, Line};
 use super::source::yaml::{self, Node};
@@ -175,6 +175,9 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             platform,
             platform_span: None,
             platform_overridable: job.has_tags,
+            image: job.image.as_ref().and_then(|(image, _, _)| {
+                ScopeImage::of(image, opts.today.unwrap_or_else(super::facts::Date::today))
+            }),
             note: if job.has_tags {
                 " (if the job's `tags:` pick a Docker executor; a shell executor ignores `image:`)"
                     .to_string()

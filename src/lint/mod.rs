@@ -7,6 +7,7 @@ pub mod checkpoint;
 pub mod command;
 pub mod config;
 pub mod discover;
+pub mod distro;
 mod docker_env;
 pub mod env;
 pub mod facts;

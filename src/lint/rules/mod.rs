@@ -6,8 +6,10 @@
 mod action_versions;
 mod apt_install_without_update;
 mod apt_install_without_yes;
+mod apt_update_on_archived_release;
 mod artifact_action_deprecated;
 mod cache_action_deprecated;
+mod js_action_in_old_glibc_container;
 mod pip_install_externally_managed;
 mod pip_install_relies_on_runner_pip_conf;
 mod pip_unavailable;
@@ -49,8 +51,10 @@ pub trait Rule: Sync {
 pub const RULES: &[&dyn Rule] = &[
     &apt_install_without_update::AptInstallWithoutUpdate,
     &apt_install_without_yes::AptInstallWithoutYes,
+    &apt_update_on_archived_release::AptUpdateOnArchivedRelease,
     &artifact_action_deprecated::ArtifactActionDeprecated,
     &cache_action_deprecated::CacheActionDeprecated,
+    &js_action_in_old_glibc_container::JsActionInOldGlibcContainer,
     &pip_install_externally_managed::PipInstallExternallyManaged,
     &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,
     &pip_unavailable::PipUnavailable,

@@ -223,6 +223,27 @@ pub struct ToolVersion<'a> {
     pub via: Option<(String, Span)>,
     /// The leg's runner labels (empty when unknown).
     pub labels: Vec<String>,
+    /// The scalar's value (quotes removed), before GitHub types it.
+    pub value: String,
+    /// The step's other `with:` inputs on this leg: name and value, with `${{ matrix.X }}`
+    /// substituted (`None` when another expression is left or the value is not a scalar).
+    pub inputs: Vec<(String, Option<String>)>,
+    /// The step's `if:`, when it has one.
+    pub step_if: Option<String>,
+    /// The step or its job has `continue-on-error` (other than `false`): a failure here may not
+    /// fail the run.
+    pub continues: bool,
+}
+
+impl ToolVersion<'_> {
+    /// Another input of the same step, resolved on this leg: `None` when absent,
+    /// `Some(None)` when present but not known statically.
+    pub fn input(&self, name: &str) -> Option<Option<&str>> {
+        self.inputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_deref())
+    }
 }
 
 #[derive(Debug)]
@@ -274,6 +295,7 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
             continue;
         };
         let envs = [wf_env, job.get("env")];
+        let first = out.len();
         steps_checkpoints(
             Some(job_id),
             steps,
@@ -283,6 +305,13 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
             src,
             &mut out,
         );
+        if continues(job) {
+            for cp in &mut out[first..] {
+                if let Checkpoint::ToolVersion(tv) = cp {
+                    tv.continues = true;
+                }
+            }
+        }
     }
     dedup_tool_versions(&mut out);
     out
@@ -461,7 +490,22 @@ fn tool_version<'a>(
     src: &str,
 ) -> Option<ToolVersion<'a>> {
     let scalar = value.as_scalar()?;
-    let make = |style: Style, span: Span, via: Option<(String, Span)>| ToolVersion {
+    let inputs: Vec<(String, Option<String>)> = step
+        .get("with")
+        .map(|w| {
+            w.entries()
+                .filter(|(k, _, _)| *k != input)
+                .map(|(k, _, v)| {
+                    let resolved = v
+                        .as_str()
+                        .and_then(|t| matrix::expand(t, leg, false))
+                        .map(|(t, _)| t);
+                    (k.to_string(), resolved)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let make = |style: Style, span: Span, via: Option<(String, Span)>, value: &str| ToolVersion {
         job,
         action: action.to_string(),
         input,
@@ -470,17 +514,21 @@ fn tool_version<'a>(
         span,
         via,
         labels: labels.to_vec(),
+        value: value.to_string(),
+        inputs: inputs.clone(),
+        step_if: step.get("if").and_then(Node::as_str).map(str::to_string),
+        continues: continues(step),
     };
     let text = scalar.value.trim();
     let Some(inner) = text.strip_prefix("${{").and_then(|t| t.strip_suffix("}}")) else {
-        return Some(make(scalar.style, value.span.clone(), None));
+        return Some(make(scalar.style, value.span.clone(), None, &scalar.value));
     };
     let inner = inner.trim();
     let via = Some((input.to_string(), value.span.clone()));
     if let Some(key) = inner.strip_prefix("matrix.") {
         let v = leg.get(key)?;
         let (style, _) = v.scalar.clone()?;
-        return Some(make(style, v.span.clone(), via));
+        return Some(make(style, v.span.clone(), via, &v.text));
     }
     if let Some(name) = inner.strip_prefix("env.") {
         // The nearest `env:` wins: step, then job, then workflow.
@@ -490,19 +538,37 @@ fn tool_version<'a>(
         for env in scopes.flatten() {
             if let Some(v) = env.get(name) {
                 let s = v.as_scalar()?;
-                return Some(make(s.style, v.span.clone(), via));
+                return Some(make(s.style, v.span.clone(), via, &s.value));
             }
         }
     }
     None
 }
 
-/// Matrix legs repeat the same input: keep one checkpoint per span and runner labels.
+/// `continue-on-error:` on a step or job, other than a literal `false`.
+fn continues(node: &Node) -> bool {
+    node.get("continue-on-error").is_some_and(|v| {
+        v.as_str()
+            .is_none_or(|t| !t.trim().eq_ignore_ascii_case("false"))
+    })
+}
+
+/// Matrix legs repeat the same input: keep one checkpoint per span, runner labels and other
+/// inputs (an `architecture:` from the matrix makes legs differ).
 fn dedup_tool_versions(out: &mut Vec<Checkpoint<'_>>) {
-    let mut seen: BTreeMap<(usize, usize, Vec<String>), ()> = BTreeMap::new();
+    type Key = (usize, usize, Vec<String>, Vec<(String, Option<String>)>);
+    let mut seen: BTreeMap<Key, ()> = BTreeMap::new();
     out.retain(|cp| match cp {
         Checkpoint::ToolVersion(tv) => seen
-            .insert((tv.span.start, tv.span.end, tv.labels.clone()), ())
+            .insert(
+                (
+                    tv.span.start,
+                    tv.span.end,
+                    tv.labels.clone(),
+                    tv.inputs.clone(),
+                ),
+                (),
+            )
             .is_none(),
         _ => true,
     });

@@ -144,7 +144,7 @@ impl Rule for SetupPythonVersionUnavailable {
                             return;
                         };
                         let below = PySpec::parse(&foreign.fails_below).map(PySpec::minor);
-                        if !below.is_some_and(|b| spec.minor() < b) {
+                        if below.is_none_or(|b| spec.minor() >= b) {
                             return;
                         }
                         (

@@ -233,6 +233,9 @@ pub struct ToolVersion<'a> {
     /// The step or its job has `continue-on-error` (other than `false`): a failure here may not
     /// fail the run.
     pub continues: bool,
+    /// The job runs its steps in a `container:`: the action sees the container's OS, not the
+    /// runner's.
+    pub in_container: bool,
 }
 
 impl ToolVersion<'_> {
@@ -305,11 +308,11 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
             src,
             &mut out,
         );
-        if continues(job) {
-            for cp in &mut out[first..] {
-                if let Checkpoint::ToolVersion(tv) = cp {
-                    tv.continues = true;
-                }
+        let (job_continues, container) = (continues(job), job.get("container").is_some());
+        for cp in &mut out[first..] {
+            if let Checkpoint::ToolVersion(tv) = cp {
+                tv.continues |= job_continues;
+                tv.in_container = container;
             }
         }
     }
@@ -518,6 +521,7 @@ fn tool_version<'a>(
         inputs: inputs.clone(),
         step_if: step.get("if").and_then(Node::as_str).map(str::to_string),
         continues: continues(step),
+        in_container: false,
     };
     let text = scalar.value.trim();
     let Some(inner) = text.strip_prefix("${{").and_then(|t| t.strip_suffix("}}")) else {
@@ -703,6 +707,35 @@ mod tests {
                 "uses actions/upload-artifact v3 Tag Some([3]) v3",
                 "uses actions/cache 704facf57e6136b1bc63b828d79edcd491f0ee84 Sha Some([3, 3, 2]) 704facf57e6136b1bc63b828d79edcd491f0ee84",
                 "uses actions/cache/restore main Branch None main",
+            ]
+        );
+    }
+
+    #[test]
+    fn tool_versions_carry_the_legs_other_inputs_and_failure_tolerance() {
+        let src = "on: push\njobs:\n  t:\n    continue-on-error: ${{ matrix.arch == 'x64' }}\n    strategy:\n      matrix:\n        arch: [x64, arm64]\n    runs-on: macos-15\n    steps:\n      - uses: actions/setup-python@v5\n        if: matrix.arch == 'x64'\n        with:\n          python-version: '3.9'\n          architecture: ${{ matrix.arch }}\n          cache: ${{ inputs.cache }}\n  c:\n    runs-on: ubuntu-24.04\n    container: ubuntu:22.04\n    steps:\n      - uses: actions/setup-python@v5\n        with:\n          python-version: \"3.7\"\n";
+        let doc = super::super::source::yaml::parse(src).unwrap().remove(0);
+        let got: Vec<String> = workflow(&doc, src)
+            .iter()
+            .filter_map(|cp| match cp {
+                Checkpoint::ToolVersion(t) => Some(format!(
+                    "{} {:?} {:?} {:?} {} {}",
+                    t.value,
+                    t.input("architecture"),
+                    t.input("cache"),
+                    t.step_if,
+                    t.continues,
+                    t.in_container
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "3.9 Some(Some(\"x64\")) Some(None) Some(\"matrix.arch == 'x64'\") true false",
+                "3.9 Some(Some(\"arm64\")) Some(None) Some(\"matrix.arch == 'x64'\") true false",
+                "3.7 None None None false true",
             ]
         );
     }

@@ -56,7 +56,8 @@ impl Rule for SetupPythonVersionUnavailable {
         let Checkpoint::ToolVersion(tv) = cp else {
             return;
         };
-        if tv.action != "actions/setup-python" || ctx.ghes {
+        // In a job container the action reads the container's OS release, not the runner's.
+        if tv.action != "actions/setup-python" || ctx.ghes || tv.in_container {
             return;
         }
         // `3.10` as a number is tool-version-number's finding: it reaches the action as `3.1`.

@@ -227,6 +227,30 @@ pub struct ToolVersion<'a> {
     pub via: Option<(String, Span)>,
     /// The leg's runner labels (empty when unknown).
     pub labels: Vec<String>,
+    /// The scalar's value (quotes removed), before GitHub types it.
+    pub value: String,
+    /// The step's other `with:` inputs on this leg: name and value, with `${{ matrix.X }}`
+    /// substituted (`None` when another expression is left or the value is not a scalar).
+    pub inputs: Vec<(String, Option<String>)>,
+    /// The step's `if:`, when it has one.
+    pub step_if: Option<String>,
+    /// The step or its job has `continue-on-error` (other than `false`): a failure here may not
+    /// fail the run.
+    pub continues: bool,
+    /// The job runs its steps in a `container:`: the action sees the container's OS, not the
+    /// runner's.
+    pub in_container: bool,
+}
+
+impl ToolVersion<'_> {
+    /// Another input of the same step, resolved on this leg: `None` when absent,
+    /// `Some(None)` when present but not known statically.
+    pub fn input(&self, name: &str) -> Option<Option<&str>> {
+        self.inputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_deref())
+    }
 }
 
 #[derive(Debug)]
@@ -327,6 +351,7 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
             continue;
         };
         let envs = [wf_env, job.get("env")];
+        let first = out.len();
         steps_checkpoints(
             Some(job_id),
             steps,
@@ -336,6 +361,13 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
             src,
             &mut out,
         );
+        let (job_continues, container) = (continues(job), job.get("container").is_some());
+        for cp in &mut out[first..] {
+            if let Checkpoint::ToolVersion(tv) = cp {
+                tv.continues |= job_continues;
+                tv.in_container = container;
+            }
+        }
     }
     dedup_tool_versions(&mut out);
     out
@@ -673,7 +705,22 @@ fn tool_version<'a>(
     src: &str,
 ) -> Option<ToolVersion<'a>> {
     let scalar = value.as_scalar()?;
-    let make = |style: Style, span: Span, via: Option<(String, Span)>| ToolVersion {
+    let inputs: Vec<(String, Option<String>)> = step
+        .get("with")
+        .map(|w| {
+            w.entries()
+                .filter(|(k, _, _)| *k != input)
+                .map(|(k, _, v)| {
+                    let resolved = v
+                        .as_str()
+                        .and_then(|t| matrix::expand(t, leg, false))
+                        .map(|(t, _)| t);
+                    (k.to_string(), resolved)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let make = |style: Style, span: Span, via: Option<(String, Span)>, value: &str| ToolVersion {
         job,
         action: action.to_string(),
         input,
@@ -682,17 +729,22 @@ fn tool_version<'a>(
         span,
         via,
         labels: labels.to_vec(),
+        value: value.to_string(),
+        inputs: inputs.clone(),
+        step_if: step.get("if").and_then(Node::as_str).map(str::to_string),
+        continues: continues(step),
+        in_container: false,
     };
     let text = scalar.value.trim();
     let Some(inner) = text.strip_prefix("${{").and_then(|t| t.strip_suffix("}}")) else {
-        return Some(make(scalar.style, value.span.clone(), None));
+        return Some(make(scalar.style, value.span.clone(), None, &scalar.value));
     };
     let inner = inner.trim();
     let via = Some((input.to_string(), value.span.clone()));
     if let Some(key) = inner.strip_prefix("matrix.") {
         let v = leg.get(key)?;
         let (style, _) = v.scalar.clone()?;
-        return Some(make(style, v.span.clone(), via));
+        return Some(make(style, v.span.clone(), via, &v.text));
     }
     if let Some(name) = inner.strip_prefix("env.") {
         // The nearest `env:` wins: step, then job, then workflow.
@@ -702,19 +754,37 @@ fn tool_version<'a>(
         for env in scopes.flatten() {
             if let Some(v) = env.get(name) {
                 let s = v.as_scalar()?;
-                return Some(make(s.style, v.span.clone(), via));
+                return Some(make(s.style, v.span.clone(), via, &s.value));
             }
         }
     }
     None
 }
 
-/// Matrix legs repeat the same input: keep one checkpoint per span and runner labels.
+/// `continue-on-error:` on a step or job, other than a literal `false`.
+fn continues(node: &Node) -> bool {
+    node.get("continue-on-error").is_some_and(|v| {
+        v.as_str()
+            .is_none_or(|t| !t.trim().eq_ignore_ascii_case("false"))
+    })
+}
+
+/// Matrix legs repeat the same input: keep one checkpoint per span, runner labels and other
+/// inputs (an `architecture:` from the matrix makes legs differ).
 fn dedup_tool_versions(out: &mut Vec<Checkpoint<'_>>) {
-    let mut seen: BTreeMap<(usize, usize, Vec<String>), ()> = BTreeMap::new();
+    type Key = (usize, usize, Vec<String>, Vec<(String, Option<String>)>);
+    let mut seen: BTreeMap<Key, ()> = BTreeMap::new();
     out.retain(|cp| match cp {
         Checkpoint::ToolVersion(tv) => seen
-            .insert((tv.span.start, tv.span.end, tv.labels.clone()), ())
+            .insert(
+                (
+                    tv.span.start,
+                    tv.span.end,
+                    tv.labels.clone(),
+                    tv.inputs.clone(),
+                ),
+                (),
+            )
             .is_none(),
         _ => true,
     });
@@ -931,6 +1001,35 @@ mod tests {
                 "uses actions/upload-artifact v3 Tag Some([3]) v3",
                 "uses actions/cache 704facf57e6136b1bc63b828d79edcd491f0ee84 Sha Some([3, 3, 2]) 704facf57e6136b1bc63b828d79edcd491f0ee84",
                 "uses actions/cache/restore main Branch None main",
+            ]
+        );
+    }
+
+    #[test]
+    fn tool_versions_carry_the_legs_other_inputs_and_failure_tolerance() {
+        let src = "on: push\njobs:\n  t:\n    continue-on-error: ${{ matrix.arch == 'x64' }}\n    strategy:\n      matrix:\n        arch: [x64, arm64]\n    runs-on: macos-15\n    steps:\n      - uses: actions/setup-python@v5\n        if: matrix.arch == 'x64'\n        with:\n          python-version: '3.9'\n          architecture: ${{ matrix.arch }}\n          cache: ${{ inputs.cache }}\n  c:\n    runs-on: ubuntu-24.04\n    container: ubuntu:22.04\n    steps:\n      - uses: actions/setup-python@v5\n        with:\n          python-version: \"3.7\"\n";
+        let doc = super::super::source::yaml::parse(src).unwrap().remove(0);
+        let got: Vec<String> = workflow(&doc, src)
+            .iter()
+            .filter_map(|cp| match cp {
+                Checkpoint::ToolVersion(t) => Some(format!(
+                    "{} {:?} {:?} {:?} {} {}",
+                    t.value,
+                    t.input("architecture"),
+                    t.input("cache"),
+                    t.step_if,
+                    t.continues,
+                    t.in_container
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "3.9 Some(Some(\"x64\")) Some(None) Some(\"matrix.arch == 'x64'\") true false",
+                "3.9 Some(Some(\"arm64\")) Some(None) Some(\"matrix.arch == 'x64'\") true false",
+                "3.7 None None None false true",
             ]
         );
     }

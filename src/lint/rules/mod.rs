@@ -19,6 +19,7 @@ mod set_env_command_disabled;
 mod setup_cache_lockfile;
 mod setup_node_cache_without_lockfile;
 mod setup_python_cache_without_file;
+mod setup_python_version_unavailable;
 mod tool_version_number;
 mod upload_artifact_name_conflict;
 mod uv_pip_system_externally_managed;
@@ -63,6 +64,7 @@ pub const RULES: &[&dyn Rule] = &[
     &set_env_command_disabled::SetEnvCommandDisabled,
     &setup_node_cache_without_lockfile::SetupNodeCacheWithoutLockfile,
     &setup_python_cache_without_file::SetupPythonCacheWithoutFile,
+    &setup_python_version_unavailable::SetupPythonVersionUnavailable,
     &tool_version_number::ToolVersionNumber,
     &upload_artifact_name_conflict::UploadArtifactNameConflict,
     &uv_pip_system_externally_managed::UvPipSystemExternallyManaged,

@@ -196,6 +196,9 @@ pub struct Uses<'a> {
     pub after_checkout: bool,
     /// A `run:` step runs before this one (it may create files).
     pub after_run: bool,
+    /// An `actions/checkout` of another repository (`repository:`) or into a `path:` runs before
+    /// this one: the workspace root may not hold this repository.
+    pub after_other_checkout: bool,
     /// How many matrix legs run this step (1 without a matrix).
     pub legs: usize,
 }
@@ -376,6 +379,7 @@ fn steps_checkpoints<'a>(
 ) {
     let mut after_checkout = false;
     let mut after_run = false;
+    let mut after_other_checkout = false;
     for step in steps {
         if let (Some(job), Some(cond)) = (job, step.get("if")) {
             if let Some(text) = cond.as_str() {
@@ -424,9 +428,17 @@ fn steps_checkpoints<'a>(
         uses.if_cond = step.get("if").and_then(|c| c.as_str()).map(str::to_string);
         uses.after_checkout = after_checkout;
         uses.after_run = after_run;
+        uses.after_other_checkout = after_other_checkout;
         uses.legs = legs.len();
-        if uses.action == "actions/checkout" && uses.input("path").is_none() {
-            after_checkout = true;
+        if uses.action == "actions/checkout" {
+            let other_repo = uses
+                .input("repository")
+                .is_some_and(|(_, r, _)| !r.contains("github.repository"));
+            if uses.input("path").is_none() && !other_repo {
+                after_checkout = true;
+            } else {
+                after_other_checkout = true;
+            }
         }
         let action = uses.action.clone();
         out.push(Checkpoint::Uses(uses));
@@ -561,6 +573,7 @@ fn parse_uses<'a>(job: Option<&'a str>, node: &Node, src: &str) -> Option<Uses<'
         if_cond: None,
         after_checkout: false,
         after_run: false,
+        after_other_checkout: false,
         legs: 1,
     })
 }

@@ -439,6 +439,32 @@ pub fn brings(packages: &[String]) -> Brings {
     b
 }
 
+/// Whether a command puts a pip other than the distribution's in place: `pip install --upgrade
+/// pip` (any spelling of the requirement: `pip==24.0`, `"pip>=23.1"`, `pip[…]`), `get-pip.py` run
+/// or downloaded (`curl … get-pip.py | python3`), `python3 -m ensurepip`.
+pub fn replaces_pip(cmd: &Command) -> bool {
+    let words = texts(&cmd.words);
+    if words.iter().any(|w| w.contains("get-pip")) {
+        return true;
+    }
+    match classify(cmd) {
+        Some(PyCmd::Ensurepip) => true,
+        Some(PyCmd::Pip { sub, .. }) if sub == "install" => {
+            let after = words
+                .iter()
+                .position(|w| *w == "install")
+                .map_or(&words[..0], |i| &words[i + 1..]);
+            after.iter().any(|w| {
+                let w = w.trim_matches(|c| c == '"' || c == '\'');
+                w == "pip"
+                    || w.strip_prefix("pip")
+                        .is_some_and(|rest| rest.starts_with(['=', '<', '>', '~', '!', '[']))
+            })
+        }
+        _ => false,
+    }
+}
+
 /// pip's boolean parsing (`strtobool`): `None` for an invalid value.
 pub fn truthy(value: &str) -> Option<bool> {
     match value.trim().to_ascii_lowercase().as_str() {

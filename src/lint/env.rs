@@ -159,6 +159,9 @@ pub struct State {
     pub apt_updated: Option<Span>,
     /// `APT::Get::Assume-Yes` was written to apt's configuration.
     pub apt_assume_yes: Option<Span>,
+    /// pip was upgraded or installed by something other than the platform's package
+    /// (`pip install --upgrade pip`, get-pip.py, ensurepip): its version is not the platform's.
+    pub pip_replaced: Option<Span>,
 }
 
 impl State {
@@ -771,7 +774,14 @@ impl Walker {
                 });
                 let expanded = self.expand_program(cmd, &sh);
                 let cmd = expanded.as_ref().unwrap_or(cmd);
+                // Noted after the rules saw the command: `pip install -U pip --break-system-packages`
+                // runs on the old pip.
+                let replaces_pip = command::replaces_pip(cmd);
                 let Some(py) = command::classify(cmd) else {
+                    if replaces_pip {
+                        let span = (src.to_file)(&cmd.span);
+                        self.state.pip_replaced.get_or_insert(span);
+                    }
                     self.side_effects(cmd, src, &mut sh);
                     continue;
                 };
@@ -788,6 +798,9 @@ impl Walker {
                         reach: std::cell::OnceCell::new(),
                     };
                     rules::check(&site, &mut self.findings);
+                }
+                if replaces_pip {
+                    self.state.pip_replaced.get_or_insert(span.clone());
                 }
                 self.apply(cmd, &py, span, src, &mut sh);
                 self.side_effects(cmd, src, &mut sh);
@@ -842,6 +855,7 @@ impl Walker {
             &mut s.other_python,
             &mut s.opaque_script,
             &mut s.activated_in_earlier_shell,
+            &mut s.pip_replaced,
             &mut self.scope.platform_span,
         ];
         for span in opts.into_iter().flatten() {

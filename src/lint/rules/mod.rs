@@ -8,6 +8,7 @@ mod apt_install_without_update;
 mod apt_install_without_yes;
 mod artifact_action_deprecated;
 mod cache_action_deprecated;
+mod oidc_without_id_token_permission;
 mod pip_break_system_packages_old_pip;
 mod pip_install_externally_managed;
 mod pip_install_relies_on_runner_pip_conf;
@@ -55,6 +56,7 @@ pub const RULES: &[&dyn Rule] = &[
     &apt_install_without_yes::AptInstallWithoutYes,
     &artifact_action_deprecated::ArtifactActionDeprecated,
     &cache_action_deprecated::CacheActionDeprecated,
+    &oidc_without_id_token_permission::OidcWithoutIdTokenPermission,
     &pip_break_system_packages_old_pip::PipBreakSystemPackagesOldPip,
     &pip_install_externally_managed::PipInstallExternallyManaged,
     &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,

@@ -291,7 +291,11 @@ fn permissions_value(node: &Node) -> PermissionsValue {
         let Some(access) = value.as_str() else {
             return PermissionsValue::Unknown;
         };
-        entries.push((name.to_string(), access.trim().to_string(), value.span.clone()));
+        entries.push((
+            name.to_string(),
+            access.trim().to_string(),
+            value.span.clone(),
+        ));
     }
     PermissionsValue::Scopes(entries)
 }

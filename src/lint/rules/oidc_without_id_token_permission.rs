@@ -158,9 +158,9 @@ impl Rule for OidcWithoutIdTokenPermission {
 fn aws_needs_oidc(u: &Uses<'_>, job: &crate::lint::checkpoint::JobFacts) -> bool {
     let labels = runner_labels();
     let hosted = !job.labels.is_empty()
-        && job.labels.iter().all(|leg| {
-            matches!(leg.as_slice(), [one] if one != "self-hosted" && labels.is_hosted(one))
-        });
+        && job.labels.iter().all(
+            |leg| matches!(leg.as_slice(), [one] if one != "self-hosted" && labels.is_hosted(one)),
+        );
     let env_credentials = job
         .env
         .iter()

@@ -8,6 +8,7 @@ mod apt_install_without_update;
 mod apt_install_without_yes;
 mod artifact_action_deprecated;
 mod cache_action_deprecated;
+mod npm_ci_without_lockfile;
 mod oidc_without_id_token_permission;
 mod pip_break_system_packages_old_pip;
 mod pip_install_externally_managed;
@@ -56,6 +57,7 @@ pub const RULES: &[&dyn Rule] = &[
     &apt_install_without_yes::AptInstallWithoutYes,
     &artifact_action_deprecated::ArtifactActionDeprecated,
     &cache_action_deprecated::CacheActionDeprecated,
+    &npm_ci_without_lockfile::NpmCiWithoutLockfile,
     &oidc_without_id_token_permission::OidcWithoutIdTokenPermission,
     &pip_break_system_packages_old_pip::PipBreakSystemPackagesOldPip,
     &pip_install_externally_managed::PipInstallExternallyManaged,

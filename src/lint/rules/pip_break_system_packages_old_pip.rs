@@ -6,6 +6,7 @@ use crate::lint::command::{Invoker, PyCmd};
 use crate::lint::env::{Site, Target};
 use crate::lint::facts::Version;
 use crate::lint::platform::{self, Tri};
+use crate::lint::source::shell::Separator;
 use crate::report::{Finding, Label};
 
 pub struct PipBreakSystemPackagesOldPip;
@@ -29,8 +30,10 @@ impl Rule for PipBreakSystemPackagesOldPip {
         if !opts.break_system_packages || (sub != "install" && sub != "uninstall") {
             return;
         }
-        // `pip install --break-system-packages x || pip install x`: a fallback written for old pips.
-        if site.cmd.condition {
+        // `pip install --break-system-packages x || pip install x`: a fallback written for old
+        // pips; `pip install x || pip install --break-system-packages x`: it runs only when the
+        // plain install failed, which these unmarked Pythons do not make it do.
+        if site.cmd.condition || site.cmd.separator == Separator::Or {
             return;
         }
         // Only the platform's own pip: `pip3.11` or `python3.11 -m pip` may be another one.

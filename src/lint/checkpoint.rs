@@ -200,8 +200,152 @@ pub struct Uses<'a> {
     pub after_checkout: bool,
     /// A `run:` step runs before this one (it may create files).
     pub after_run: bool,
+    /// An `actions/checkout` of another repository (`repository:`) or into a `path:` runs before
+    /// this one: the workspace root may not hold this repository.
+    pub after_other_checkout: bool,
     /// How many matrix legs run this step (1 without a matrix).
     pub legs: usize,
+    /// The job around the step (`None` in a composite action: its caller's job decides).
+    pub job_facts: Option<Arc<JobFacts>>,
+    /// The step's index in its job's `steps:`.
+    pub step_index: usize,
+    /// Names set in the step's own `env:`.
+    pub step_env: Vec<String>,
+}
+
+/// What a job holds beside its steps, shared by the job's `uses:` checkpoints.
+#[derive(Debug)]
+pub struct JobFacts {
+    /// The `GITHUB_TOKEN` permissions the job runs with.
+    pub permissions: Permissions,
+    /// The job's runner labels on each matrix leg (a leg's list is empty when `runs-on` is a
+    /// `group:`/`labels:` object or an expression the matrix does not give).
+    pub labels: Vec<Vec<String>>,
+    /// Names set in the workflow's and the job's `env:`.
+    pub env: Vec<String>,
+    /// Each step's `uses:` action (`owner/repo[/path]`, lowercased owner and repo; empty for a
+    /// `run:` step), in order.
+    pub steps: Vec<String>,
+}
+
+/// Where a job's `GITHUB_TOKEN` permissions come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionsFrom {
+    /// `jobs.<id>.permissions`.
+    Job,
+    /// The workflow's top-level `permissions:` (the job has none).
+    Workflow,
+    /// No `permissions:` anywhere: the repository's or organisation's default token.
+    Default,
+    /// No `permissions:` anywhere in a reusable workflow (`on: workflow_call`): the caller's.
+    Caller,
+}
+
+/// The value of a `permissions:` key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermissionsValue {
+    WriteAll,
+    ReadAll,
+    /// A mapping of scopes (`{}` is empty): every scope not named is `none`.
+    Scopes(Vec<(String, String, Span)>),
+    /// Something else (an expression, a typo): unknown.
+    Unknown,
+}
+
+/// The permissions in force for a job, with the `permissions:` value that decides them.
+#[derive(Debug, Clone)]
+pub struct Permissions {
+    pub from: PermissionsFrom,
+    pub value: PermissionsValue,
+    /// The deciding `permissions:` value (`None` for `Default` and `Caller`).
+    pub span: Option<Span>,
+}
+
+impl Permissions {
+    /// The access a block grants to `scope` (`write`, `read`, `none`), when the file decides it:
+    /// `None` for the default token, the caller's, and values faultline cannot read.
+    pub fn explicit(&self, scope: &str) -> Option<&str> {
+        match &self.value {
+            PermissionsValue::WriteAll => Some("write"),
+            PermissionsValue::ReadAll => Some("read"),
+            PermissionsValue::Scopes(entries) => Some(
+                entries
+                    .iter()
+                    .find(|(name, ..)| name == scope)
+                    .map_or("none", |(_, access, _)| access.as_str()),
+            ),
+            PermissionsValue::Unknown => None,
+        }
+    }
+}
+
+fn permissions_value(node: &Node) -> PermissionsValue {
+    if let Some(text) = node.as_str() {
+        return match text.trim() {
+            "write-all" => PermissionsValue::WriteAll,
+            "read-all" => PermissionsValue::ReadAll,
+            _ => PermissionsValue::Unknown,
+        };
+    }
+    if node.as_map().is_none() {
+        return PermissionsValue::Unknown;
+    }
+    let mut entries = Vec::new();
+    for (name, _, value) in node.entries() {
+        let Some(access) = value.as_str() else {
+            return PermissionsValue::Unknown;
+        };
+        entries.push((
+            name.to_string(),
+            access.trim().to_string(),
+            value.span.clone(),
+        ));
+    }
+    PermissionsValue::Scopes(entries)
+}
+
+/// A workflow that other workflows call (`on: workflow_call`, in any of its spellings).
+fn is_reusable(doc: &Node) -> bool {
+    let Some(on) = doc.get("on") else {
+        return false;
+    };
+    if let Some(text) = on.as_str() {
+        return text.trim() == "workflow_call";
+    }
+    if let Some(items) = on.as_seq() {
+        return items.iter().any(|i| i.as_str() == Some("workflow_call"));
+    }
+    on.get("workflow_call").is_some()
+}
+
+/// A job's permissions: its own block, else the workflow's, else the default (or the caller's).
+fn job_permissions(doc: &Node, job: &Node) -> Permissions {
+    for (from, node) in [
+        (PermissionsFrom::Job, job.get("permissions")),
+        (PermissionsFrom::Workflow, doc.get("permissions")),
+    ] {
+        if let Some(node) = node {
+            return Permissions {
+                from,
+                value: permissions_value(node),
+                span: Some(node.span.clone()),
+            };
+        }
+    }
+    Permissions {
+        from: if is_reusable(doc) {
+            PermissionsFrom::Caller
+        } else {
+            PermissionsFrom::Default
+        },
+        value: PermissionsValue::Unknown,
+        span: None,
+    }
+}
+
+fn env_names(env: Option<&Node>) -> Vec<String> {
+    env.map(|e| e.entries().map(|(k, ..)| k.to_string()).collect())
+        .unwrap_or_default()
 }
 
 impl Uses<'_> {
@@ -351,6 +495,20 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
             continue;
         };
         let envs = [wf_env, job.get("env")];
+        let facts = Arc::new(JobFacts {
+            permissions: job_permissions(doc, job),
+            labels: leg_labels.clone(),
+            env: envs.iter().flat_map(|e| env_names(*e)).collect(),
+            steps: steps
+                .iter()
+                .map(|step| {
+                    step.get("uses")
+                        .and_then(|u| parse_uses(None, u, src))
+                        .map(|u| u.action)
+                        .unwrap_or_default()
+                })
+                .collect(),
+        });
         let first = out.len();
         steps_checkpoints(
             Some(job_id),
@@ -363,9 +521,13 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
         );
         let (job_continues, container) = (continues(job), job.get("container").is_some());
         for cp in &mut out[first..] {
-            if let Checkpoint::ToolVersion(tv) = cp {
-                tv.continues |= job_continues;
-                tv.in_container = container;
+            match cp {
+                Checkpoint::ToolVersion(tv) => {
+                    tv.continues |= job_continues;
+                    tv.in_container = container;
+                }
+                Checkpoint::Uses(u) => u.job_facts = Some(facts.clone()),
+                _ => {}
             }
         }
     }
@@ -620,7 +782,8 @@ fn steps_checkpoints<'a>(
 ) {
     let mut after_checkout = false;
     let mut after_run = false;
-    for step in steps {
+    let mut after_other_checkout = false;
+    for (index, step) in steps.iter().enumerate() {
         if let (Some(job), Some(cond)) = (job, step.get("if")) {
             if let Some(text) = cond.as_str() {
                 out.push(Checkpoint::Condition(Condition {
@@ -668,9 +831,19 @@ fn steps_checkpoints<'a>(
         uses.if_cond = step.get("if").and_then(|c| c.as_str()).map(str::to_string);
         uses.after_checkout = after_checkout;
         uses.after_run = after_run;
+        uses.after_other_checkout = after_other_checkout;
         uses.legs = legs.len();
-        if uses.action == "actions/checkout" && uses.input("path").is_none() {
-            after_checkout = true;
+        uses.step_index = index;
+        uses.step_env = env_names(step.get("env"));
+        if uses.action == "actions/checkout" {
+            let other_repo = uses
+                .input("repository")
+                .is_some_and(|(_, r, _)| !r.contains("github.repository"));
+            if uses.input("path").is_none() && !other_repo {
+                after_checkout = true;
+            } else {
+                after_other_checkout = true;
+            }
         }
         let action = uses.action.clone();
         out.push(Checkpoint::Uses(uses));
@@ -843,7 +1016,11 @@ fn parse_uses<'a>(job: Option<&'a str>, node: &Node, src: &str) -> Option<Uses<'
         if_cond: None,
         after_checkout: false,
         after_run: false,
+        after_other_checkout: false,
         legs: 1,
+        job_facts: None,
+        step_index: 0,
+        step_env: Vec::new(),
     })
 }
 

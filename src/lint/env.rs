@@ -103,6 +103,56 @@ impl Env {
     }
 }
 
+/// The folder a command in shell `at` runs in: the nearest shell (itself, then its parents) that
+/// ran `cd`, else where the script started.
+fn shell_cwd(
+    script: &shell::Script,
+    at: usize,
+    sh: &ShellState,
+    start: Option<&str>,
+) -> Option<String> {
+    let mut s = Some(at);
+    while let Some(i) = s {
+        if let Some(dir) = sh.cwds.get(&i) {
+            return dir.clone();
+        }
+        s = script.shells.get(i).and_then(|sh| sh.parent);
+    }
+    start.map(str::to_string)
+}
+
+/// Where `cd DIR` (or `pushd DIR`) goes from `from`, relative to the repository root. `None` when
+/// it cannot be told: no argument (`$HOME`), `-`, an absolute path, a variable other than the
+/// workspace's, or a climb above the root.
+fn cd_target(cmd: &Command, from: Option<&str>) -> Option<String> {
+    let arg = cmd.args().iter().find(|w| !w.text.starts_with('-'))?;
+    let text = arg.text.as_str();
+    let (base, rest) = [
+        "$GITHUB_WORKSPACE",
+        "${GITHUB_WORKSPACE}",
+        "${{ github.workspace }}",
+        "$CI_PROJECT_DIR",
+        "${CI_PROJECT_DIR}",
+    ]
+    .iter()
+    .find_map(|v| text.strip_prefix(v).map(|rest| ("", rest)))
+    .or_else(|| (!arg.dynamic && !text.starts_with('/')).then_some((from?, text)))?;
+    if rest.contains('$') {
+        return None;
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rest.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// The shared base of [`Env`] for variables set before any step or script: every one but
 /// `PATH`, which also moves venvs and is set through [`Walker::set_env`] in each scope.
 pub fn env_base<'a>(
@@ -162,6 +212,16 @@ pub struct State {
     /// apt's sources were rewritten (`sed … /etc/apt/sources.list`, a write of an
     /// `archive.debian.org` line, a copied sources file).
     pub apt_sources_rewritten: Option<Span>,
+    /// pip was upgraded or installed by something other than the platform's package
+    /// (`pip install --upgrade pip`, get-pip.py, ensurepip): its version is not the platform's.
+    pub pip_replaced: Option<Span>,
+    /// What the workspace holds: `Some(true)` this repository at the root (GitLab's project
+    /// folder, or after a plain `actions/checkout`), `Some(false)` something else (another
+    /// repository, a `path:` checkout), `None` nothing known yet.
+    pub workspace_repo: Option<bool>,
+    /// A command or step that may have written a `package-lock.json` (`npm install`, a `cp`, an
+    /// action faultline does not model).
+    pub lockfile_written: Option<Span>,
 }
 
 impl State {
@@ -217,6 +277,10 @@ pub struct ShellState {
     pub exports: BTreeMap<String, EnvValue>,
     /// A script was sourced: its effect on this shell is unknown.
     pub sourced: Option<Span>,
+    /// The current folder of each shell that ran `cd` (by `Script::shells` index), relative to
+    /// the repository root (`""` = the root; `None` = unknown). Shells without an entry are in
+    /// their parent's folder, the script's own shell in [`Walker::start_dir`].
+    pub cwds: BTreeMap<usize, Option<String>>,
 }
 
 /// Which interpreter a pip (or uv) command reaches.
@@ -280,6 +344,11 @@ pub struct Site<'a> {
     pub tolerated: Option<&'static str>,
     /// `pip_reach()`'s answer, once asked.
     pub reach: std::cell::OnceCell<Option<PipReach>>,
+    /// The folder the command runs in, relative to the repository root (`""` = the root), when
+    /// the files tell.
+    pub cwd: Option<String>,
+    /// The repository root, when the walk knows it (for rules that look at its files).
+    pub root: Option<&'a std::path::Path>,
 }
 
 impl Site<'_> {
@@ -617,6 +686,11 @@ pub struct Walker {
     pending_path: Option<Venv>,
     /// The repository root, for local actions (`uses: ./.github/actions/x`).
     pub root: Option<std::path::PathBuf>,
+    /// The folder the next shell starts in, relative to the repository root (`Some("")` = the
+    /// root), when the files tell (a step's `working-directory`, GitLab's project folder).
+    pub start_dir: Option<String>,
+    /// `defaults.run.working-directory` of the job or workflow being walked.
+    pub default_working_directory: Option<String>,
     /// Why the `uses:` step that called the composite action being walked may not fail the job.
     outer_tolerated: Option<&'static str>,
     /// How deep in local composite actions the walk is.
@@ -658,6 +732,8 @@ impl Walker {
             pending_env: Vec::new(),
             pending_path: None,
             root: None,
+            start_dir: None,
+            default_working_directory: None,
             outer_tolerated: None,
             foreign: Vec::new(),
             depth: 0,
@@ -694,6 +770,22 @@ impl Walker {
                 .find(|w| w.name == k)
                 .map(|w| w.value.trim().to_ascii_lowercase())
         };
+        match name.as_str() {
+            "actions/checkout" => {
+                let other_repo =
+                    with_val("repository").is_some_and(|r| !r.contains("github.repository"));
+                self.state.workspace_repo = Some(with_val("path").is_none() && !other_repo);
+                return;
+            }
+            // Setup and cache actions write no project files.
+            _ if name.starts_with("actions/setup-")
+                || name.starts_with("actions/cache")
+                || name == "pnpm/action-setup" => {}
+            // Any other action may bring files (an artifact, a generated lockfile).
+            _ => {
+                self.state.lockfile_written.get_or_insert(span.clone());
+            }
+        }
         match name.as_str() {
             "actions/setup-python" => {
                 if with_val("update-environment").as_deref() == Some("false") {
@@ -747,6 +839,8 @@ impl Walker {
         let last_piece = srcs.len().saturating_sub(1);
         for (piece, src) in srcs.iter().enumerate() {
             let script = shell::parse(src.text);
+            // Each piece numbers its child shells afresh; only the script's own shell carries on.
+            sh.cwds.retain(|shell, _| *shell == 0);
             // Without errexit, only the last and-or list of the script decides its status.
             let last_list = script
                 .commands
@@ -799,7 +893,27 @@ impl Walker {
                 });
                 let expanded = self.expand_program(cmd, &sh);
                 let cmd = expanded.as_ref().unwrap_or(cmd);
+                let cwd = shell_cwd(&script, cmd.shell, &sh, self.start_dir.as_deref());
+                if matches!(cmd.program(), Some("cd" | "pushd" | "popd")) && !cmd.in_pipeline {
+                    let to = if cmd.program() == Some("popd") {
+                        None
+                    } else {
+                        cd_target(cmd, cwd.as_deref())
+                    };
+                    sh.cwds.insert(cmd.shell, to);
+                }
+                if command::may_write_lockfile(cmd) {
+                    let span = (src.to_file)(&cmd.span);
+                    self.state.lockfile_written.get_or_insert(span);
+                }
+                // Noted after the rules saw the command: `pip install -U pip --break-system-packages`
+                // runs on the old pip.
+                let replaces_pip = command::replaces_pip(cmd);
                 let Some(py) = command::classify(cmd) else {
+                    if replaces_pip {
+                        let span = (src.to_file)(&cmd.span);
+                        self.state.pip_replaced.get_or_insert(span);
+                    }
                     self.side_effects(cmd, src, &mut sh);
                     continue;
                 };
@@ -814,8 +928,13 @@ impl Walker {
                         shell: &sh,
                         tolerated,
                         reach: std::cell::OnceCell::new(),
+                        cwd,
+                        root: self.root.as_deref(),
                     };
                     rules::check(&site, &mut self.findings);
+                }
+                if replaces_pip {
+                    self.state.pip_replaced.get_or_insert(span.clone());
                 }
                 self.apply(cmd, &py, span, src, &mut sh);
                 self.side_effects(cmd, src, &mut sh);
@@ -870,6 +989,7 @@ impl Walker {
             &mut s.other_python,
             &mut s.opaque_script,
             &mut s.activated_in_earlier_shell,
+            &mut s.pip_replaced,
             &mut self.scope.platform_span,
         ];
         for span in opts.into_iter().flatten() {
@@ -1042,6 +1162,7 @@ impl Walker {
             PyCmd::OtherPython => {
                 self.state.other_python.get_or_insert(span);
             }
+            PyCmd::NpmCi { .. } => {}
         }
         let _ = src;
     }
@@ -1314,6 +1435,10 @@ fn lint_workflow(
             for (name, value, span) in wf_path.chain(env_values(&job.env)) {
                 w.set_env(name, value, span);
             }
+            w.default_working_directory = job
+                .default_working_directory
+                .clone()
+                .or_else(|| wf.default_working_directory.clone());
             let leg = Leg { combo, runner_os };
             walk_steps(
                 &mut w,
@@ -1470,6 +1595,29 @@ fn walk_steps(
         for (name, value, span) in env_values(&step.env) {
             w.set_env(name, value, span);
         }
+        // The folder the step starts in, relative to the repository root, when the workspace
+        // holds this repository: its `working-directory`, or the job's or workflow's default. A
+        // composite action's steps run in its caller's workspace: unknown here.
+        w.start_dir = match (w.state.workspace_repo, w.depth) {
+            (Some(true), 0) => {
+                let wd = step
+                    .working_directory
+                    .as_deref()
+                    .or(w.default_working_directory.as_deref());
+                match wd.map(str::trim) {
+                    None => Some(String::new()),
+                    Some(d) if d.contains('$') || d.starts_with('/') => None,
+                    Some(d) => {
+                        let parts: Vec<&str> = d
+                            .split('/')
+                            .filter(|p| !p.is_empty() && *p != ".")
+                            .collect();
+                        (!parts.contains(&"..")).then(|| parts.join("/"))
+                    }
+                }
+            }
+            _ => None,
+        };
         let to_file = |r: &Range<usize>| run.span_to_file(r);
         w.shell(&ScriptSource {
             text: &run.text,

@@ -189,11 +189,27 @@ impl DeprecatedAction {
 #[serde(deny_unknown_fields)]
 pub struct DeprecatedComposite {
     pub action: String,
+    /// The first version that calls the deprecated action (`None`: every version below
+    /// `fails_below`).
+    #[serde(default)]
+    pub fails_from: Option<String>,
     pub fails_below: String,
     pub calls: String,
     pub playbook: String,
     pub fixed: String,
     pub source: String,
+}
+
+impl DeprecatedComposite {
+    /// Whether every release this version can stand for calls the deprecated action.
+    pub fn fails(&self, v: &Version) -> bool {
+        let from_ok = match self.fails_from.as_deref().map(Version::parse) {
+            None => true,
+            Some(Some(from)) => !v.always_below(&from),
+            Some(None) => false,
+        };
+        from_ok && Version::parse(&self.fails_below).is_some_and(|b| v.always_below(&b))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -212,6 +212,18 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             };
             w.set_env(&v.name, v.value.clone(), span);
         }
+        // The job starts in the project folder, a clone of this repository (unless
+        // `GIT_STRATEGY: none` skips it).
+        let git_none = w
+            .state
+            .env
+            .get("GIT_STRATEGY")
+            .is_some_and(|v| v.value.as_deref().is_none_or(|s| s.trim() == "none"));
+        if !git_none {
+            w.state.workspace_repo = Some(true);
+            w.start_dir = Some(String::new());
+            w.root = Some(opts.root.clone());
+        }
         run_lines(
             &mut w,
             &job.before_script

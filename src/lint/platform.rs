@@ -631,6 +631,50 @@ fn buildpack_facts(r: &ImageRef) -> Option<PyFacts> {
     })
 }
 
+/// The system pip's version on a platform, where the facts table gives it: a hosted runner's
+/// own pip, or the distribution's `python3-pip` in a Debian/Ubuntu-based image (the release is read
+/// from the tag: `ubuntu:22.04`, `debian:bullseye-slim`, `node:18-bullseye`,
+/// `nvidia/cuda:12.2.0-runtime-ubuntu22.04`). `None` when unknown (declared platforms included).
+pub fn system_pip(p: &Platform) -> Option<&'static super::platform_data::PipVersionRow> {
+    use super::platform_data::{PipOrigin, IMAGES, SYSTEM_PIP};
+    if p.facts.what.starts_with("declared") {
+        return None;
+    }
+    if p.runner {
+        return SYSTEM_PIP.iter().find(
+            |row| matches!(row.on, PipOrigin::Runner(labels) if labels.contains(&p.name.as_str())),
+        );
+    }
+    let r = parse_image(&p.name)?;
+    let row = IMAGES.iter().find(|row| {
+        row.repos.iter().any(|repo| match repo.strip_suffix('*') {
+            Some(prefix) => r.repo.starts_with(prefix),
+            None => r.repo == *repo,
+        })
+    })?;
+    let debian_based = matches!(
+        row.tag,
+        TagRule::ByTag(Family::Debian | Family::Ubuntu | Family::Buildpack | Family::Cuda)
+    );
+    if !debian_based {
+        return None;
+    }
+    let words: Vec<&str> = r.tag.split('-').collect();
+    // `node:22` has no release in its tag: unknown. The first word of a `debian`/`ubuntu` tag is
+    // the release; in other images the release is a later word (`18-bullseye`).
+    let family_image = matches!(row.tag, TagRule::ByTag(Family::Debian | Family::Ubuntu))
+        || r.repo == "buildpack-deps";
+    let candidates: &[&str] = if family_image {
+        &words[..words.len().min(1)]
+    } else {
+        words.get(1..).unwrap_or(&[])
+    };
+    SYSTEM_PIP.iter().find(|row| match row.on {
+        PipOrigin::Release(names) => candidates.iter().any(|w| names.contains(w)),
+        PipOrigin::Runner(_) => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -479,3 +479,60 @@ pub const IMAGES: &[ImageRow] = &[
         facts: NONE,
     },
 ];
+
+/// Where a system pip comes from: a hosted runner's image, or a distribution release's
+/// `python3-pip` package (installed by the job).
+pub enum PipOrigin {
+    /// GitHub-hosted runner labels (exact, lowercase).
+    Runner(&'static [&'static str]),
+    /// Release words as they appear in an image tag (`jammy`, `22.04`, `ubuntu22.04`, `bullseye`),
+    /// for the `debian`/`ubuntu` images and images built on them.
+    Release(&'static [&'static str]),
+}
+
+/// The version of the system pip, where pep668.md gives it (§1.1, §2.1, §5, §7). `--break-system-packages`
+/// came in pip 23.0.1: older pips reject it with `no such option` (rc 2). Platforms not listed are
+/// unknown (rules say nothing).
+pub struct PipVersionRow {
+    pub on: PipOrigin,
+    pub version: &'static str,
+    pub source: &'static str,
+}
+
+pub const SYSTEM_PIP: &[PipVersionRow] = &[
+    PipVersionRow {
+        on: PipOrigin::Runner(&["ubuntu-22.04", "ubuntu-22.04-arm"]),
+        version: "22.0.2",
+        source: "pep668.md §2.1, §5",
+    },
+    PipVersionRow {
+        on: PipOrigin::Runner(&[
+            "ubuntu-24.04",
+            "ubuntu-latest",
+            "ubuntu-24.04-arm",
+            "ubuntu-slim",
+        ]),
+        version: "24.0",
+        source: "pep668.md §2.1",
+    },
+    PipVersionRow {
+        on: PipOrigin::Runner(&["ubuntu-26.04", "ubuntu-26.04-arm"]),
+        version: "25.1.1",
+        source: "pep668.md §2.1",
+    },
+    PipVersionRow {
+        on: PipOrigin::Release(&["jammy", "22.04", "ubuntu22.04"]),
+        version: "22.0.2",
+        source: "pep668.md §5",
+    },
+    PipVersionRow {
+        on: PipOrigin::Release(&["bullseye", "11"]),
+        version: "20.3.4",
+        source: "pep668.md §2.1, §5",
+    },
+    PipVersionRow {
+        on: PipOrigin::Release(&["bookworm", "12"]),
+        version: "23.0.1",
+        source: "pep668.md §7 (python3-pip 23.0.1+dfsg-1)",
+    },
+];

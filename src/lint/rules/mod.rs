@@ -10,6 +10,9 @@ mod apt_update_on_archived_release;
 mod artifact_action_deprecated;
 mod cache_action_deprecated;
 mod js_action_in_old_glibc_container;
+mod npm_ci_without_lockfile;
+mod oidc_without_id_token_permission;
+mod pip_break_system_packages_old_pip;
 mod pip_install_externally_managed;
 mod pip_install_relies_on_runner_pip_conf;
 mod pip_unavailable;
@@ -56,6 +59,9 @@ pub const RULES: &[&dyn Rule] = &[
     &artifact_action_deprecated::ArtifactActionDeprecated,
     &cache_action_deprecated::CacheActionDeprecated,
     &js_action_in_old_glibc_container::JsActionInOldGlibcContainer,
+    &npm_ci_without_lockfile::NpmCiWithoutLockfile,
+    &oidc_without_id_token_permission::OidcWithoutIdTokenPermission,
+    &pip_break_system_packages_old_pip::PipBreakSystemPackagesOldPip,
     &pip_install_externally_managed::PipInstallExternallyManaged,
     &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,
     &pip_unavailable::PipUnavailable,

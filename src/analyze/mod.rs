@@ -45,6 +45,54 @@ pub struct Analysis {
     pub archive: Option<input::ArchiveOrigin>,
 }
 
+/// Which playbooks may be diagnosed: `select` (empty: all) and `ignore` hold playbook categories
+/// or ids.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    /// Check every name against the catalog: an unknown one is an error with the nearest
+    /// categories and ids.
+    pub fn check(&self, catalog: &Catalog) -> Result<(), String> {
+        let names: Vec<&str> = catalog
+            .entries()
+            .iter()
+            .flat_map(|e| [e.playbook.category.as_str(), e.playbook.id.as_str()])
+            .collect();
+        for name in self.select.iter().chain(&self.ignore) {
+            if !names.contains(&name.as_str()) {
+                let near = crate::playbook::render::suggestions(name, names.iter().copied());
+                let hint = if near.is_empty() {
+                    "see `faultline list` for the categories and ids".to_string()
+                } else {
+                    format!("did you mean {}?", near.join(", "))
+                };
+                return Err(format!("no playbook category or id `{name}`; {hint}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn allows(&self, category: &str, id: &str) -> bool {
+        let named = |list: &[String]| list.iter().any(|n| n == category || n == id);
+        (self.select.is_empty() || named(&self.select)) && !named(&self.ignore)
+    }
+}
+
+impl Analysis {
+    /// Keep only the diagnoses `selection` allows (the others are dropped before ranking is
+    /// shown; the scores of those left do not change).
+    pub fn select(&mut self, catalog: &Catalog, selection: &Selection) {
+        self.diagnoses.retain(|d| {
+            let p = &catalog.entries()[d.playbook].playbook;
+            selection.allows(&p.category, &p.id)
+        });
+    }
+}
+
 impl Engine {
     /// Load the bundled catalog plus `team_dirs`, and compile every signal.
     pub fn load(team_dirs: &[PathBuf]) -> Result<Engine, LoadError> {

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::analyze::{eval, link, report, Analysis, Engine};
+use crate::analyze::{eval, link, report, Analysis, Engine, Selection};
 use crate::cli::{AnalyzeArgs, AnalyzeFormat, CatalogArgs, EvalArgs, FixArgs, ListFormat};
 use crate::ui::{self, Ui};
 
@@ -14,15 +14,26 @@ fn load_engine(catalog: &CatalogArgs) -> Result<Engine, String> {
     Engine::load(&dirs).map_err(|e| e.to_string())
 }
 
-/// Load the catalog and analyze `log` (a path, or `-` for stdin).
-fn load_and_analyze(catalog: &CatalogArgs, log: &Path) -> Result<(Engine, Analysis), String> {
+/// Load the catalog, check the selection against it (before reading the log), analyze `log` (a
+/// path, or `-` for stdin) and keep the selected diagnoses.
+fn load_and_analyze(
+    catalog: &CatalogArgs,
+    log: &Path,
+    selection: &Selection,
+) -> Result<(Engine, Analysis), String> {
     let engine = load_engine(catalog)?;
-    let analysis = engine.analyze_path(log).map_err(|e| e.to_string())?;
+    selection.check(&engine.catalog)?;
+    let mut analysis = engine.analyze_path(log).map_err(|e| e.to_string())?;
+    analysis.select(&engine.catalog, selection);
     Ok((engine, analysis))
 }
 
 pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
-    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log) {
+    let selection = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log, &selection) {
         Ok(r) => r,
         Err(e) => return ui.fail(e),
     };
@@ -64,7 +75,11 @@ pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_fix(args: &FixArgs, ui: &Ui) -> ExitCode {
-    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log) {
+    let selection = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log, &selection) {
         Ok(r) => r,
         Err(e) => return ui.fail(e),
     };

@@ -11,6 +11,7 @@ mod docker_env;
 pub mod env;
 pub mod facts;
 pub mod fix;
+pub mod legs;
 pub mod gate;
 mod gitlab_env;
 pub mod platform;

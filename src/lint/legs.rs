@@ -178,7 +178,14 @@ impl<'s> Decider<'s> {
                     };
                     runs = runs.and(r);
                 }
-                runs
+                // After `&&` / `||`, what the leg cannot decide stays as the walk always took
+                // it: straight-line code (`test "$X" = pip && pip install .`). Only a list the leg
+                // decides against is skipped.
+                if *assume_success && runs == Runs::Maybe {
+                    Runs::Sure
+                } else {
+                    runs
+                }
             }
             Guard::Case { word, arms } => self.case(word, arms),
         }
@@ -711,11 +718,16 @@ mod tests {
         let s = "[ \"$RUNNER_OS\" = macOS ] && pip install a\ntest \"$RUNNER_OS\" != macOS || pip install b\napt-get update && pip install c\npip install d || pip install e\n[ \"$METHOD\" = pip ] && sudo apt-get install -y x && pip install f || pip install g\n";
         assert_eq!(
             decide(s, Some("macOS"), &[]),
-            r(&[("a", Sure), ("b", Sure), ("c", Sure), ("d", Sure), ("e", Sure), ("f", Sure), ("g", Maybe)])
+            r(&[("a", Sure), ("b", Sure), ("c", Sure), ("d", Sure), ("e", Sure), ("f", Sure), ("g", Sure)])
         );
         assert_eq!(
             decide(s, Some("Linux"), &[]),
-            r(&[("a", Never), ("b", Never), ("c", Sure), ("d", Sure), ("e", Sure), ("f", Sure), ("g", Maybe)])
+            r(&[("a", Never), ("b", Never), ("c", Sure), ("d", Sure), ("e", Sure), ("f", Sure), ("g", Sure)])
+        );
+        // Undecided: as the walk always took an and-or list (straight-line), never skipped.
+        assert_eq!(
+            decide(s, None, &[]),
+            r(&[("a", Sure), ("b", Sure), ("c", Sure), ("d", Sure), ("e", Sure), ("f", Sure), ("g", Sure)])
         );
     }
 

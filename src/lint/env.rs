@@ -1248,7 +1248,10 @@ fn lint_workflow(
         let mut seen: Vec<LegKey> = Vec::new();
         // Each leg's findings, with the leg's note, merged once every leg is walked.
         let mut job_findings: Vec<(Finding, String)> = Vec::new();
-        let steps_read_matrix = job.default_shell.as_deref().is_some_and(|c| c.contains("matrix."))
+        let steps_read_matrix = job
+            .default_shell
+            .as_deref()
+            .is_some_and(|c| c.contains("matrix."))
             || job.steps.iter().any(|s| {
                 s.if_cond.as_deref().is_some_and(|c| c.contains("matrix."))
                     || s.with.iter().any(|w| w.value.contains("matrix."))
@@ -1359,7 +1362,10 @@ fn merge_legs(findings: Vec<(Finding, String)>) -> Vec<Finding> {
     groups
         .into_iter()
         .map(|(_, mut f, note, legs)| {
-            let own = format!(" (matrix leg `{}`)", legs.first().map_or("", String::as_str));
+            let own = format!(
+                " (matrix leg `{}`)",
+                legs.first().map_or("", String::as_str)
+            );
             if legs.len() > 1 && note.starts_with(&own) {
                 let others: Vec<String> = legs[1..].iter().map(|l| format!("`{l}`")).collect();
                 let all = format!(" (matrix leg `{}`, also on {})", legs[0], others.join(", "));
@@ -1503,7 +1509,9 @@ fn walk_steps(
         if shell.is_none() && leg.runner_os == Some("Windows") {
             continue;
         }
-        let prog = shell.and_then(|s| s.split_whitespace().next()).unwrap_or("bash");
+        let prog = shell
+            .and_then(|s| s.split_whitespace().next())
+            .unwrap_or("bash");
         w.bash = prog.rsplit('/').next() == Some("bash");
         // GitHub runs `bash -e {0}` (or `sh -e {0}`) by default, and `shell: bash` adds pipefail.
         (w.errexit, w.pipefail) = match shell.map(str::trim) {

@@ -49,11 +49,7 @@ impl Runs {
 
 /// The value of a context path on a leg: `runner.os`, `matrix.*`, and `env.*` through `env`
 /// (`Some(value)` for a literal value, `None` when unknown or unset).
-pub fn context_value(
-    leg: &LegFacts,
-    env: &dyn Fn(&str) -> Option<String>,
-    path: &[String],
-) -> Val {
+pub fn context_value(leg: &LegFacts, env: &dyn Fn(&str) -> Option<String>, path: &[String]) -> Val {
     let unknown = Val::Unknown(None);
     match path.first().map(String::as_str) {
         Some("runner") if path.len() == 2 && path[1].eq_ignore_ascii_case("os") => {
@@ -79,11 +75,7 @@ pub fn context_value(
 }
 
 /// A step's `if:` on a leg: `Some(false)` skipped, `Some(true)` runs, `None` cannot tell.
-pub fn eval_if(
-    cond: &str,
-    leg: &LegFacts,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Option<bool> {
+pub fn eval_if(cond: &str, leg: &LegFacts, env: &dyn Fn(&str) -> Option<String>) -> Option<bool> {
     let cx = |path: &[String]| context_value(leg, env, path);
     expr::eval_if(cond, &cx)
 }
@@ -99,6 +91,8 @@ pub struct Decider<'s> {
     /// bash runs the script (`[[ … ]]` and `[ a == b ]` mean what they say; in dash they fail).
     bash: bool,
     memo: Vec<Option<Runs>>,
+    /// Each test command's outcome, once computed (`Some(None)`: unknown).
+    tests: Vec<Option<Option<bool>>>,
 }
 
 impl<'s> Decider<'s> {
@@ -116,6 +110,7 @@ impl<'s> Decider<'s> {
             cx,
             bash,
             memo: vec![None; script.branches.len()],
+            tests: vec![None; script.commands.len()],
         }
     }
 
@@ -150,7 +145,8 @@ impl<'s> Decider<'s> {
         if let Some(Some(r)) = self.memo.get(b) {
             return *r;
         }
-        let r = match self.script.branches.get(b) {
+        let script = self.script;
+        let r = match script.branches.get(b) {
             Some(Branch { guard, .. }) => self.guard(guard),
             None => Runs::Maybe,
         };
@@ -160,7 +156,7 @@ impl<'s> Decider<'s> {
         r
     }
 
-    fn guard(&self, g: &Guard) -> Runs {
+    fn guard(&mut self, g: &Guard) -> Runs {
         match g {
             Guard::Always => Runs::Sure,
             Guard::Unknown => Runs::Maybe,
@@ -222,9 +218,9 @@ impl<'s> Decider<'s> {
         }
     }
 
-    fn status(&self, c: &Cond, assume: bool) -> Status {
+    fn status(&mut self, c: &Cond, assume: bool) -> Status {
         match c {
-            Cond::Test(i) => match self.test(*i) {
+            Cond::Test(i) => match self.test_once(*i) {
                 Some(true) => Status::True,
                 Some(false) => Status::False,
                 None => Status::Unknown,
@@ -253,6 +249,17 @@ impl<'s> Decider<'s> {
                 (Status::Unknown, _) => Status::Unknown,
             },
         }
+    }
+
+    fn test_once(&mut self, i: usize) -> Option<bool> {
+        if let Some(Some(t)) = self.tests.get(i) {
+            return *t;
+        }
+        let t = self.test(i);
+        if let Some(slot) = self.tests.get_mut(i) {
+            *slot = Some(t);
+        }
+        t
     }
 
     /// The outcome of test command `i` (`[ … ]`, `test …`, `[[ … ]]`, `true`, `false`, `:`).
@@ -365,8 +372,13 @@ impl<'s> Decider<'s> {
             _ => return None,
         };
         let special = |c: char| matches!(c, '"' | '\'' | '$' | '`' | '\\' | '\n');
-        let unquoted_special =
-            |c: char| c.is_whitespace() || matches!(c, '*' | '?' | '[' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '#');
+        let unquoted_special = |c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '*' | '?' | '[' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '#'
+                )
+        };
         if s.contains(special) || (!quoted && (s.is_empty() || s.contains(unquoted_special))) {
             return None;
         }
@@ -655,7 +667,11 @@ pub fn assigned_names(script: &Script, src: &str) -> std::collections::BTreeSet<
 mod tests {
     use super::*;
 
-    fn decide(script: &str, os: Option<&'static str>, matrix: &[(&str, &str)]) -> Vec<(String, Runs)> {
+    fn decide(
+        script: &str,
+        os: Option<&'static str>,
+        matrix: &[(&str, &str)],
+    ) -> Vec<(String, Runs)> {
         let s = shell::parse(script);
         let leg = LegFacts {
             runner_os: os,
@@ -695,18 +711,39 @@ mod tests {
     #[test]
     fn if_else_on_runner_os() {
         let s = "if [ \"$RUNNER_OS\" = Linux ]; then\n  pip install a\nelif [[ $RUNNER_OS == mac* ]]; then\n  pip install b\nelse\n  pip install c\nfi\n";
-        assert_eq!(decide(s, Some("Linux"), &[]), r(&[("a", Sure), ("b", Never), ("c", Never)]));
-        assert_eq!(decide(s, Some("macOS"), &[]), r(&[("a", Never), ("b", Sure), ("c", Never)]));
-        assert_eq!(decide(s, Some("Windows"), &[]), r(&[("a", Never), ("b", Never), ("c", Sure)]));
-        assert_eq!(decide(s, None, &[]), r(&[("a", Maybe), ("b", Maybe), ("c", Maybe)]));
+        assert_eq!(
+            decide(s, Some("Linux"), &[]),
+            r(&[("a", Sure), ("b", Never), ("c", Never)])
+        );
+        assert_eq!(
+            decide(s, Some("macOS"), &[]),
+            r(&[("a", Never), ("b", Sure), ("c", Never)])
+        );
+        assert_eq!(
+            decide(s, Some("Windows"), &[]),
+            r(&[("a", Never), ("b", Never), ("c", Sure)])
+        );
+        assert_eq!(
+            decide(s, None, &[]),
+            r(&[("a", Maybe), ("b", Maybe), ("c", Maybe)])
+        );
     }
 
     #[test]
     fn case_on_matrix() {
         let s = "case \"${{ matrix.os }}\" in\n  macos-*|darwin) pip install a ;;\n  ubuntu-2?.04) pip install b ;;\n  *) pip install c ;;\nesac\n";
-        assert_eq!(decide(s, None, &[("os", "macos-15")]), r(&[("a", Sure), ("b", Never), ("c", Never)]));
-        assert_eq!(decide(s, None, &[("os", "ubuntu-24.04")]), r(&[("a", Never), ("b", Sure), ("c", Never)]));
-        assert_eq!(decide(s, None, &[("os", "windows-2022")]), r(&[("a", Never), ("b", Never), ("c", Sure)]));
+        assert_eq!(
+            decide(s, None, &[("os", "macos-15")]),
+            r(&[("a", Sure), ("b", Never), ("c", Never)])
+        );
+        assert_eq!(
+            decide(s, None, &[("os", "ubuntu-24.04")]),
+            r(&[("a", Never), ("b", Sure), ("c", Never)])
+        );
+        assert_eq!(
+            decide(s, None, &[("os", "windows-2022")]),
+            r(&[("a", Never), ("b", Never), ("c", Sure)])
+        );
         let unknown = "case \"${{ github.ref }}\" in\n  main) pip install a ;;\nesac\n";
         assert_eq!(decide(unknown, None, &[]), r(&[("a", Maybe)]));
         let fall = "case x in\n  x) true ;&\n  y) pip install a ;;\nesac\n";
@@ -718,16 +755,40 @@ mod tests {
         let s = "[ \"$RUNNER_OS\" = macOS ] && pip install a\ntest \"$RUNNER_OS\" != macOS || pip install b\napt-get update && pip install c\npip install d || pip install e\n[ \"$METHOD\" = pip ] && sudo apt-get install -y x && pip install f || pip install g\n";
         assert_eq!(
             decide(s, Some("macOS"), &[]),
-            r(&[("a", Sure), ("b", Sure), ("c", Sure), ("d", Sure), ("e", Sure), ("f", Sure), ("g", Sure)])
+            r(&[
+                ("a", Sure),
+                ("b", Sure),
+                ("c", Sure),
+                ("d", Sure),
+                ("e", Sure),
+                ("f", Sure),
+                ("g", Sure)
+            ])
         );
         assert_eq!(
             decide(s, Some("Linux"), &[]),
-            r(&[("a", Never), ("b", Never), ("c", Sure), ("d", Sure), ("e", Sure), ("f", Sure), ("g", Sure)])
+            r(&[
+                ("a", Never),
+                ("b", Never),
+                ("c", Sure),
+                ("d", Sure),
+                ("e", Sure),
+                ("f", Sure),
+                ("g", Sure)
+            ])
         );
         // Undecided: as the walk always took an and-or list (straight-line), never skipped.
         assert_eq!(
             decide(s, None, &[]),
-            r(&[("a", Sure), ("b", Sure), ("c", Sure), ("d", Sure), ("e", Sure), ("f", Sure), ("g", Sure)])
+            r(&[
+                ("a", Sure),
+                ("b", Sure),
+                ("c", Sure),
+                ("d", Sure),
+                ("e", Sure),
+                ("f", Sure),
+                ("g", Sure)
+            ])
         );
     }
 
@@ -737,7 +798,15 @@ mod tests {
         let s = "RUNNER_OS=x\nif [ \"$RUNNER_OS\" = Linux ]; then pip install a; fi\nif command -v apt-get; then pip install b; fi\nfor x in 1; do pip install c; done\nf() { pip install d; }\nif [ -f x ]; then pip install e; fi\n{ pip install f; }\nif [ \"$(uname)\" = Linux ]; then pip install g; fi\n";
         assert_eq!(
             decide(s, Some("Linux"), &[]),
-            r(&[("a", Maybe), ("b", Maybe), ("c", Maybe), ("d", Maybe), ("e", Maybe), ("f", Sure), ("g", Maybe)])
+            r(&[
+                ("a", Maybe),
+                ("b", Maybe),
+                ("c", Maybe),
+                ("d", Maybe),
+                ("e", Maybe),
+                ("f", Sure),
+                ("g", Maybe)
+            ])
         );
         let nested = "sh -c 'if [ \"$RUNNER_OS\" = Linux ]; then pip install a; fi'\n";
         assert_eq!(decide(nested, Some("Linux"), &[]), r(&[("a", Maybe)]));

@@ -544,10 +544,9 @@ impl Parser<'_> {
                     }
                 }
                 _ => match (strings(0), strings(1)) {
-                    (Some(a), Some(b)) => Val::Bool(
-                        a.to_ascii_lowercase()
-                            .contains(&b.to_ascii_lowercase()),
-                    ),
+                    (Some(a), Some(b)) => {
+                        Val::Bool(a.to_ascii_lowercase().contains(&b.to_ascii_lowercase()))
+                    }
                     _ => Val::Unknown(None),
                 },
             },
@@ -611,16 +610,17 @@ mod tests {
             Some("runner") if path.len() == 2 && path[1] == "os" => {
                 os.clone().map_or(Val::Unknown(None), Val::Str)
             }
-            Some("matrix") => m
-                .get(&path[1..].join("."))
-                .map_or(Val::Null, |v| plain(v)),
+            Some("matrix") => m.get(&path[1..].join(".")).map_or(Val::Null, |v| plain(v)),
             _ => Val::Unknown(None),
         }
     }
 
     #[test]
     fn conditions_on_runner_and_matrix() {
-        let c = cx(Some("macOS"), &[("config.method", "pip"), ("os", "macos-15")]);
+        let c = cx(
+            Some("macOS"),
+            &[("config.method", "pip"), ("os", "macos-15")],
+        );
         assert_eq!(eval_if("runner.os == 'Linux'", &c), Some(false));
         assert_eq!(eval_if("${{ runner.os == 'macos' }}", &c), Some(true));
         assert_eq!(eval_if("matrix.config.method == 'pip'", &c), Some(true));
@@ -687,7 +687,7 @@ mod tests {
         assert_eq!(eval_if(&nots, &c), None);
         let long = vec!["runner.os == 'Linux'"; 1_000].join(" && ");
         assert_eq!(eval_if(&long, &c), None);
-        let ok = vec!["runner.os == 'Linux'"; 10].join(" && ");
+        let ok = ["runner.os == 'Linux'"; 10].join(" && ");
         assert_eq!(eval_if(&ok, &c), Some(true));
     }
 }

@@ -1374,7 +1374,10 @@ impl<'a> Parser<'a> {
                     && c.words.first().is_some_and(|w| {
                         !w.dynamic
                             && !w.quoted
-                            && matches!(w.text.as_str(), "[" | "[[" | "test" | "true" | "false" | ":")
+                            && matches!(
+                                w.text.as_str(),
+                                "[" | "[[" | "test" | "true" | "false" | ":"
+                            )
                     })
             });
         let leaf = if test { Cond::Test(start) } else { Cond::Other };

@@ -1238,6 +1238,17 @@ fn lint_workflow(
     let base = env_base(env_values(&wf.env));
     let mut out = Vec::new();
     for job in &wf.jobs {
+        // A job whose `if:` is false never runs (`if: false`). Its other contexts (`github`,
+        // `needs`, `inputs`) are unknown, and `matrix`/`runner`/`env` are not available there.
+        let no_env = |_: &str| None;
+        if job
+            .if_cond
+            .as_deref()
+            .map(|c| legs::eval_if(c, &LegFacts::default(), &no_env))
+            == Some(Some(false))
+        {
+            continue;
+        }
         let combos = job.matrix.clone().unwrap_or_else(|| vec![BTreeMap::new()]);
         type LegKey = (
             Option<Platform>,

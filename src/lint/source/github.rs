@@ -49,6 +49,8 @@ pub struct Job {
     pub steps: Vec<Step>,
     /// `continue-on-error` as written.
     pub continue_on_error: Option<String>,
+    /// The job's `if:` as written (GitHub gives it only `github`, `needs`, `vars`, `inputs`).
+    pub if_cond: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +160,7 @@ fn job(id: &str, key: &Node, node: &Node, src: &str) -> Job {
         env: env_of(node.get("env")),
         default_shell: default_shell(node),
         continue_on_error: node.get("continue-on-error").and_then(scalar_text),
+        if_cond: node.get("if").and_then(scalar_text),
         matrix: node
             .get("strategy")
             .and_then(|s| s.get("matrix"))

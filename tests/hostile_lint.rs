@@ -823,3 +823,62 @@ fn oversized_team_regex() {
         out.stderr
     );
 }
+
+#[test]
+fn leg_conditions_deep_long_and_wide() {
+    // A 3-leg matrix walks each script three times. The step `if:` is 100,000 `!` (past the
+    // expression limits: unknown), the scripts hold 10,000 nested `if`s, a `case` of 10,000 arms
+    // and an and-or list of 10,000 tests: the walk decides what it can and stops at its limits.
+    let repo = Repo::new("legconds");
+    let mut text = String::from(
+        "on: push\njobs:\n  a:\n    strategy:\n      matrix:\n        os: [ubuntu-24.04, macos-15, windows-2022]\n    runs-on: ${{ matrix.os }}\n    defaults:\n      run:\n        shell: bash\n    steps:\n",
+    );
+    text.push_str(&format!(
+        "      - if: \"{}true\"\n        run: pip3 install --isolated a\n",
+        "!".repeat(100_000)
+    ));
+    text.push_str("      - run: |\n");
+    for _ in 0..10_000 {
+        text.push_str("          if [ \"$RUNNER_OS\" = Linux ]; then\n");
+    }
+    text.push_str("          pip3 install --isolated b\n");
+    text.push_str("      - run: |\n          case \"${{ matrix.os }}\" in\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("            x{i}) true ;;\n"));
+    }
+    text.push_str("            macos-*) pip3 install --isolated c ;;\n          esac\n");
+    text.push_str("      - run: |\n          ");
+    text.push_str(&vec!["[ \"$RUNNER_OS\" = macOS ]"; 10_000].join(" && "));
+    text.push_str(" && pip3 install --isolated d\n");
+    repo.write(".github/workflows/ci.yml", text);
+    let out = lint(&repo, &["--format", "json"]);
+    assert_exit(&out, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let found: Vec<(u64, String)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "pip-install-externally-managed")
+        .map(|f| {
+            (
+                f["start_line"].as_u64().expect("line"),
+                f["severity"].as_str().expect("severity").to_string(),
+            )
+        })
+        .collect();
+    // a: the `if:` is unknown (warning). b: past the shell nesting limit the rest of the script
+    // is skipped (no command). c: past `MAX_ARMS` the arm is a branch (warning). d: past
+    // `MAX_COND_LEAVES` the list is undecided, and an undecided and-or list stays straight-line.
+    // Step c starts after step b's 10,000 + 2 lines; its macos-* arm follows 10,000 arms.
+    let c = 14 + 10_000 + 1 + 2 + 10_000 + 1;
+    assert_eq!(
+        found,
+        [
+            (13, "warning".to_string()),
+            (c, "warning".to_string()),
+            (c + 3, "error".to_string()),
+        ],
+        "{:.2000}",
+        out.stdout
+    );
+}

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use super::command::{self, Invoker, PyCmd, VenvTool};
 use super::discover::FileKind;
+use super::legs::{self, LegFacts, Runs};
 use super::platform::{self, Os, Platform, Tri};
 use super::rules;
 use super::source::shell::{self, Command, Nesting, Separator};
@@ -342,6 +343,9 @@ pub struct Site<'a> {
     /// Why this command may not run, or why its failure may not fail the step or build
     /// (`None`: if it fails, the job fails). Rules say less when it is set.
     pub tolerated: Option<&'static str>,
+    /// Whether it runs when the walk gets there: `Maybe` in a branch the files cannot decide on
+    /// this leg (rules say less), `Sure` in straight-line code or a branch decided to run.
+    pub runs: Runs,
     /// `pip_reach()`'s answer, once asked.
     pub reach: std::cell::OnceCell<Option<PipReach>>,
     /// The folder the command runs in, relative to the repository root (`""` = the root), when
@@ -704,6 +708,13 @@ pub struct Walker {
     action_walks: usize,
     /// Where the walk stopped at a limit: positioned messages for the user (exit 2).
     pub notes: Vec<InputError>,
+    /// The matrix leg being walked (runner OS, matrix values), for `if:` and script tests.
+    pub leg: LegFacts,
+    /// Literal env values may decide tests (`[ "$METHOD" = pip ]`): GitHub, where nothing outside
+    /// the files sets them. GitLab project variables and Docker build args can.
+    pub env_decides: bool,
+    /// bash runs the current shell (`[[ … ]]`, `[ a == b ]` work; dash fails on them).
+    pub bash: bool,
 }
 
 /// A span at `FOREIGN + i` stands for `Walker::foreign[i]`, a place in another file (the caller of
@@ -740,7 +751,39 @@ impl Walker {
             actions: std::collections::HashMap::new(),
             action_walks: 0,
             notes: Vec::new(),
+            leg: LegFacts::default(),
+            env_decides: false,
+            bash: false,
         }
+    }
+
+    /// Which commands of a script run on this leg (`Runs` per command), decided once before the
+    /// walk from the env in force when the shell starts.
+    fn decide(&self, script: &shell::Script, text: &str, unknown_start: bool) -> Vec<Runs> {
+        let assigned = legs::assigned_names(script, text);
+        let sources = unknown_start
+            || script
+                .commands
+                .iter()
+                .any(|c| matches!(c.program(), Some("source" | ".")));
+        let literal_env = |name: &str| -> Option<String> {
+            if !self.env_decides || sources {
+                return None;
+            }
+            self.state.env.get(name)?.value.clone()
+        };
+        let var = |name: &str| -> Option<String> {
+            if assigned.contains(name) || (sources && name != "RUNNER_OS") {
+                return None;
+            }
+            match name {
+                "RUNNER_OS" => self.leg.runner_os.map(str::to_string),
+                _ => literal_env(name),
+            }
+        };
+        let cx = |path: &[String]| legs::context_value(&self.leg, &literal_env, path);
+        let mut d = legs::Decider::new(script, text, &var, &cx, self.bash);
+        (0..script.commands.len()).map(|i| d.runs(i)).collect()
     }
 
     /// Set a persistent env var (workflow/job/step env, ENV, ARG, GitLab variables).
@@ -841,6 +884,7 @@ impl Walker {
             let script = shell::parse(src.text);
             // Each piece numbers its child shells afresh; only the script's own shell carries on.
             sh.cwds.retain(|shell, _| *shell == 0);
+            let runs = self.decide(&script, src.text, unknown_start);
             // Without errexit, only the last and-or list of the script decides its status.
             let last_list = script
                 .commands
@@ -860,6 +904,11 @@ impl Walker {
                 .next_back()
                 .unwrap_or(0);
             for (i, cmd) in script.commands.iter().enumerate() {
+                // A branch that cannot run on this leg changes nothing and fails nothing.
+                let runs = runs.get(i).copied().unwrap_or(Runs::Maybe);
+                if runs == Runs::Never {
+                    continue;
+                }
                 if cmd.shell == 0 && cmd.program() == Some("set") {
                     for w in cmd.args() {
                         let t = w.text.as_str();
@@ -927,6 +976,7 @@ impl Walker {
                         state: &self.state,
                         shell: &sh,
                         tolerated,
+                        runs,
                         reach: std::cell::OnceCell::new(),
                         cwd,
                         root: self.root.as_deref(),
@@ -1375,6 +1425,17 @@ fn lint_workflow(
     let base = env_base(env_values(&wf.env));
     let mut out = Vec::new();
     for job in &wf.jobs {
+        // A job whose `if:` is false never runs (`if: false`). Its other contexts (`github`,
+        // `needs`, `inputs`) are unknown, and `matrix`/`runner`/`env` are not available there.
+        let no_env = |_: &str| None;
+        if job
+            .if_cond
+            .as_deref()
+            .map(|c| legs::eval_if(c, &LegFacts::default(), &no_env))
+            == Some(Some(false))
+        {
+            continue;
+        }
         let combos = job.matrix.clone().unwrap_or_else(|| vec![BTreeMap::new()]);
         type LegKey = (
             Option<Platform>,
@@ -1384,10 +1445,18 @@ fn lint_workflow(
             Option<String>,
         );
         let mut seen: Vec<LegKey> = Vec::new();
-        let steps_read_matrix = job.steps.iter().any(|s| {
-            s.if_cond.as_deref().is_some_and(|c| c.contains("matrix."))
-                || s.with.iter().any(|w| w.value.contains("matrix."))
-        });
+        // Each leg's findings, with the leg's note, merged once every leg is walked.
+        let mut job_findings: Vec<(Finding, String)> = Vec::new();
+        let steps_read_matrix = job
+            .default_shell
+            .as_deref()
+            .is_some_and(|c| c.contains("matrix."))
+            || job.steps.iter().any(|s| {
+                s.if_cond.as_deref().is_some_and(|c| c.contains("matrix."))
+                    || s.with.iter().any(|w| w.value.contains("matrix."))
+                    || s.shell.as_deref().is_some_and(|c| c.contains("matrix."))
+                    || s.run.as_ref().is_some_and(|r| r.text.contains("matrix."))
+            });
         for combo in &combos {
             let (platform, span, overridable) =
                 github_platform(job, combo, job.matrix.is_none(), opts);
@@ -1439,7 +1508,12 @@ fn lint_workflow(
                 .default_working_directory
                 .clone()
                 .or_else(|| wf.default_working_directory.clone());
-            let leg = Leg { combo, runner_os };
+            let leg = Leg {
+                combo,
+                runner_os,
+                matrix_known: job.matrix.is_some(),
+            };
+            w.env_decides = true;
             walk_steps(
                 &mut w,
                 &job.steps,
@@ -1447,11 +1521,67 @@ fn lint_workflow(
                 job.default_shell.as_deref().or(wf.default_shell.as_deref()),
                 job.continue_on_error.as_deref(),
             );
-            out.append(&mut w.findings);
+            let note = w.scope.note.clone();
+            job_findings.extend(w.findings.drain(..).map(|f| (f, note.clone())));
             notes.append(&mut w.notes);
         }
+        out.extend(merge_legs(job_findings));
     }
     out
+}
+
+/// The same finding (rule, place, severity) on several matrix legs: one finding whose message
+/// names every leg it holds on (` (matrix leg `a`, also on `b`)`), in leg order. A leg that does not fail
+/// there (a branch it skips, another platform) is not named.
+fn merge_legs(findings: Vec<(Finding, String)>) -> Vec<Finding> {
+    type Key = (&'static str, String, usize, usize, crate::report::Severity);
+    let key = |f: &Finding| -> Key {
+        (
+            f.rule,
+            f.file.path.display().to_string(),
+            f.primary.span.start,
+            f.primary.span.end,
+            f.severity,
+        )
+    };
+    let mut groups: Vec<(Key, Finding, String, Vec<String>)> = Vec::new();
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for (f, note) in findings {
+        let k = key(&f);
+        let leg = note
+            .strip_prefix(" (matrix leg `")
+            .and_then(|n| n.split('`').next())
+            .map(str::to_string);
+        match index.get(&k) {
+            Some(&i) => {
+                let legs = &mut groups[i].3;
+                if let Some(l) = leg {
+                    if !legs.contains(&l) {
+                        legs.push(l);
+                    }
+                }
+            }
+            None => {
+                index.insert(k.clone(), groups.len());
+                groups.push((k, f, note, leg.into_iter().collect()));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, mut f, note, legs)| {
+            let own = format!(
+                " (matrix leg `{}`)",
+                legs.first().map_or("", String::as_str)
+            );
+            if legs.len() > 1 && note.starts_with(&own) {
+                let others: Vec<String> = legs[1..].iter().map(|l| format!("`{l}`")).collect();
+                let all = format!(" (matrix leg `{}`, also on {})", legs[0], others.join(", "));
+                f.message = f.message.replacen(&own, &all, 1);
+            }
+            f
+        })
+        .collect()
 }
 
 /// `runner.os` of a leg: `Linux` in a container, else from the runner label.
@@ -1535,12 +1665,22 @@ fn walk_steps(
     default_shell: Option<&str>,
     job_continue_on_error: Option<&str>,
 ) {
+    w.leg = LegFacts {
+        runner_os: leg.runner_os,
+        matrix: leg.matrix_known.then(|| leg.combo.clone()),
+    };
     for step in steps {
         // A step skipped on this leg changes nothing; one that may be skipped is a branch.
-        let cond = step
-            .if_cond
-            .as_deref()
-            .map(|c| github::eval_if(c, leg.combo, leg.runner_os));
+        let cond = step.if_cond.as_deref().map(|c| {
+            // The step's own `env:` is not known to be set when its `if:` is evaluated.
+            let env = |name: &str| -> Option<String> {
+                if step.env.iter().any(|e| e.name == name) {
+                    return None;
+                }
+                w.state.env.get(name)?.value.clone()
+            };
+            legs::eval_if(c, &w.leg, &env)
+        });
         if cond == Some(Some(false)) {
             continue;
         }
@@ -1573,10 +1713,29 @@ fn walk_steps(
             continue;
         }
         let Some(run) = &step.run else { continue };
-        let shell = step.shell.as_deref().or(default_shell);
+        // `shell: ${{ matrix.shell }}`: this leg's shell.
+        let expanded_shell = step
+            .shell
+            .as_deref()
+            .or(default_shell)
+            .map(|s| match &w.leg.matrix {
+                Some(m) if s.contains("${{") => {
+                    github::expand_matrix(s, m).unwrap_or_else(|| s.to_string())
+                }
+                _ => s.to_string(),
+            });
+        let shell = expanded_shell.as_deref();
         if !shell.is_none_or(is_posix_shell) {
             continue;
         }
+        // Windows runs a step without `shell:` in PowerShell.
+        if shell.is_none() && leg.runner_os == Some("Windows") {
+            continue;
+        }
+        let prog = shell
+            .and_then(|s| s.split_whitespace().next())
+            .unwrap_or("bash");
+        w.bash = prog.rsplit('/').next() == Some("bash");
         // GitHub runs `bash -e {0}` (or `sh -e {0}`) by default, and `shell: bash` adds pipefail.
         (w.errexit, w.pipefail) = match shell.map(str::trim) {
             None => (true, false),
@@ -1708,7 +1867,14 @@ fn walk_local_action(w: &mut Walker, uses: &str, uses_span: &Span, leg: &Leg<'_>
     w.outer_tolerated = w.step_tolerated;
     let first_new = w.findings.len();
     w.depth += 1;
-    walk_steps(w, &action.steps, leg, None, None);
+    // The action's steps see the runner, not the caller's matrix.
+    let inner = Leg {
+        matrix_known: false,
+        ..*leg
+    };
+    let saved_leg = w.leg.clone();
+    walk_steps(w, &action.steps, &inner, None, None);
+    w.leg = saved_leg;
     w.depth -= 1;
     // Findings in the action: labels on foreign spans go to their own files, and each finding
     // points back to the `uses:` line that runs the action in this job.
@@ -1754,9 +1920,12 @@ fn load_local_action(path: &std::path::Path) -> Option<LocalAction> {
 }
 
 /// One matrix leg of a job: its values and the runner OS (`Linux`, `macOS`, `Windows`).
+#[derive(Clone, Copy)]
 struct Leg<'a> {
     combo: &'a BTreeMap<String, String>,
     runner_os: Option<&'static str>,
+    /// The matrix was expanded (`matrix.*` is known; a key the leg lacks is null).
+    matrix_known: bool,
 }
 
 /// `3.11`, `3.11.4`, `'3.12'` → `3.11`/`3.12`; anything else (`3.x`, `pypy3.10`, ranges) → `None`.
@@ -1819,7 +1988,9 @@ fn lint_action(
     let leg = Leg {
         combo: &combo,
         runner_os: None,
+        matrix_known: false,
     };
+    w.env_decides = true;
     walk_steps(&mut w, &action.steps, &leg, None, None);
     notes.append(&mut w.notes);
     w.findings

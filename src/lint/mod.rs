@@ -14,6 +14,7 @@ pub mod facts;
 pub mod fix;
 pub mod gate;
 mod gitlab_env;
+pub mod legs;
 pub mod platform;
 mod platform_data;
 pub mod read;

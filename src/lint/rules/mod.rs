@@ -35,7 +35,7 @@ use serde::Deserialize;
 
 use super::checkpoint::{Checkpoint, Context};
 use super::env::{ScopeKind, Site};
-use super::source::shell::Nesting;
+use super::legs::Runs;
 use super::source::span::Span;
 use crate::report::{Finding, Fix, Label, Severity};
 
@@ -220,7 +220,7 @@ pub(crate) fn finding(
         } else if let Some(why) = site.tolerated {
             severity = Severity::Warning;
             message.push_str(&format!(" ({why})"));
-        } else if site.cmd.nesting == Nesting::Compound || site.cmd.function.is_some() {
+        } else if site.runs == Runs::Maybe {
             severity = Severity::Warning;
             message.push_str(" (if this branch runs)");
         } else if site.scope.platform_overridable {

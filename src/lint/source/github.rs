@@ -53,6 +53,8 @@ pub struct Job {
     pub steps: Vec<Step>,
     /// `continue-on-error` as written.
     pub continue_on_error: Option<String>,
+    /// The job's `if:` as written (GitHub gives it only `github`, `needs`, `vars`, `inputs`).
+    pub if_cond: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +175,7 @@ fn job(id: &str, key: &Node, node: &Node, src: &str) -> Job {
         default_shell: default_shell(node),
         default_working_directory: default_working_directory(node),
         continue_on_error: node.get("continue-on-error").and_then(scalar_text),
+        if_cond: node.get("if").and_then(scalar_text),
         matrix: node
             .get("strategy")
             .and_then(|s| s.get("matrix"))
@@ -238,58 +241,6 @@ fn expand(s: &str, combo: &BTreeMap<String, String>, missing_empty: bool) -> Opt
     super::matrix::substitute(s, missing_empty, |key| combo.get(key).map(String::as_str))
 }
 
-/// The outcome of a step's `if:` for one matrix leg on one runner OS, when it can be told:
-/// `Some(true)` runs, `Some(false)` is skipped, `None` cannot tell. Only single comparisons of
-/// `runner.os` or `matrix.KEY` with a literal, and `always()`/`success()`, are evaluated.
-pub fn eval_if(
-    cond: &str,
-    combo: &BTreeMap<String, String>,
-    runner_os: Option<&str>,
-) -> Option<bool> {
-    let c = cond.trim();
-    let c = c
-        .strip_prefix("${{")
-        .and_then(|c| c.strip_suffix("}}"))
-        .unwrap_or(c)
-        .trim();
-    match c {
-        "always()" | "success()" | "true" => return Some(true),
-        "false" => return Some(false),
-        _ => {}
-    }
-    let (lhs, rhs, eq) = if let Some((l, r)) = c.split_once("==") {
-        (l.trim(), r.trim(), true)
-    } else if let Some((l, r)) = c.split_once("!=") {
-        (l.trim(), r.trim(), false)
-    } else {
-        return None;
-    };
-    if [lhs, rhs]
-        .iter()
-        .any(|s| s.contains("&&") || s.contains("||") || s.contains('('))
-    {
-        return None;
-    }
-    let literal = |s: &str| {
-        s.strip_prefix('\'')
-            .and_then(|s| s.strip_suffix('\''))
-            .map(str::to_string)
-    };
-    let value = |s: &str| -> Option<String> {
-        if s == "runner.os" {
-            return runner_os.map(str::to_string);
-        }
-        combo.get(s.strip_prefix("matrix.")?).cloned()
-    };
-    let (a, b) = match (literal(lhs), literal(rhs)) {
-        (None, Some(b)) => (value(lhs)?, b),
-        (Some(a), None) => (value(rhs)?, a),
-        _ => return None,
-    };
-    // GitHub compares strings case-insensitively.
-    Some(a.eq_ignore_ascii_case(&b) == eq)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,29 +269,6 @@ mod tests {
         );
         assert_eq!(expand_matrix("${{ matrix.nope }}", &combos[0]), None);
         assert_eq!(expand_matrix("${{ inputs.x }}", &combos[0]), None);
-    }
-
-    #[test]
-    fn step_conditions_per_leg() {
-        let mut combo = BTreeMap::new();
-        combo.insert("os".to_string(), "macos-14".to_string());
-        assert_eq!(
-            eval_if("runner.os == 'Linux'", &combo, Some("macOS")),
-            Some(false)
-        );
-        assert_eq!(
-            eval_if("${{ runner.os == 'macos' }}", &combo, Some("macOS")),
-            Some(true)
-        );
-        assert_eq!(
-            eval_if("matrix.os != 'macos-14'", &combo, None),
-            Some(false)
-        );
-        assert_eq!(eval_if("github.event_name == 'push'", &combo, None), None);
-        assert_eq!(
-            eval_if("runner.os == 'Linux' && matrix.x", &combo, Some("Linux")),
-            None
-        );
     }
 
     #[test]

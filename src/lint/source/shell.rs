@@ -205,6 +205,10 @@ pub struct Command {
     pub background: bool,
     /// The name of the function whose body holds it: it runs when the function is called.
     pub function: Option<String>,
+    /// The innermost [`Branch`] it is in (`Script::branches`): an `if`/`case` arm, a loop body,
+    /// a `{ …; }` group, the part of an and-or list after a test. `None`: it runs whenever the
+    /// script (or the command substitution holding it) gets there.
+    pub branch: Option<usize>,
 }
 
 impl Command {
@@ -234,6 +238,75 @@ impl Command {
     }
 }
 
+/// The exit status of an and-or list, as far as it is made of tests (`[ … ]`, `test`, `[[ … ]]`,
+/// `true`, `false`, `:`) the walker can decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cond {
+    /// The status of the test command `Script::commands[i]`.
+    Test(usize),
+    /// A command whose status the model does not predict (`apt-get update`, a pipeline).
+    Other,
+    /// Not modelled (past [`MAX_COND_LEAVES`], inside a nested script).
+    Unknown,
+    Not(Box<Cond>),
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+}
+
+/// Most commands in one condition that are followed; a longer and-or list is `Cond::Unknown`.
+pub const MAX_COND_LEAVES: usize = 16;
+/// Most `elif` or `case` arms (and patterns in all arms of a `case`) followed; later ones are
+/// `Guard::Unknown`.
+pub const MAX_ARMS: usize = 32;
+
+impl Cond {
+    fn leaves(&self) -> usize {
+        match self {
+            Cond::Test(_) | Cond::Other | Cond::Unknown => 1,
+            Cond::Not(c) => c.leaves(),
+            Cond::And(a, b) | Cond::Or(a, b) => a.leaves() + b.leaves(),
+        }
+    }
+
+    /// Whether a test decides some of it (an and-or list without one is no branch).
+    pub fn has_test(&self) -> bool {
+        match self {
+            Cond::Test(_) | Cond::Unknown => true,
+            Cond::Other => false,
+            Cond::Not(c) => c.has_test(),
+            Cond::And(a, b) | Cond::Or(a, b) => a.has_test() || b.has_test(),
+        }
+    }
+}
+
+/// What must hold for the commands of a [`Branch`] to run, once its construct is reached.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Guard {
+    /// Every time (`{ …; }`, the condition of a `while` loop).
+    Always,
+    /// Each condition has the given status (`true`: succeeds). An `if`/`elif`/`else` arm holds
+    /// the conditions before it (false) and its own (true); a command after `&&` or `||` holds the
+    /// status of the list before it. `assume_success`: a command that is not a test is taken to
+    /// succeed (`apt-get update && …`), as the walk assumes everywhere; in an `if` condition it is
+    /// unknown (its status is what the author branches on).
+    Status {
+        conds: Vec<(Cond, bool)>,
+        assume_success: bool,
+    },
+    /// A `case` arm: `word` matches a pattern of `arms.last()` and none of the earlier arms'.
+    Case { word: Word, arms: Vec<Vec<Word>> },
+    /// Not modelled: loop bodies, fall-through arms, past [`MAX_ARMS`].
+    #[default]
+    Unknown,
+}
+
+/// A part of a script that runs only under a [`Guard`]; `parent` is the branch it is in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Branch {
+    pub parent: Option<usize>,
+    pub guard: Guard,
+}
+
 /// The parsed script.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Script {
@@ -242,6 +315,8 @@ pub struct Script {
     pub commands: Vec<Command>,
     /// `shells[0]` is the script's own shell; the others are the child shells commands run in.
     pub shells: Vec<Shell>,
+    /// The branches commands are in ([`Command::branch`]).
+    pub branches: Vec<Branch>,
 }
 
 impl Script {
@@ -271,6 +346,105 @@ impl Script {
     }
 }
 
+/// A piece of a word as written, for the few words a walker evaluates (the operands of a test,
+/// the word of a `case`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// Text as it stands; `quoted`: inside quotes or escaped (not a glob, not split).
+    Lit { text: String, quoted: bool },
+    /// `$NAME` or `${NAME}`.
+    Var { name: String, quoted: bool },
+    /// A GitHub expression `${{ … }}` (without the braces), substituted before the shell runs.
+    Expr { expr: String, quoted: bool },
+}
+
+/// The parts of word `w` of a script `src` (the text it was parsed from). `None` for anything
+/// else in it (command substitutions, `${X:-y}`, `$1`, backticks, `$'…'`, a line continuation):
+/// such a word is not evaluated.
+pub fn word_parts(src: &str, w: &Word) -> Option<Vec<Part>> {
+    let raw = src.get(w.span.clone())?;
+    let mut parts: Vec<Part> = Vec::new();
+    let push_lit = |parts: &mut Vec<Part>, c: &str, quoted: bool| {
+        if let Some(Part::Lit { text, quoted: q }) = parts.last_mut() {
+            if *q == quoted {
+                text.push_str(c);
+                return;
+            }
+        }
+        parts.push(Part::Lit {
+            text: c.to_string(),
+            quoted,
+        });
+    };
+    let mut chars = raw.char_indices().peekable();
+    let mut in_dq = false;
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\'' if !in_dq => {
+                let rest = &raw[i + 1..];
+                let end = rest.find('\'')?;
+                push_lit(&mut parts, &rest[..end], true);
+                // Skip the quoted text and its closing quote.
+                let stop = i + 1 + end;
+                while chars.next_if(|&(j, _)| j <= stop).is_some() {}
+            }
+            '"' => in_dq = !in_dq,
+            '\\' => {
+                let (_, next) = chars.next()?;
+                if next == '\n' || next == '\r' {
+                    return None;
+                }
+                if in_dq && !matches!(next, '$' | '`' | '"' | '\\') {
+                    push_lit(&mut parts, "\\", true);
+                }
+                push_lit(&mut parts, next.encode_utf8(&mut [0; 4]), true);
+            }
+            '`' => return None,
+            '$' => {
+                let rest = &raw[i + 1..];
+                if let Some(body) = rest.strip_prefix("{{") {
+                    let end = body.find("}}")?;
+                    parts.push(Part::Expr {
+                        expr: body[..end].trim().to_string(),
+                        quoted: in_dq,
+                    });
+                    let stop = i + 3 + end + 1;
+                    while chars.next_if(|&(j, _)| j <= stop).is_some() {}
+                    continue;
+                }
+                let (name, skip) = match rest.strip_prefix('{') {
+                    Some(b) => {
+                        let end = b.find('}')?;
+                        (&b[..end], end + 2)
+                    }
+                    None => {
+                        let end = rest
+                            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                            .unwrap_or(rest.len());
+                        (&rest[..end], end)
+                    }
+                };
+                let valid = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !valid {
+                    return None;
+                }
+                parts.push(Part::Var {
+                    name: name.to_string(),
+                    quoted: in_dq,
+                });
+                let stop = i + skip;
+                while chars.next_if(|&(j, _)| j <= stop).is_some() {}
+            }
+            _ => push_lit(&mut parts, c.encode_utf8(&mut [0; 4]), in_dq),
+        }
+    }
+    (!in_dq).then_some(parts)
+}
+
 /// The last path component (`pip3` for `/usr/bin/pip3`).
 pub fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
@@ -283,6 +457,7 @@ pub fn parse(src: &str) -> Script {
     Script {
         commands: p.out,
         shells: p.shells,
+        branches: p.branches,
     }
 }
 
@@ -820,6 +995,13 @@ struct Parser<'a> {
     pending: Vec<Pending>,
     /// Terminators the enclosing constructs wait for.
     expect: Vec<&'static [&'static str]>,
+    branches: Vec<Branch>,
+    /// The branch commands parsed now are in.
+    branch: Option<usize>,
+    /// The status of the last and-or list parsed (the condition of an `if`).
+    last_status: Option<Cond>,
+    /// The simple command `parse_command` parsed last, if it parsed one.
+    last_simple: Option<usize>,
 }
 
 impl<'a> Parser<'a> {
@@ -845,7 +1027,20 @@ impl<'a> Parser<'a> {
             cur: None,
             pending: Vec::new(),
             expect: Vec::new(),
+            branches: Vec::new(),
+            branch: None,
+            last_status: None,
+            last_simple: None,
         }
+    }
+
+    /// Open a branch under the current one; its id.
+    fn open_branch(&mut self, guard: Guard) -> usize {
+        self.branches.push(Branch {
+            parent: self.branch,
+            guard,
+        });
+        self.branches.len() - 1
     }
 
     fn run(&mut self) {
@@ -1077,6 +1272,7 @@ impl<'a> Parser<'a> {
                 for c in &mut self.out[start..] {
                     c.background = true;
                 }
+                self.last_status = Some(Cond::Unknown);
                 self.pos += 1;
                 self.set_sep(Separator::Background);
             }
@@ -1089,12 +1285,14 @@ impl<'a> Parser<'a> {
     fn parse_and_or(&mut self) {
         let start = self.out.len();
         let mut marked = start;
-        self.parse_pipeline();
+        let outer = self.branch;
+        let mut status = self.parse_pipeline();
         loop {
             self.skip_blanks();
-            if self.starts("&&") {
+            let and = if self.starts("&&") {
                 self.pos += 2;
                 self.set_sep(Separator::And);
+                true
             } else if self.starts("||") {
                 for c in &mut self.out[marked..] {
                     c.condition = true;
@@ -1102,15 +1300,39 @@ impl<'a> Parser<'a> {
                 marked = self.out.len();
                 self.pos += 2;
                 self.set_sep(Separator::Or);
+                false
             } else {
                 break;
-            }
+            };
             self.skip_linebreaks();
-            self.parse_pipeline();
+            // What follows runs when the list so far has succeeded (`&&`) or failed (`||`): a
+            // branch when a test decides it, straight-line code as before when none does.
+            if status.has_test() {
+                let guard = Guard::Status {
+                    conds: vec![(status.clone(), and)],
+                    assume_success: true,
+                };
+                self.branch = Some(self.open_branch(guard));
+            }
+            let next = self.parse_pipeline();
+            self.branch = outer;
+            status = if status.leaves() + next.leaves() > MAX_COND_LEAVES {
+                if status.has_test() || next.has_test() {
+                    Cond::Unknown
+                } else {
+                    Cond::Other
+                }
+            } else if and {
+                Cond::And(Box::new(status), Box::new(next))
+            } else {
+                Cond::Or(Box::new(status), Box::new(next))
+            };
         }
+        self.last_status = Some(status);
     }
 
-    fn parse_pipeline(&mut self) {
+    /// A pipeline; its status (`Cond::Test` for a lone test command, `Cond::Other` otherwise).
+    fn parse_pipeline(&mut self) -> Cond {
         let start = self.out.len();
         let mut negated = false;
         loop {
@@ -1123,6 +1345,7 @@ impl<'a> Parser<'a> {
             }
         }
         let mut n = 0;
+        self.last_simple = None;
         loop {
             self.parse_command();
             n += 1;
@@ -1142,6 +1365,26 @@ impl<'a> Parser<'a> {
         for c in &mut self.out[start..] {
             c.negated |= negated;
             c.in_pipeline |= n > 1;
+        }
+        let test = n == 1
+            && self.last_simple == Some(start)
+            && self.out.get(start).is_some_and(|c| {
+                c.assignments.is_empty()
+                    && c.wrappers.is_empty()
+                    && c.words.first().is_some_and(|w| {
+                        !w.dynamic
+                            && !w.quoted
+                            && matches!(
+                                w.text.as_str(),
+                                "[" | "[[" | "test" | "true" | "false" | ":"
+                            )
+                    })
+            });
+        let leaf = if test { Cond::Test(start) } else { Cond::Other };
+        if negated {
+            Cond::Not(Box::new(leaf))
+        } else {
+            leaf
         }
     }
 
@@ -1184,10 +1427,12 @@ impl<'a> Parser<'a> {
             }
             Some("[[") => {
                 self.parse_simple(true);
+                self.last_simple = Some(first);
                 false
             }
             _ => {
                 self.parse_simple(false);
+                self.last_simple = Some(first);
                 false
             }
         };
@@ -1265,10 +1510,13 @@ impl<'a> Parser<'a> {
     fn brace_group(&mut self) {
         self.pos += 1;
         self.compound += 1;
+        let outer = self.branch;
+        self.branch = Some(self.open_branch(Guard::Always));
         if self.parse_until(BRACE_WORDS) == Some("}") {
             self.pos += 1;
             self.fresh = false;
         }
+        self.branch = outer;
         self.compound -= 1;
     }
 
@@ -1276,19 +1524,62 @@ impl<'a> Parser<'a> {
         self.pos += 2;
         self.compound += 1;
         let outer = self.cond;
+        let outer_branch = self.branch;
+        // The conditions tested so far (each false once the next arm is reached).
+        let mut earlier: Vec<(Cond, bool)> = Vec::new();
+        let arm_guard = |earlier: &[(Cond, bool)], this: Option<&Cond>| {
+            if earlier.len() >= MAX_ARMS {
+                return Guard::Unknown;
+            }
+            let mut conds = earlier.to_vec();
+            conds.extend(this.map(|c| (c.clone(), true)));
+            if conds.is_empty() {
+                Guard::Always
+            } else {
+                Guard::Status {
+                    conds,
+                    assume_success: false,
+                }
+            }
+        };
+        // The condition of the `if` runs whenever the `if` does; an `elif`'s when those before failed.
+        self.branch = Some(self.open_branch(Guard::Always));
         self.cond = true;
+        self.last_status = None;
         let mut r = self.parse_until(IF_WORDS);
+        let mut current = self.last_status.take().unwrap_or(Cond::Unknown);
+        self.branch = outer_branch;
         loop {
             match r {
-                Some("then" | "else") => {
+                Some("then") => {
                     self.pos += 4;
                     self.fresh = false;
                     self.cond = outer;
+                    let guard = arm_guard(&earlier, Some(&current));
+                    self.branch = Some(self.open_branch(guard));
+                    r = self.parse_until(IF_WORDS);
+                    self.branch = outer_branch;
+                    earlier.push((std::mem::replace(&mut current, Cond::Unknown), false));
+                }
+                Some("else") => {
+                    self.pos += 4;
+                    self.fresh = false;
+                    self.cond = outer;
+                    let guard = arm_guard(&earlier, None);
+                    self.branch = Some(self.open_branch(guard));
+                    r = self.parse_until(IF_WORDS);
+                    self.branch = outer_branch;
                 }
                 Some("elif") => {
                     self.pos += 4;
                     self.fresh = false;
                     self.cond = true;
+                    let guard = arm_guard(&earlier, None);
+                    self.branch = Some(self.open_branch(guard));
+                    self.last_status = None;
+                    r = self.parse_until(IF_WORDS);
+                    current = self.last_status.take().unwrap_or(Cond::Unknown);
+                    self.branch = outer_branch;
                 }
                 Some("fi") => {
                     self.pos += 2;
@@ -1297,9 +1588,9 @@ impl<'a> Parser<'a> {
                 }
                 _ => break,
             }
-            r = self.parse_until(IF_WORDS);
         }
         self.cond = outer;
+        self.branch = outer_branch;
         self.compound -= 1;
     }
 
@@ -1307,10 +1598,16 @@ impl<'a> Parser<'a> {
         self.pos += kw.len();
         self.compound += 1;
         let outer = self.cond;
+        let outer_branch = self.branch;
+        // The condition runs at least once; the body maybe not.
+        self.branch = Some(self.open_branch(Guard::Always));
         self.cond = true;
         let r = self.parse_until(LOOP_WORDS);
         self.cond = outer;
+        self.branch = outer_branch;
+        self.branch = Some(self.open_branch(Guard::Unknown));
         self.loop_body(r);
+        self.branch = outer_branch;
         self.compound -= 1;
     }
 
@@ -1357,11 +1654,14 @@ impl<'a> Parser<'a> {
             self.set_sep(Separator::Semicolon);
         }
         self.skip_linebreaks();
+        let outer_branch = self.branch;
+        self.branch = Some(self.open_branch(Guard::Unknown));
         if self.keyword_at("do") {
             self.loop_body(Some("do"));
         } else if self.starts("{") {
             self.brace_group();
         }
+        self.branch = outer_branch;
         self.compound -= 1;
     }
 
@@ -1369,11 +1669,16 @@ impl<'a> Parser<'a> {
         self.pos += 4;
         self.compound += 1;
         self.skip_blanks();
-        let _ = self.read_word(false);
+        let word = self.read_word(false).map(|w| w.word);
         self.skip_linebreaks();
         if self.keyword_at("in") {
             self.pos += 2;
         }
+        let outer_branch = self.branch;
+        // The pattern lists of the arms so far; `None` once they are not followed (a
+        // fall-through, too many patterns).
+        let mut arms: Option<Vec<Vec<Word>>> = word.as_ref().map(|_| Vec::new());
+        let mut patterns_seen = 0usize;
         loop {
             self.skip_linebreaks();
             let Some(c) = self.peek() else { break };
@@ -1388,9 +1693,12 @@ impl<'a> Parser<'a> {
             if c == b'(' {
                 self.pos += 1;
             }
+            let mut patterns = Vec::new();
             loop {
                 self.skip_blanks();
-                let _ = self.read_word(false);
+                if let Some(w) = self.read_word(false) {
+                    patterns.push(w.word);
+                }
                 self.skip_blanks();
                 match self.peek() {
                     Some(b'|') => self.pos += 1,
@@ -1401,10 +1709,31 @@ impl<'a> Parser<'a> {
                     _ => break,
                 }
             }
-            match self.parse_until(CASE_WORDS) {
+            patterns_seen += patterns.len();
+            if patterns_seen > MAX_ARMS {
+                arms = None;
+            }
+            let guard = match (&word, &mut arms) {
+                (Some(w), Some(list)) => {
+                    list.push(patterns);
+                    Guard::Case {
+                        word: w.clone(),
+                        arms: list.clone(),
+                    }
+                }
+                _ => Guard::Unknown,
+            };
+            self.branch = Some(self.open_branch(guard));
+            let r = self.parse_until(CASE_WORDS);
+            self.branch = outer_branch;
+            match r {
                 Some(t @ (";;&" | ";;" | ";&")) => {
                     self.pos += t.len();
                     self.set_sep(Separator::Semicolon);
+                    if t != ";;" {
+                        // The next arm may run after this one: not followed.
+                        arms = None;
+                    }
                 }
                 Some("esac") => {
                     self.pos += 4;
@@ -1414,6 +1743,7 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
+        self.branch = outer_branch;
         self.compound -= 1;
     }
 
@@ -1485,6 +1815,7 @@ impl<'a> Parser<'a> {
             parent: self.cur,
             shell: self.shell,
             function: self.function.clone(),
+            branch: self.branch,
             ..Command::default()
         });
         self.done.push(false);
@@ -2189,10 +2520,22 @@ impl<'a> Parser<'a> {
                 }
             });
         }
-        let (function, condition) = match owner.and_then(|o| self.out.get(o)) {
-            Some(o) => (o.function.clone(), o.condition),
-            None => (self.function.clone(), self.cond),
+        let (function, condition, root_branch) = match owner.and_then(|o| self.out.get(o)) {
+            Some(o) => (o.function.clone(), o.condition, o.branch),
+            None => (self.function.clone(), self.cond, self.branch),
         };
+        // The nested script's branches hang under the command that runs it. Its tests are not
+        // decided (their words are spans into a quoted string of this script).
+        let branch_base = self.branches.len();
+        for b in sub.branches {
+            self.branches.push(Branch {
+                parent: b.parent.map(|p| p + branch_base).or(root_branch),
+                guard: match b.guard {
+                    Guard::Always => Guard::Always,
+                    _ => Guard::Unknown,
+                },
+            });
+        }
         for (k, mut c) in sub.out.into_iter().enumerate() {
             if keep[k].is_none() {
                 continue;
@@ -2203,6 +2546,7 @@ impl<'a> Parser<'a> {
                 None => owner,
             };
             c.shell += shell_base;
+            c.branch = c.branch.map(|b| b + branch_base).or(root_branch);
             if c.function.is_none() {
                 c.function.clone_from(&function);
             }

@@ -249,3 +249,54 @@ fn setup_caches_look_for_their_files_in_the_repository() {
         out.stdout
     );
 }
+
+/// setup-node v5+ caches npm without `cache:` when the root `package.json` names npm as its
+/// `packageManager` (ci-failures.md §H2), so a missing lockfile fails there too.
+#[test]
+fn setup_node_v5_caches_npm_by_itself_when_package_json_names_npm() {
+    let wf = |version: &str, extra: &str| {
+        format!("on: push\njobs:\n  t:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v5\n      - uses: actions/setup-node@{version}\n        with:\n          node-version: 22\n{extra}      - run: npm test\n")
+    };
+    let npm = (
+        "package.json",
+        "{\"name\": \"x\", \"packageManager\": \"npm@10.9.2\"}\n",
+    );
+    let run = |files: &[(&str, &str)]| {
+        let repo = Repo::with(files);
+        let out = repo.run(&["lint", "-q", "--format", "concise"]);
+        (out.code, out.stdout)
+    };
+    let v5 = wf("v5", "");
+    assert_eq!(
+        run(&[(WF, &v5), npm]),
+        (
+            1,
+            ".github/workflows/ci.yml:7:15: error[setup-node-cache-without-lockfile] setup-node v5+ caches npm by itself here (`package.json` names npm as its `packageManager`) and will fail with `Dependencies lock file is not found`: the repository has no `package-lock.json` or `npm-shrinkwrap.json` or `yarn.lock` at its root\n".to_string()
+        )
+    );
+    // `devEngines.packageManager` counts too.
+    let dev = (
+        "package.json",
+        "{\"devEngines\": {\"packageManager\": {\"name\": \"npm\"}}}\n",
+    );
+    assert_eq!(run(&[(WF, &v5), dev]).0, 1);
+    // Silent: v4 (no automatic caching), another manager, the lockfile, the opt-out, no
+    // package.json, and before checkout (the workspace has no package.json yet).
+    let v4 = wf("v4", "");
+    let off = wf("v5", "          package-manager-cache: false\n");
+    let pnpm = ("package.json", "{\"packageManager\": \"pnpm@9.0.0\"}\n");
+    let lock = ("package-lock.json", "{}\n");
+    for files in [
+        vec![(WF, v4.as_str()), npm],
+        vec![(WF, v5.as_str()), pnpm],
+        vec![(WF, v5.as_str()), npm, lock],
+        vec![(WF, off.as_str()), npm],
+        vec![(WF, v5.as_str())],
+        vec![
+            (WF, &v5.replace("      - uses: actions/checkout@v5\n", "")),
+            npm,
+        ],
+    ] {
+        assert_eq!(run(&files), (0, String::new()), "{files:?}");
+    }
+}

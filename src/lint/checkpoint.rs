@@ -41,6 +41,7 @@ pub struct Context {
 pub struct RepoTree {
     root: std::path::PathBuf,
     listing: OnceLock<Listing>,
+    package_manager: OnceLock<Option<String>>,
 }
 
 #[derive(Debug, Default)]
@@ -66,14 +67,14 @@ impl RepoTree {
         let Ok(mut c) = cache.lock() else {
             return Arc::new(RepoTree {
                 root: root.to_path_buf(),
-                listing: OnceLock::new(),
+                ..RepoTree::default()
             });
         };
         c.entry(root.to_path_buf())
             .or_insert_with(|| {
                 Arc::new(RepoTree {
                     root: root.to_path_buf(),
-                    listing: OnceLock::new(),
+                    ..RepoTree::default()
                 })
             })
             .clone()
@@ -92,6 +93,27 @@ impl RepoTree {
     /// A file at the root with this name.
     pub fn at_root(&self, name: &str) -> bool {
         self.root.join(name).is_file()
+    }
+
+    /// The package manager the root `package.json` names (`packageManager: "npm@10.9.0"`, or
+    /// `devEngines.packageManager.name`), without its version. `None` when there is no such file,
+    /// it cannot be read (past the size limit, not JSON) or it names none.
+    pub fn package_manager(&self) -> Option<&str> {
+        self.package_manager
+            .get_or_init(|| {
+                let text = super::read::read_text(&self.root.join("package.json")).ok()?;
+                let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+                let named = json
+                    .get("packageManager")
+                    .and_then(|v| v.as_str())
+                    .or_else(|| {
+                        json.pointer("/devEngines/packageManager/name")
+                            .and_then(|v| v.as_str())
+                    })?;
+                let name = named.split('@').next().unwrap_or(named).trim();
+                (!name.is_empty()).then(|| name.to_string())
+            })
+            .as_deref()
     }
 
     /// A file with this name anywhere (the root first: no walk when it is there). A tree past

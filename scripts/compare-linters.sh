@@ -117,8 +117,11 @@ rows=()
 # Fields are joined with US (\x1f): a tab would collapse empty fields when read back.
 US=$'\x1f'
 row() { rows+=("$1$US$2$US$3$US$4$US$5$US$6$US$7"); }
+# section TITLE: the rows after it are printed as a table of their own under TITLE.
+section() { rows+=("#section$US$1"); }
 
 # --- faultline's rules ------------------------------------------------------------------------
+section "Failures that faultline's lint rules prevent (every rule, two more runner labels and a GitLab job):"
 
 docker apt-no-update <<'EOF'
 FROM debian:12
@@ -430,6 +433,7 @@ row venv-missing docker "\`python3 -m venv\` without python3-venv" \
     venv-without-python3-venv "" "" ""
 
 # --- classes where the other tools are stronger -----------------------------------------------
+section "What the other tools check and faultline does not:"
 
 wf matrix-typo <<'EOF'
 on: push
@@ -561,6 +565,7 @@ cases_of() { # KIND...: the cases of those kinds
     local r
     for r in "${rows[@]}"; do
         IFS=$US read -r c k _ <<<"$r"
+        [ "$c" != "#section" ] || continue
         for want in "$@"; do [ "$k" = "$want" ] && echo "$c"; done
     done | sort -u
 }
@@ -680,10 +685,17 @@ cell() { # TOOL CASE KIND MATCHERS
     echo "${hits:-—}"
 }
 
-echo "| failure class | faultline | actionlint | zizmor | hadolint |"
-echo "|---|---|---|---|---|"
+first=1
 for r in "${rows[@]}"; do
     IFS=$US read -r c kind class fm am zm hm <<<"$r"
+    if [ "$c" = "#section" ]; then
+        [ $first = 1 ] || echo
+        first=0
+        printf '%s\n\n' "$kind"
+        echo "| failure class | faultline | actionlint | zizmor | hadolint |"
+        echo "|---|---|---|---|---|"
+        continue
+    fi
     printf '| %s | %s | %s | %s | %s |\n' "$class" \
         "$(cell faultline "$c" "$kind" "$fm")" \
         "$(cell actionlint "$c" "$kind" "$am")" \
@@ -694,7 +706,7 @@ echo
 echo "Tools: $faultline_version; $actionlint_version; $zizmor_version; $hadolint_version. Measured $(date -u +%Y-%m-%d) by \`scripts/compare-linters.sh\`."
 
 # Rules of faultline that no row covers (new rules: add a row).
-mapfile -t covered < <(for r in "${rows[@]}"; do IFS=$US read -r _ _ _ fm _ <<<"$r"; for m in $fm; do echo "${m%%~*}"; done; done | sort -u)
+mapfile -t covered < <(for r in "${rows[@]}"; do IFS=$US read -r _ _ _ fm _ <<<"$r" || true; for m in $fm; do echo "${m%%~*}"; done; done | sort -u)
 missing=$("$FAULTLINE" rules | sed -nE 's/^([a-z0-9-]+) +(error|warning|info).*/\1/p' |
     grep -vxF -e faultline-suppression "${covered[@]/#/-e}" || true)
 if [ -n "$missing" ]; then
@@ -707,6 +719,7 @@ if [ $details = 1 ]; then
     echo "|---|---|---|---|---|"
     for r in "${rows[@]}"; do
         IFS=$US read -r c kind _ <<<"$r"
+        [ "$c" != "#section" ] || continue
         line="| \`$c\`"
         for tool in faultline actionlint zizmor hadolint; do
             if ! reads "$tool" "$kind"; then

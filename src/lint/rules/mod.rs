@@ -8,10 +8,12 @@ mod apt_install_without_update;
 mod apt_install_without_yes;
 mod artifact_action_deprecated;
 mod cache_action_deprecated;
+mod dind_tls_port_mismatch;
 mod pip_install_externally_managed;
 mod pip_install_relies_on_runner_pip_conf;
 mod pip_unavailable;
 mod retired_runner_label;
+mod rules_with_only_except;
 mod secrets_in_if;
 mod set_env_command_disabled;
 mod setup_cache_lockfile;
@@ -54,10 +56,12 @@ pub const RULES: &[&dyn Rule] = &[
     &apt_install_without_yes::AptInstallWithoutYes,
     &artifact_action_deprecated::ArtifactActionDeprecated,
     &cache_action_deprecated::CacheActionDeprecated,
+    &dind_tls_port_mismatch::DindTlsPortMismatch,
     &pip_install_externally_managed::PipInstallExternallyManaged,
     &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,
     &pip_unavailable::PipUnavailable,
     &retired_runner_label::RetiredRunnerLabel,
+    &rules_with_only_except::RulesWithOnlyExcept,
     &secrets_in_if::SecretsInIf,
     &set_env_command_disabled::SetEnvCommandDisabled,
     &setup_node_cache_without_lockfile::SetupNodeCacheWithoutLockfile,

@@ -380,7 +380,7 @@ pub enum VersionUseKind {
 pub struct VersionUse {
     pub variable: String,
     pub kind: VersionUseKind,
-    /// The image reference or the script word, as the YAML or the shell reads it.
+    /// The image reference, the script word (glued) or command (an argument), or the tools.
     pub text: String,
     pub place: Place,
 }
@@ -742,10 +742,17 @@ pub fn gitlab(
                             && versionish_name(&name)
                             && !matches!(program, "echo" | "printf");
                         if glued || argument {
+                            // The word says it when glued; an argument needs its command.
+                            let command = cmd.text(&text.text);
+                            let shown = if glued || command.len() > 80 || command.contains('\n') {
+                                word.text.clone()
+                            } else {
+                                command.to_string()
+                            };
                             version_uses.push(VersionUse {
                                 variable: name,
                                 kind: VersionUseKind::Script,
-                                text: word.text.clone(),
+                                text: shown,
                                 place: place(*file, text.span_to_file(&word.span)),
                             });
                         }

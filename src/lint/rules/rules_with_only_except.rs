@@ -47,25 +47,24 @@ impl Rule for RulesWithOnlyExcept {
             (true, false) => format!("`{}:` (another definition of job `{}`)", k.name, job.name),
             (false, _) => format!("`{}:` (inherited through `extends:`)", k.name),
         };
-        let merged = if present
-            .iter()
-            .chain([&rules])
-            .all(|k| k.own && k.place.is_in(ctx))
-        {
+        let all = || present.iter().copied().chain([rules]);
+        let merged = if all().any(|k| !k.own) {
+            " (after GitLab merges the job's `extends:` into it)"
+        } else if all().all(|k| k.place.is_in(ctx)) {
             ""
-        } else if present.iter().chain([&rules]).all(|k| k.own) {
+        } else {
             " (the job is defined in more than one file of the pipeline; GitLab merges them)"
-        } else {
-            " (one comes through `extends:`, which GitLab merges into the job)"
         };
-        // The finding sits on the first disallowed key when it is in this file, else on `rules:`,
-        // else on the job's name (both came from elsewhere).
-        let (primary, primary_msg) = if first.place.is_in(ctx) {
-            (first.place.span.clone(), whence(first))
-        } else if rules.place.is_in(ctx) {
-            (rules.place.span.clone(), whence(rules))
-        } else {
-            (job.name_span.clone(), "the merged job".to_string())
+        // The finding sits on the job's own key in this file (the first disallowed one, else
+        // `rules:`), else on the job's name: GitLab names the job.
+        let pick = present
+            .iter()
+            .copied()
+            .chain([rules])
+            .find(|k| k.own && k.place.is_in(ctx));
+        let (primary, primary_msg) = match pick {
+            Some(k) => (k.place.span.clone(), whence(k)),
+            None => (job.name_span.clone(), "this job".to_string()),
         };
         // An inherited key can be reset in the job itself.
         let reset = if !rules.own {

@@ -1043,4 +1043,43 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn version_uses_in_words() {
+        assert_eq!(
+            expansions("python${PY}-x$V/$ {z} $1"),
+            [
+                ("PY".to_string(), "python"),
+                ("V".to_string(), "python${PY}-x")
+            ]
+        );
+        for glued in [
+            "python",
+            "/usr/bin/python",
+            "go",
+            "node@",
+            "pip==",
+            "python=",
+            "--build-arg PYTHON_VERSION=",
+            "python:",
+            "registry/img:",
+        ] {
+            assert!(glued_to_version(glued), "{glued}");
+        }
+        for not in [
+            "",
+            "cargo",
+            "--cov-fail-under=",
+            "http://localhost:",
+            "echo ",
+            "x-",
+            "TIMEOUT=",
+        ] {
+            assert!(!glued_to_version(not), "{not}");
+        }
+        assert_eq!(tag_variables("python:${PY}-slim"), ["PY"]);
+        assert_eq!(tag_variables("$REGISTRY/python:3.12"), Vec::<String>::new());
+        assert!(versionish_name("PYTHON_VERSION") && versionish_name("NODE_VER"));
+        assert!(!versionish_name("TIMEOUT"));
+    }
 }

@@ -636,4 +636,45 @@ mod tests {
         assert!(matches!(script[0], Line::Script { .. }));
         assert!(matches!(script.last(), Some(Line::Unknown)));
     }
+
+    #[test]
+    fn a_job_merges_its_definitions_across_files_and_its_ancestors() {
+        let main = "include: [x.yml]\n.base:\n  rules: [{when: always}]\n  services: [docker:dind]\nscan:\n  extends: .base\n  only: [main]\n";
+        let inc = "scan:\n  script: [scan]\n  except: null\n  inherit:\n    variables: [A]\n";
+        let d0 = yaml::parse(main).expect("yaml");
+        let d1 = yaml::parse(inc).expect("yaml");
+        let jobs = pipeline(&[&d0[0], &d1[0]], &[main, inc]);
+        assert_eq!(jobs.len(), 1);
+        let keys: Vec<String> = jobs[0]
+            .keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "{}@{}{}{}",
+                    k.name,
+                    k.file,
+                    if k.own { "" } else { " inherited" },
+                    if k.null { " null" } else { "" }
+                )
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "rules@0 inherited",
+                "services@0 inherited",
+                "script@1",
+                "except@1 null",
+                "inherit@1",
+                "extends@0",
+                "only@0",
+            ]
+        );
+        assert_eq!(jobs[0].services[0].image, "docker:dind");
+        assert_eq!(
+            jobs[0].inherit_variables,
+            Inherit::Only(vec!["A".to_string()])
+        );
+        assert_eq!(jobs[0].inherit_default, Inherit::All);
+    }
 }

@@ -294,9 +294,13 @@ pub struct GitlabJob {
     /// `image:` (or its `name:`) as written, the job's or the inherited default.
     pub image: Option<(String, Place)>,
     pub services: Vec<GitlabService>,
-    /// The variables in force, in order (a later one wins): the top-level ones the job inherits
-    /// (`inherit:variables`), then its own (`extends:` ancestors first).
-    pub variables: Vec<GitlabVariable>,
+    /// The top-level variables, shared by every job of the file (not copied into each: 5,000
+    /// variables and 5,000 jobs would be 25 million copies).
+    pub globals: Arc<GitlabGlobals>,
+    /// Which of them the job takes (`inherit:variables`).
+    pub inherit_variables: gitlab::Inherit,
+    /// The job's own variables, in order (a later one wins; `extends:` ancestors first).
+    pub own_variables: Vec<GitlabVariable>,
     /// Where the job expands a variable as a version or an image tag (see [`VersionUseKind`]).
     pub version_uses: Vec<VersionUse>,
 }
@@ -306,9 +310,41 @@ impl GitlabJob {
         self.keys.iter().find(|k| k.name == name)
     }
 
-    /// The variable `name` in force for the job's scripts and keywords.
+    /// The variable `name` in force for the job's scripts and keywords: its own, else the
+    /// top-level one it inherits.
     pub fn variable(&self, name: &str) -> Option<&GitlabVariable> {
-        self.variables.iter().rev().find(|v| v.name == name)
+        self.own_variables
+            .iter()
+            .rev()
+            .find(|v| v.name == name)
+            .or_else(|| {
+                self.inherit_variables
+                    .allows(name)
+                    .then(|| self.globals.get(name))
+                    .flatten()
+            })
+    }
+}
+
+/// The top-level `variables:` of a pipeline, in order, with the last definition of each name.
+#[derive(Debug, Default)]
+pub struct GitlabGlobals {
+    pub list: Vec<GitlabVariable>,
+    last: std::collections::HashMap<String, usize>,
+}
+
+impl GitlabGlobals {
+    fn new(list: Vec<GitlabVariable>) -> GitlabGlobals {
+        let last = list
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.name.clone(), i))
+            .collect();
+        GitlabGlobals { list, last }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&GitlabVariable> {
+        self.last.get(name).and_then(|&i| self.list.get(i))
     }
 }
 
@@ -668,14 +704,15 @@ pub fn gitlab(
         }),
     };
     let mut out = Vec::new();
+    // Every job shares the same top-level variables (`gitlab::pipeline` gives each job the same
+    // list): convert them once.
+    let globals = Arc::new(GitlabGlobals::new(
+        jobs.first()
+            .map(|j| j.global_variables.iter().map(variable).collect())
+            .unwrap_or_default(),
+    ));
     for job in jobs.iter().filter(|j| j.file == target) {
-        let variables: Vec<GitlabVariable> = job
-            .global_variables
-            .iter()
-            .filter(|v| job.inherit_variables.allows(&v.name))
-            .chain(&job.variables)
-            .map(variable)
-            .collect();
+        let own_variables: Vec<GitlabVariable> = job.variables.iter().map(variable).collect();
         let image = job
             .image
             .as_ref()
@@ -762,7 +799,13 @@ pub fn gitlab(
         }
         for (var, tools) in TOOL_ENV {
             if tools.iter().any(|t| programs.contains(*t)) {
-                if let Some(v) = variables.iter().rev().find(|v| v.name == *var) {
+                let job_var = own_variables.iter().rev().find(|v| v.name == *var);
+                let inherited = job
+                    .inherit_variables
+                    .allows(var)
+                    .then(|| globals.get(var))
+                    .flatten();
+                if let Some(v) = job_var.or(inherited) {
                     version_uses.push(VersionUse {
                         variable: var.to_string(),
                         kind: VersionUseKind::ToolEnv,
@@ -787,7 +830,9 @@ pub fn gitlab(
                 .collect(),
             image,
             services,
-            variables,
+            globals: globals.clone(),
+            inherit_variables: job.inherit_variables.clone(),
+            own_variables,
             version_uses,
         }));
     }

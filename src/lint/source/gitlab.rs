@@ -233,6 +233,7 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
         vars.into()
     };
     let mut jobs = Vec::new();
+    let mut key_cache = std::collections::HashMap::new();
     for (file, doc) in docs.iter().enumerate() {
         for (name, key, node) in doc.entries() {
             if name.starts_with('.') || RESERVED.contains(&name) || node.as_map().is_none() {
@@ -310,7 +311,11 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                 has_tags: get("tags")
                     .is_some_and(|t| t.node.as_seq().is_some_and(|s| !s.is_empty())),
                 has_script,
-                keys: merged_keys(&layers, defs.get(name).map_or(&[][..], Vec::as_slice)),
+                keys: merged_keys(
+                    &layers,
+                    defs.get(name).map_or(&[][..], Vec::as_slice),
+                    &mut key_cache,
+                ),
                 services,
                 inherit_default,
                 inherit_variables,
@@ -320,20 +325,98 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
     jobs
 }
 
+/// The job keywords GitLab knows (`Entry::Job`, `Entry::Bridge`, `Processable`): a merged job
+/// keeps only these, so a template of 20,000 junk keys extended by 5,000 jobs copies nothing
+/// (GitLab rejects unknown keys anyway).
+const JOB_KEYWORDS: &[&str] = &[
+    "after_script",
+    "allow_failure",
+    "artifacts",
+    "before_script",
+    "cache",
+    "coverage",
+    "dast_configuration",
+    "dependencies",
+    "environment",
+    "except",
+    "extends",
+    "hooks",
+    "id_tokens",
+    "identity",
+    "image",
+    "inherit",
+    "interruptible",
+    "manual_confirmation",
+    "needs",
+    "only",
+    "pages",
+    "parallel",
+    "release",
+    "resource_group",
+    "retry",
+    "rules",
+    "run",
+    "script",
+    "secrets",
+    "services",
+    "stage",
+    "start_in",
+    "tags",
+    "timeout",
+    "trigger",
+    "type",
+    "variables",
+    "when",
+];
+
+/// At most this many `services:` per job are read (real jobs have a handful), and this many
+/// variables per service.
+const MAX_SERVICES: usize = 64;
+const MAX_SERVICE_VARIABLES: usize = 256;
+
 /// The top-level keys of the merged job: for each name, the last layer that writes it.
-fn merged_keys(layers: &[At<'_>], own: &[At<'_>]) -> Vec<Key> {
+/// A layer's job keywords: (keyword, key span, null value), read once per mapping and shared by
+/// every job that extends it.
+type LayerKeys<'a> = std::rc::Rc<Vec<(&'a str, Span, bool)>>;
+
+fn layer_keys<'a>(
+    node: &'a Node,
+    cache: &mut std::collections::HashMap<*const Node, LayerKeys<'a>>,
+) -> LayerKeys<'a> {
+    cache
+        .entry(node as *const Node)
+        .or_insert_with(|| {
+            std::rc::Rc::new(
+                node.entries()
+                    .filter_map(|(k, kn, v)| {
+                        let kw = JOB_KEYWORDS.iter().find(|w| **w == k)?;
+                        Some((*kw, kn.span.clone(), v.is_null()))
+                    })
+                    .collect(),
+            )
+        })
+        .clone()
+}
+
+/// The top-level keys of the merged job: for each name, the last layer that writes it.
+fn merged_keys<'a>(
+    layers: &[At<'a>],
+    own: &[At<'a>],
+    cache: &mut std::collections::HashMap<*const Node, LayerKeys<'a>>,
+) -> Vec<Key> {
     let mut out: Vec<Key> = Vec::new();
     for l in layers {
         let is_own = own.iter().any(|o| std::ptr::eq(o.node, l.node));
-        for (k, kn, v) in l.node.entries() {
+        for (k, span, null) in layer_keys(l.node, cache).iter() {
             let key = Key {
                 name: k.to_string(),
-                span: kn.span.clone(),
+                span: span.clone(),
                 file: l.file,
-                null: v.is_null(),
+                null: *null,
                 own: is_own,
             };
-            match out.iter_mut().find(|e| e.name == k) {
+            // At most the few dozen keywords: a scan is enough.
+            match out.iter_mut().find(|e| e.name == *k) {
                 Some(e) => *e = key,
                 None => out.push(key),
             }
@@ -349,6 +432,7 @@ fn services_of(at: At<'_>) -> Vec<Service> {
     };
     items
         .into_iter()
+        .take(MAX_SERVICES)
         .filter_map(|n| {
             let (name_node, entry) = if n.as_scalar().is_some() {
                 (n, None)
@@ -357,12 +441,13 @@ fn services_of(at: At<'_>) -> Vec<Service> {
             };
             let mut variables = Vec::new();
             if let Some(v) = entry.and_then(|e| e.get("variables")) {
-                push_variables(
+                push_variables_capped(
                     At {
                         file: at.file,
                         node: v,
                     },
                     &mut variables,
+                    MAX_SERVICE_VARIABLES,
                 );
             }
             Some(Service {
@@ -388,7 +473,11 @@ fn services_of(at: At<'_>) -> Vec<Service> {
 }
 
 fn push_variables(at: At<'_>, out: &mut Vec<Variable>) {
-    for (k, kn, v) in at.node.entries() {
+    push_variables_capped(at, out, usize::MAX);
+}
+
+fn push_variables_capped(at: At<'_>, out: &mut Vec<Variable>, cap: usize) {
+    for (k, kn, v) in at.node.entries().take(cap) {
         let value_node = if v.as_scalar().is_some() {
             Some(v)
         } else {

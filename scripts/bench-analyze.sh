@@ -146,7 +146,7 @@ fi
 
 # Every pattern faultline compiles (any, all, none), one per line, for ripgrep.
 "$BIN" list --format json \
-    | jq -r '.[] | .match | ((.any + (.all // [])) | map(if type == "string" then . else .regex end)) + (.none // []) | .[]' \
+    | jq -r '.playbooks[] | .match | ((.any + (.all // [])) | map(if type == "string" then . else .regex end)) + (.none // []) | .[]' \
     > "$DIR/patterns.txt"
 npat=$(wc -l < "$DIR/patterns.txt")
 
@@ -170,7 +170,7 @@ measure() { # name, output file, command...
     printf '%-40s %7ss wall %6s MB/s  %7ss CPU  %6s MB peak RSS\n' "$name" "$secs" "$rate" "$cpu" "$rss"
 }
 
-echo "catalog: $("$BIN" list --format json | jq length) playbooks, $npat patterns"
+echo "catalog: $("$BIN" list --format json | jq '.playbooks | length') playbooks, $npat patterns"
 status=0
 for kind in noisy dense; do
     if [ "$kind" = noisy ]; then file=$LOG; want=python-externally-managed; else file=$DENSE; want=; fi

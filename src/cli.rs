@@ -160,6 +160,13 @@ pub struct AnalyzeArgs {
     /// diagnosed failure (each lint rule names the playbook of the failure it predicts).
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
+    /// Only diagnoses of these playbook categories or ids (comma-separated or repeated; see
+    /// `faultline list` for the categories).
+    #[arg(long, value_name = "CATEGORY", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never diagnoses of these playbook categories or ids (comma-separated or repeated).
+    #[arg(long, value_name = "CATEGORY", value_delimiter = ',')]
+    pub ignore: Vec<String>,
     #[command(flatten)]
     pub catalog: CatalogArgs,
 }
@@ -172,6 +179,13 @@ pub struct FixArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Human)]
     pub format: AnalyzeFormat,
+    /// Only diagnoses of these playbook categories or ids (comma-separated or repeated; see
+    /// `faultline list` for the categories).
+    #[arg(long, value_name = "CATEGORY", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never diagnoses of these playbook categories or ids (comma-separated or repeated).
+    #[arg(long, value_name = "CATEGORY", value_delimiter = ',')]
+    pub ignore: Vec<String>,
     #[command(flatten)]
     pub catalog: CatalogArgs,
 }

@@ -6,7 +6,10 @@
 //! - `lint`: spanned models of workflows, GitLab files and Dockerfiles, the environment model, rules;
 //! - `report`: lint output formats (human, JSON, SARIF, GitHub annotations).
 //!
-//! `main_entry` parses arguments, dispatches, and maps the outcome to an exit code.
+//! - `commands` (with `cli` and `ui`): the command layer on top; nothing below it imports `cli`
+//!   or `ui`.
+//!
+//! `main_entry` parses the arguments and hands them to `commands::run`.
 
 /// The project's home: every documentation link (SARIF `helpUri`, playbook and rule pages,
 /// suppression docs) is built from it. A fork changes this one literal (and `repository` in
@@ -23,6 +26,8 @@ pub const HOME_URL: &str = home_url!();
 
 pub mod analyze;
 pub mod cli;
+pub mod commands;
+pub mod envelope;
 pub mod lint;
 pub mod playbook;
 pub mod report;
@@ -32,28 +37,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command};
-
 /// Parse the command line and run the subcommand. Exit codes: 0 ok, 1 findings, 2 usage/input error.
 pub fn main_entry() -> ExitCode {
-    let cli = Cli::parse();
-    let ui = ui::Ui::new(cli.color);
-    match &cli.command {
-        Command::Analyze(args) => analyze::run_analyze(args, &ui),
-        Command::Fix(args) => analyze::run_fix(args, &ui),
-        Command::Explain(args) => {
-            if lint::rules::is_rule_id(&args.id) {
-                lint::run_explain_rule(args, &ui)
-            } else {
-                playbook::run_explain(args, &ui)
-            }
-        }
-        Command::List(args) => playbook::run_list(args, &ui),
-        Command::Docs(args) => playbook::run_docs(args, &ui),
-        Command::Eval(args) => analyze::run_eval(args, &ui),
-        Command::Lint(args) => lint::run_lint(args, &ui),
-        Command::Rules(args) => lint::run_rules(args, &ui),
-        Command::Completions { shell } => ui::print_completions(*shell),
-        Command::Man { dir } => ui::print_man(dir.as_deref()),
-    }
+    commands::run(&cli::Cli::parse())
 }

@@ -556,7 +556,7 @@ fn stdin_dash_works_and_json_names_it() {
     let out = faultline_stdin(&["analyze", "-", "--format", "json"], text.as_bytes());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["input"], "-");
     assert_eq!(json["matched"], true);
     assert_eq!(
@@ -826,7 +826,7 @@ fn list_filters_by_category_and_tag() {
     let out = faultline(&["list", "--category", "python", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
-    let items = json.as_array().expect("array");
+    let items = json["playbooks"].as_array().expect("array");
     assert!(items.iter().any(|p| p["id"] == "python-externally-managed"));
     assert!(items.iter().all(|p| p["category"] == "python"));
     let out = faultline(&["list", "--tag", "pep668"]);
@@ -1592,7 +1592,7 @@ fn explain_accepts_an_alias_and_says_so() {
         "--format",
         "json",
     ]));
-    let p = json
+    let p = json["playbooks"]
         .as_array()
         .expect("array")
         .iter()

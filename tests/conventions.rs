@@ -123,9 +123,10 @@ fn statistics_count_findings_per_rule() {
     let json = repo.run_with(&["lint", "--statistics", "--format", "json"], &[], None);
     let rows: Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(
-        rows,
+        rows["statistics"],
         serde_json::json!([{"rule": "pip-install-externally-managed", "severity": "error", "count": 3}])
     );
+    assert_eq!(rows["total"], 3);
     let sarif = repo.run_with(&["lint", "--statistics", "--format", "sarif"], &[], None);
     assert_eq!(sarif.code, 2);
     assert!(
@@ -324,4 +325,66 @@ fn human_output_follows_columns_keeps_urls_whole_and_separates_diagnostics() {
     let narrow = repo.run_with(&["lint"], &[("COLUMNS", "60")], None);
     let wide = repo.run_with(&["lint"], &[("COLUMNS", "140")], None);
     assert!(narrow.stdout.lines().count() > wide.stdout.lines().count());
+}
+
+/// `analyze --select/--ignore` take playbook categories (or ids), as `lint`'s take rule ids; an
+/// unknown one is a usage error with the nearest names.
+#[test]
+fn analyze_selects_and_ignores_playbook_categories() {
+    let log = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "tests/fixtures/analyze/python-externally-managed/match/gha-container-bookworm-ansi.log",
+    ))
+    .expect("fixture log");
+    let repo = Repo::with(&[("build.log", &log)]);
+    let top = |args: &[&str]| {
+        let mut all = vec!["analyze", "build.log", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = repo.run(&all);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        let v: Value = serde_json::from_str(&out.stdout).expect("JSON");
+        v["diagnoses"]
+            .as_array()
+            .expect("diagnoses")
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}/{}",
+                    d["category"].as_str().unwrap_or(""),
+                    d["playbook"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(top(&[])[0], "python/python-externally-managed");
+    assert_eq!(
+        top(&["--select", "python"])[0],
+        "python/python-externally-managed"
+    );
+    assert!(top(&["--select", "python"])
+        .iter()
+        .all(|d| d.starts_with("python/")));
+    assert!(!top(&["--ignore", "python"])
+        .iter()
+        .any(|d| d.starts_with("python/")));
+    // An id works too.
+    assert!(!top(&["--ignore", "python-externally-managed"])
+        .iter()
+        .any(|d| d.ends_with("/python-externally-managed")));
+
+    let out = repo.run(&["analyze", "build.log", "--select", "pyhton"]);
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (
+            2,
+            "",
+            "faultline: error: no playbook category or id `pyhton`; did you mean python?\n"
+        )
+    );
+    let out = repo.run(&["fix", "build.log", "--ignore", "python"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stdout.contains("python-externally-managed"),
+        "{}",
+        out.stdout
+    );
 }

@@ -709,7 +709,9 @@ fn baseline_round_trip_survives_line_moves() {
         "faultline: recorded 2 findings in baseline.json\n"
     );
     let b: Value = serde_json::from_str(&t.read("baseline.json")).expect("baseline JSON");
-    assert_eq!(b["version"], 1);
+    assert_eq!(b["schema_version"], 2);
+    assert_eq!(b["tool"], "faultline");
+    assert_eq!(b["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
         b["findings"],
         serde_json::json!([
@@ -772,7 +774,7 @@ fn bad_baselines_exit_2_with_position() {
     assert_eq!(out.code, 2);
     assert_eq!(
         out.stderr,
-        "faultline: error: b.json: baseline version 7 is not supported (this faultline writes version 1); rewrite it with --write-baseline\n"
+        "faultline: error: b.json: baseline version 7 is not supported (this faultline writes schema_version 2); rewrite it with --write-baseline\n"
     );
     let out = t.run(&["lint", "--baseline", "nope.json"]);
     assert_eq!(

@@ -310,10 +310,10 @@ fn a_diagnosis_points_back_to_the_configuration_line() {
             "examples/ci/Dockerfile:6:5 pip-install-externally-managed",
         ]
     );
-    // The rest of the schema keeps its order: `schema_version` first.
+    // The envelope opens the document.
     assert!(String::from_utf8_lossy(&out.stdout)
         .trim_start()
-        .starts_with("{\n  \"schema_version\": 1"));
+        .starts_with("{\n  \"schema_version\": 2,\n  \"tool\": \"faultline\","));
 }
 
 #[test]

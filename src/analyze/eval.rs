@@ -11,6 +11,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 
 use super::scoring::Band;
@@ -25,67 +26,92 @@ struct Case {
 }
 
 /// A case that did not pass.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Miss {
+    /// The log, relative to the folder.
     pub file: String,
     /// `-` for a negative case.
     pub expected: String,
+    /// The expected playbook had to rank this high.
     pub top_n: usize,
     /// The best candidate, if any.
     pub got: Option<String>,
+    /// The best candidate's confidence (0 to 1).
     pub confidence: Option<f64>,
+    /// The best candidate's band: `high`, `medium` or `low`.
     pub band: Option<&'static str>,
     /// Where the expected playbook ranked (1-based), if it was a candidate at all.
     pub expected_rank: Option<usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UnknownId {
+    /// The log, relative to the folder.
     pub file: String,
+    /// The label's playbook id, which the catalog has neither as an id nor as an alias.
     pub expected: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Unreadable {
+    /// The log, relative to the folder.
     pub file: String,
+    /// Why it could not be read.
     pub error: String,
 }
 
 /// Calibration: the positive cases (expected id in the catalog) whose top answer fell in one band,
 /// and how many of those answers were right.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct BandFigures {
     /// `high`, `medium`, `low`, or `none` (no candidate at all).
     pub band: &'static str,
+    /// Cases whose top answer fell in this band.
     pub cases: usize,
+    /// Of those, how many were the expected playbook.
     pub right: usize,
     /// `right / cases` (0 when there are no cases).
     pub rate: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// `eval --format json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct EvalResult {
-    pub schema_version: u32,
-    pub tool: &'static str,
+    /// The folder of labelled logs.
     pub dir: String,
+    /// The labels file (`labels.tsv` in the folder by default).
     pub labels: String,
+    /// Labelled logs in all.
     pub cases: usize,
+    /// Cases that expect a playbook.
     pub positives: usize,
     /// Positive cases whose expected id exists in the catalog.
     pub known: usize,
+    /// `known / positives`: the catalog's coverage of the labels.
     pub known_share: f64,
+    /// Known cases whose top diagnosis is the expected playbook.
     pub top1: usize,
+    /// `top1 / known`.
     pub top1_rate: f64,
+    /// Known cases whose expected playbook ranked within the case's `top_n`.
     pub topn: usize,
+    /// `topn / known`.
     pub topn_rate: f64,
+    /// Known cases with no diagnosis at all.
     pub unmatched: usize,
+    /// `unmatched / known`.
     pub unmatched_rate: f64,
+    /// Known cases whose top diagnosis is another playbook.
     pub wrong: usize,
+    /// `wrong / known`.
     pub wrong_rate: f64,
+    /// Cases labelled `-` or `none`: passing builds that must get no diagnosis at medium or above.
     pub negatives: usize,
+    /// Negative cases that got none.
     pub negatives_passed: usize,
     /// Top-1 right answers per confidence band of the top answer: high, medium, low, none.
     pub bands: Vec<BandFigures>,
+    /// Known cases not answered right at rank 1, and negative cases diagnosed.
     pub misses: Vec<Miss>,
     /// Positive cases whose expected id is not in the catalog.
     pub unknown_ids: Vec<UnknownId>,
@@ -160,8 +186,6 @@ pub fn evaluate(engine: &Engine, dir: &Path, labels: &Path) -> Result<EvalResult
         .map_err(|e| format!("{labels_shown}: {}", super::io_message(&e)))?;
     let cases = parse_labels(&text, &labels_shown)?;
     let mut r = EvalResult {
-        schema_version: super::report::SCHEMA_VERSION,
-        tool: "faultline",
         dir: dir.display().to_string(),
         labels: labels_shown,
         cases: cases.len(),
@@ -378,10 +402,13 @@ pub fn human(r: &EvalResult) -> String {
     out
 }
 
+/// The schema of `eval --format json`.
+pub fn schema() -> Schema {
+    crate::envelope::schema_of::<EvalResult>("eval", "evaluation (eval --format json)")
+}
+
 pub fn json(r: &EvalResult) -> String {
-    let mut s = serde_json::to_string_pretty(r).expect("internal error: eval result serialises");
-    s.push('\n');
-    s
+    crate::envelope::render(r)
 }
 
 #[cfg(test)]

@@ -5,22 +5,28 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::lint::{self, config::Config, gate, LintOptions};
 use crate::report::Finding;
 
 /// A lint finding that predicts a diagnosed failure.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ConfigLine {
     /// The playbook both sides name.
     #[serde(skip)]
     pub playbook: String,
+    /// The CI file, relative to the current folder when it is below it.
     pub path: String,
+    /// 1-based.
     pub line: usize,
+    /// 1-based; columns count characters.
     pub column: usize,
+    /// The lint rule that predicts the failure.
     pub rule: String,
-    pub severity: &'static str,
+    pub severity: crate::report::Severity,
+    /// The lint finding's message.
     pub message: String,
 }
 
@@ -33,7 +39,7 @@ impl ConfigLine {
             line,
             column,
             rule: f.rule.to_string(),
-            severity: f.severity.as_str(),
+            severity: f.severity,
             message: f.message.clone(),
         }
     }
@@ -75,7 +81,12 @@ pub fn human(lines: &[ConfigLine]) -> String {
         let _ = writeln!(
             out,
             "  {}:{}:{} {} ({}): {}",
-            l.path, l.line, l.column, l.rule, l.severity, l.message
+            l.path,
+            l.line,
+            l.column,
+            l.rule,
+            l.severity.as_str(),
+            l.message
         );
     }
     out
@@ -91,29 +102,13 @@ pub fn markdown(lines: &[ConfigLine]) -> String {
         let _ = writeln!(
             out,
             "- `{}:{}:{}` **{}** ({}): {}",
-            l.path, l.line, l.column, l.rule, l.severity, l.message
+            l.path,
+            l.line,
+            l.column,
+            l.rule,
+            l.severity.as_str(),
+            l.message
         );
     }
     out
-}
-
-/// Add `"configuration": [...]` to each diagnosis of analyze's JSON (an additive field of schema 1).
-pub fn json(report: &str, lines: &[ConfigLine]) -> String {
-    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(report) else {
-        return report.to_string();
-    };
-    if let Some(diags) = v.get_mut("diagnoses").and_then(|d| d.as_array_mut()) {
-        for d in diags {
-            let id = d
-                .get("playbook")
-                .and_then(|p| p.as_str())
-                .unwrap_or("")
-                .to_string();
-            let mine: Vec<&ConfigLine> = lines.iter().filter(|l| l.playbook == id).collect();
-            d["configuration"] = serde_json::to_value(mine).unwrap_or_default();
-        }
-    }
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| report.to_string());
-    s.push('\n');
-    s
 }

@@ -11,7 +11,7 @@
 pub mod eval;
 pub mod input;
 pub mod landmarks;
-mod link;
+pub mod link;
 pub mod matcher;
 pub mod normalize;
 pub mod report;
@@ -20,11 +20,8 @@ pub mod scoring;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use crate::cli::{AnalyzeArgs, AnalyzeFormat, EvalArgs, FixArgs};
 use crate::playbook::load::{Catalog, LoadError};
-use crate::ui::Ui;
 
 use matcher::Matcher;
 use scan::ScanOutcome;
@@ -46,6 +43,54 @@ pub struct Analysis {
     pub diagnoses: Vec<Diagnosis>,
     /// Where the log came from, when the input was a log archive (`.zip`).
     pub archive: Option<input::ArchiveOrigin>,
+}
+
+/// Which playbooks may be diagnosed: `select` (empty: all) and `ignore` hold playbook categories
+/// or ids.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    /// Check every name against the catalog: an unknown one is an error with the nearest
+    /// categories and ids.
+    pub fn check(&self, catalog: &Catalog) -> Result<(), String> {
+        let names: Vec<&str> = catalog
+            .entries()
+            .iter()
+            .flat_map(|e| [e.playbook.category.as_str(), e.playbook.id.as_str()])
+            .collect();
+        for name in self.select.iter().chain(&self.ignore) {
+            if !names.contains(&name.as_str()) {
+                let near = crate::playbook::render::suggestions(name, names.iter().copied());
+                let hint = if near.is_empty() {
+                    "see `faultline list` for the categories and ids".to_string()
+                } else {
+                    format!("did you mean {}?", near.join(", "))
+                };
+                return Err(format!("no playbook category or id `{name}`; {hint}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn allows(&self, category: &str, id: &str) -> bool {
+        let named = |list: &[String]| list.iter().any(|n| n == category || n == id);
+        (self.select.is_empty() || named(&self.select)) && !named(&self.ignore)
+    }
+}
+
+impl Analysis {
+    /// Keep only the diagnoses `selection` allows (the others are dropped before ranking is
+    /// shown; the scores of those left do not change).
+    pub fn select(&mut self, catalog: &Catalog, selection: &Selection) {
+        self.diagnoses.retain(|d| {
+            let p = &catalog.entries()[d.playbook].playbook;
+            selection.allows(&p.category, &p.id)
+        });
+    }
 }
 
 impl Engine {
@@ -101,91 +146,4 @@ pub fn io_message(e: &io::Error) -> String {
             }
         }
     }
-}
-
-/// The bundled catalog plus the team folders (`.faultline.yaml`, then `--playbooks`).
-fn load_engine(catalog: &crate::cli::CatalogArgs) -> Result<Engine, String> {
-    let dirs = catalog.dirs()?;
-    Engine::load(&dirs).map_err(|e| e.to_string())
-}
-
-/// Load the catalog and analyze `log` (a path, or `-` for stdin).
-fn load_and_analyze(
-    catalog: &crate::cli::CatalogArgs,
-    log: &Path,
-) -> Result<(Engine, Analysis), String> {
-    let engine = load_engine(catalog)?;
-    let analysis = engine.analyze_path(log).map_err(|e| e.to_string())?;
-    Ok((engine, analysis))
-}
-
-pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
-    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log) {
-        Ok(r) => r,
-        Err(e) => return ui.fail(e),
-    };
-    let top = args.top.max(1);
-    let mut text = match args.format {
-        AnalyzeFormat::Human => report::human(&analysis, &engine.catalog, top, ui.color),
-        AnalyzeFormat::Json => report::json(&analysis, &engine.catalog, top),
-        AnalyzeFormat::Markdown => report::markdown(&analysis, &engine.catalog, top),
-    };
-    if let Some(repo) = &args.repo {
-        let shown: Vec<&str> = analysis
-            .diagnoses
-            .iter()
-            .take(top)
-            .map(|d| engine.catalog.entries()[d.playbook].playbook.id.as_str())
-            .collect();
-        let lines = match link::config_lines(repo, &shown) {
-            Ok(l) => l,
-            Err(e) => return ui.fail(e),
-        };
-        match args.format {
-            AnalyzeFormat::Human => text.push_str(&link::human(&lines)),
-            AnalyzeFormat::Markdown => text.push_str(&link::markdown(&lines)),
-            AnalyzeFormat::Json => text = link::json(&text, &lines),
-        }
-    }
-    ui.emit(&text)
-}
-
-pub fn run_fix(args: &FixArgs, ui: &Ui) -> ExitCode {
-    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log) {
-        Ok(r) => r,
-        Err(e) => return ui.fail(e),
-    };
-    ui.emit(&report::fix(
-        &analysis,
-        &engine.catalog,
-        args.format,
-        ui.color,
-    ))
-}
-
-pub fn run_eval(args: &EvalArgs, ui: &Ui) -> ExitCode {
-    let engine = match load_engine(&args.catalog) {
-        Ok(e) => e,
-        Err(e) => return ui.fail(e),
-    };
-    let labels = args
-        .labels
-        .clone()
-        .unwrap_or_else(|| args.dir.join("labels.tsv"));
-    let result = match eval::evaluate(&engine, &args.dir, &labels) {
-        Ok(r) => r,
-        Err(e) => return ui.fail(e),
-    };
-    let text = match args.format {
-        crate::cli::ListFormat::Human => eval::human(&result),
-        crate::cli::ListFormat::Json => eval::json(&result),
-    };
-    let code = ui.emit(&text);
-    if !result.unreadable.is_empty() {
-        for u in &result.unreadable {
-            eprintln!("faultline: error: {}: {}", u.file, u.error);
-        }
-        return ExitCode::from(crate::ui::EXIT_INPUT);
-    }
-    code
 }

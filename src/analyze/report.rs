@@ -4,16 +4,16 @@
 
 use std::fmt::Write as _;
 
+use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 
 use super::landmarks::ErrorLine;
+use super::link::ConfigLine;
 use super::scoring::{Band, Demotion, Diagnosis, Evidence};
 use super::Analysis;
+use crate::envelope;
 use crate::playbook::load::Catalog;
 use crate::playbook::schema::Strength;
-
-/// Bump only for incompatible changes; adding fields is compatible.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// Width human text is wrapped to.
 const WIDTH: usize = 96;
@@ -60,12 +60,14 @@ fn last_error_lines(a: &Analysis) -> Vec<&ErrorLine> {
     lines.split_off(skip)
 }
 
-#[derive(Serialize)]
+/// `analyze --format json`.
+#[derive(Serialize, JsonSchema)]
 struct JsonReport<'a> {
-    schema_version: u32,
-    tool: &'static str,
+    /// The log as named (`-` for standard input).
     input: &'a str,
+    /// Lines read.
     lines: u64,
+    /// At least one playbook matched (at any confidence).
     matched: bool,
     /// The top diagnosis is at medium confidence or above.
     diagnosed: bool,
@@ -74,72 +76,113 @@ struct JsonReport<'a> {
     archive: Option<JsonArchive<'a>>,
     /// The last error lines of the failing step (of the log when no step is known).
     error_lines: Vec<JsonLine<'a>>,
+    /// The diagnoses, best first (at most `--top`).
     diagnoses: Vec<JsonDiagnosis<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonArchive<'a> {
+    /// The file of the archive that was analysed.
     file: &'a str,
+    /// The failed job it belongs to.
     job: &'a str,
+    /// The failed step, when the archive names it.
     step: Option<&'a str>,
+    /// Every failed job of the archive.
     failed_jobs: &'a [String],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonLine<'a> {
+    /// 1-based line in the log.
     line: u64,
+    /// The line, normalised.
     text: &'a str,
 }
 
-#[derive(Serialize)]
+/// The step that failed, as the log's structure shows it.
+#[derive(Serialize, JsonSchema)]
 struct JsonStep<'a> {
+    /// The step's title in the log.
     name: &'a str,
+    /// How the step was recognised: `github-group`, `gitlab-section`, `buildkit`, …
     kind: &'static str,
+    /// 1-based first line of the step.
     start_line: u64,
+    /// 1-based last line of the step.
     end_line: u64,
+    /// The line that marks the failure (an error annotation, a non-zero exit).
     error_line: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonDiagnosis<'a> {
+    /// 1 for the best.
     rank: usize,
+    /// The playbook id (`faultline explain ID`).
     playbook: &'a str,
+    /// The playbook's title.
     title: &'a str,
+    /// The playbook's category (`faultline list --category`).
     category: &'a str,
+    /// The playbook's severity: `low`, `medium`, `high`, `critical`.
     severity: &'static str,
+    /// 0 to 1.
     confidence: f64,
+    /// `high`, `medium` or `low`.
     band: &'static str,
     /// `"vetoed"` (every line vetoed by a `none` signal) or `"retried"` (the job retried past
     /// it), else null.
     demoted: Option<&'static str>,
+    /// The log lines that matched, strongest first.
     evidence: Vec<JsonEvidence<'a>>,
+    /// What the failure means.
     summary: &'a str,
+    /// The fix steps (Markdown).
     fix: &'a [String],
+    /// The command that prints the whole playbook.
     explain: String,
+    /// The playbook file.
     source: &'a str,
+    /// With `--repo DIR`: the configuration lines that lint says cause this failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    configuration: Option<Vec<&'a ConfigLine>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonEvidence<'a> {
+    /// 1-based line in the log.
     line: u64,
+    /// The line, normalised (ANSI, timestamps and CI prefixes removed).
     text: &'a str,
+    /// The playbook pattern it matched.
     signal: &'a str,
+    /// `strong`, `medium` or `weak`.
     strength: &'static str,
+    /// The line lies inside the failing step.
     in_failing_step: bool,
+    /// The line before it, when there is one.
     context_before: Option<&'a str>,
+    /// The line after it, when there is one.
     context_after: Option<&'a str>,
 }
 
-#[derive(Serialize)]
+/// `fix --format json`.
+#[derive(Serialize, JsonSchema)]
 struct JsonFix<'a> {
-    schema_version: u32,
-    tool: &'static str,
+    /// The log as named (`-` for standard input).
     input: &'a str,
+    /// A playbook matched (`false`: the other fields are null and `fix` is empty).
     matched: bool,
+    /// The top diagnosis's playbook id.
     playbook: Option<&'a str>,
+    /// Its title.
     title: Option<&'a str>,
+    /// Its confidence (0 to 1).
     confidence: Option<f64>,
+    /// `high`, `medium` or `low`.
     band: Option<&'static str>,
+    /// Its fix steps (Markdown).
     fix: &'a [String],
 }
 
@@ -161,7 +204,19 @@ fn severity_str(s: crate::playbook::schema::Severity) -> &'static str {
     }
 }
 
-pub fn json(a: &Analysis, catalog: &Catalog, top: usize) -> String {
+/// The schema of `analyze --format json`.
+pub fn schema() -> Schema {
+    envelope::schema_of::<JsonReport<'static>>("analyze", "diagnosis (analyze --format json)")
+}
+
+/// The schema of `fix --format json`.
+pub fn fix_schema() -> Schema {
+    envelope::schema_of::<JsonFix<'static>>("fix", "fix steps (fix --format json)")
+}
+
+/// `analyze --format json`; `config`: the configuration lines of `--repo DIR`, given to the
+/// diagnoses of their playbook.
+pub fn json(a: &Analysis, catalog: &Catalog, top: usize, config: Option<&[ConfigLine]>) -> String {
     let failing_step = a.outcome.failing.as_ref().map(|f| JsonStep {
         name: &f.step.name,
         kind: f.step.kind.as_str(),
@@ -203,12 +258,12 @@ pub fn json(a: &Analysis, catalog: &Catalog, top: usize) -> String {
                 fix: &p.fix,
                 explain: format!("faultline explain {}", p.id),
                 source: &e.path,
+                configuration: config
+                    .map(|lines| lines.iter().filter(|l| l.playbook == p.id).collect()),
             }
         })
         .collect::<Vec<_>>();
     let report = JsonReport {
-        schema_version: SCHEMA_VERSION,
-        tool: "faultline",
         input: &a.input,
         lines: a.outcome.lines,
         matched: !diagnoses.is_empty(),
@@ -229,9 +284,7 @@ pub fn json(a: &Analysis, catalog: &Catalog, top: usize) -> String {
             .collect(),
         diagnoses,
     };
-    let mut s = serde_json::to_string_pretty(&report).expect("internal error: report serialises");
-    s.push('\n');
-    s
+    envelope::render(report)
 }
 
 /// Terminal styling; every method is the identity without colour.
@@ -702,23 +755,23 @@ fn plural(n: u64, word: &str) -> String {
     }
 }
 
+/// The three renderings of a diagnosis (the command maps its `--format` onto these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
 /// `faultline fix`: the fix steps of the top diagnosis.
-pub fn fix(
-    a: &Analysis,
-    catalog: &Catalog,
-    format: crate::cli::AnalyzeFormat,
-    color: bool,
-) -> String {
-    use crate::cli::AnalyzeFormat;
+pub fn fix(a: &Analysis, catalog: &Catalog, format: Format, color: bool) -> String {
     let best = a
         .diagnoses
         .first()
         .map(|d| (d, &catalog.entries()[d.playbook].playbook));
     match format {
-        AnalyzeFormat::Json => {
+        Format::Json => {
             let report = JsonFix {
-                schema_version: SCHEMA_VERSION,
-                tool: "faultline",
                 input: &a.input,
                 matched: best.is_some(),
                 playbook: best.map(|(_, p)| p.id.as_str()),
@@ -727,12 +780,9 @@ pub fn fix(
                 band: best.map(|(d, _)| d.band.as_str()),
                 fix: best.map_or(&[][..], |(_, p)| &p.fix[..]),
             };
-            let mut s =
-                serde_json::to_string_pretty(&report).expect("internal error: report serialises");
-            s.push('\n');
-            s
+            envelope::render(report)
         }
-        AnalyzeFormat::Human => {
+        Format::Human => {
             let st = Style { color };
             let Some((d, p)) = best else {
                 return format!("No playbook matched {}: no fix to suggest.\n", a.input);
@@ -748,7 +798,7 @@ pub fn fix(
             out.push_str(&human_fix(&p.fix));
             out
         }
-        AnalyzeFormat::Markdown => {
+        Format::Markdown => {
             let Some((d, p)) = best else {
                 return format!(
                     "No playbook matched `{}`: no fix to suggest.\n",

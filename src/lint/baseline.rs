@@ -10,27 +10,55 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use schemars::{JsonSchema, Schema};
 use serde::{Deserialize, Serialize};
+
+use crate::envelope::SCHEMA_VERSION;
 
 use crate::report::Finding;
 
-pub const VERSION: u32 = 1;
+/// The `version` of baselines written before the common envelope (faultline 0.1 with
+/// `"version": 1`): still read.
+const LEGACY_VERSION: u64 = 1;
 
-#[derive(Debug, Serialize, Deserialize)]
+/// A baseline as read: the envelope's keys (`schema_version`, `tool`, `version`), or the older
+/// `version: 1` alone.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFile {
-    version: u32,
     #[serde(default)]
+    schema_version: Option<u32>,
+    #[serde(default)]
+    #[allow(dead_code)]
     tool: Option<String>,
+    #[serde(default)]
+    version: Option<serde_json::Value>,
     findings: Vec<Entry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// The baseline as written (`lint --write-baseline FILE`), inside the common envelope.
+#[derive(Debug, Serialize, JsonSchema)]
+struct BaselineOut {
+    /// One entry per rule, path and command, sorted.
+    findings: Vec<Entry>,
+}
+
+/// The schema of the baseline file.
+pub fn schema() -> Schema {
+    crate::envelope::schema_of::<BaselineOut>("baseline", "baseline (lint --write-baseline FILE)")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Entry {
+    /// The rule id.
     rule: String,
+    /// The file, relative to the repository root, with forward slashes.
     path: String,
+    /// The finding's command or source text, whitespace-normalised: re-indenting does not change
+    /// it, changing a word does.
     command: String,
+    /// How many findings with this rule, path and command are accepted.
     #[serde(default = "one")]
     count: usize,
 }
@@ -83,14 +111,7 @@ pub fn render(findings: &[Finding], path_of: &dyn Fn(&Path) -> String) -> String
         })
         .collect();
     entries.sort();
-    let file = BaselineFile {
-        version: VERSION,
-        tool: Some("faultline".into()),
-        findings: entries,
-    };
-    let mut s = serde_json::to_string_pretty(&file).expect("internal error: JSON of plain data");
-    s.push('\n');
-    s
+    crate::envelope::render(BaselineOut { findings: entries })
 }
 
 impl Baseline {
@@ -126,11 +147,21 @@ impl Baseline {
                 format!("not a faultline baseline: {msg}"),
             )
         })?;
-        if file.version != VERSION {
+        let supported = match (file.schema_version, &file.version) {
+            (Some(n), _) => (n == SCHEMA_VERSION).then_some(()).ok_or(format!(
+                "baseline schema_version {n} is not supported (this faultline writes schema_version {SCHEMA_VERSION})"
+            )),
+            (None, Some(v)) if v.as_u64() == Some(LEGACY_VERSION) => Ok(()),
+            (None, Some(v)) => Err(format!(
+                "baseline version {v} is not supported (this faultline writes schema_version {SCHEMA_VERSION})"
+            )),
+            (None, None) => Err("not a faultline baseline: missing field `schema_version`".into()),
+        };
+        if let Err(msg) = supported {
             return Err((
                 None,
                 None,
-                format!("baseline version {} is not supported (this faultline writes version {VERSION}); rewrite it with --write-baseline", file.version),
+                format!("{msg}; rewrite it with --write-baseline"),
             ));
         }
         let mut remaining: HashMap<Key, usize> = HashMap::new();
@@ -169,12 +200,62 @@ impl Baseline {
     }
 }
 
+/// SARIF fingerprints: rule, repository path and normalised command (the baseline's key), plus the
+/// occurrence number among identical keys, hashed with FNV-1a 64 (stable across Rust versions,
+/// unlike `DefaultHasher`).
+pub struct Fingerprints {
+    by_ptr: std::collections::HashMap<*const Finding, String>,
+}
+
+impl Fingerprints {
+    pub fn new(findings: &[Finding], path_of: &dyn Fn(&Path) -> String) -> Self {
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut by_ptr = std::collections::HashMap::new();
+        for f in findings {
+            let key = format!(
+                "{}\0{}\0{}",
+                f.rule,
+                path_of(&f.file.path),
+                normalize_command(f.snippet())
+            );
+            let n = seen.entry(key.clone()).or_default();
+            let fp = format!("{:016x}:{}", fnv1a64(key.as_bytes()), *n);
+            *n += 1;
+            by_ptr.insert(f as *const Finding, fp);
+        }
+        Fingerprints { by_ptr }
+    }
+
+    pub fn of(&self, f: &Finding) -> String {
+        self.by_ptr
+            .get(&(f as *const Finding))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use super::*;
     use crate::report::SourceFile;
+
+    #[test]
+    fn fnv_is_the_reference_function() {
+        // Reference values of FNV-1a 64.
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
 
     fn finding(file: &Arc<SourceFile>, nth: usize, needle: &str, rule: &'static str) -> Finding {
         crate::report::test_finding(file, nth, needle, rule)
@@ -211,7 +292,12 @@ mod tests {
             &rel,
         );
         assert!(text.contains("\"count\": 2"), "{text}");
-        assert!(text.contains("\"version\": 1"), "{text}");
+        assert!(
+            text.starts_with(
+                "{\n  \"schema_version\": 2,\n  \"tool\": \"faultline\",\n  \"version\": \""
+            ),
+            "{text}"
+        );
 
         // Lines moved down, one more identical command, and one changed command.
         let after = SourceFile::new(
@@ -263,7 +349,17 @@ mod tests {
         );
         assert_eq!(
             Baseline::parse("{\"version\": 2, \"findings\": []}").expect_err("version").2,
-            "baseline version 2 is not supported (this faultline writes version 1); rewrite it with --write-baseline"
+            "baseline version 2 is not supported (this faultline writes schema_version 2); rewrite it with --write-baseline"
+        );
+        assert_eq!(
+            Baseline::parse("{\"schema_version\": 3, \"tool\": \"faultline\", \"version\": \"9.0.0\", \"findings\": []}")
+                .expect_err("schema version")
+                .2,
+            "baseline schema_version 3 is not supported (this faultline writes schema_version 2); rewrite it with --write-baseline"
+        );
+        // A baseline written before the envelope (`"version": 1`) is still read.
+        assert!(
+            Baseline::parse("{\"version\": 1, \"tool\": \"faultline\", \"findings\": []}").is_ok()
         );
         let (line, col, msg) =
             Baseline::parse("{\"version\": 1,\n \"findngs\": []}").expect_err("typo");

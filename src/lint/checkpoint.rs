@@ -9,9 +9,11 @@
 //! - `ToolVersion`: a version input of a `setup-*` action as written (plain or quoted), directly,
 //!   through the matrix or through `env`;
 //! - `Condition`: a job's or step's `if:`;
-//! - `Script`: a step's `run:` script, with whether unsecure workflow commands are allowed.
+//! - `Script`: a step's `run:` script, with whether unsecure workflow commands are allowed;
+//! - `Image`: a container image the file names (a GitHub job's `container:` per leg, a GitLab
+//!   `image:`, a Dockerfile `FROM`), with the distribution release it runs (`distro.rs`).
 //!
-//! And of a GitLab CI file, one per job of the linted file (built by [`gitlab`]):
+//! And of a GitLab CI file, one per job of the linted file (built by [`gitlab_jobs`]):
 //! - `GitlabJob`: the job after `include:`, `extends:` and `default:` merging: its keys, image,
 //!   services and variables (each scalar with its source text and style), each with the file it
 //!   is written in, and the places where the job uses a variable as a version or an image tag.
@@ -19,6 +21,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
+use super::distro::{self, Release};
 use super::facts::{Date, Version};
 use super::source::gitlab;
 use super::source::matrix::{self, Leg};
@@ -154,6 +157,7 @@ pub enum Checkpoint<'a> {
     Condition(Condition<'a>),
     Script(Script<'a>),
     GitlabJob(GitlabJob),
+    Image(Image<'a>),
 }
 
 /// One runner label of a job on one leg.
@@ -204,8 +208,152 @@ pub struct Uses<'a> {
     pub after_checkout: bool,
     /// A `run:` step runs before this one (it may create files).
     pub after_run: bool,
+    /// An `actions/checkout` of another repository (`repository:`) or into a `path:` runs before
+    /// this one: the workspace root may not hold this repository.
+    pub after_other_checkout: bool,
     /// How many matrix legs run this step (1 without a matrix).
     pub legs: usize,
+    /// The job around the step (`None` in a composite action: its caller's job decides).
+    pub job_facts: Option<Arc<JobFacts>>,
+    /// The step's index in its job's `steps:`.
+    pub step_index: usize,
+    /// Names set in the step's own `env:`.
+    pub step_env: Vec<String>,
+}
+
+/// What a job holds beside its steps, shared by the job's `uses:` checkpoints.
+#[derive(Debug)]
+pub struct JobFacts {
+    /// The `GITHUB_TOKEN` permissions the job runs with.
+    pub permissions: Permissions,
+    /// The job's runner labels on each matrix leg (a leg's list is empty when `runs-on` is a
+    /// `group:`/`labels:` object or an expression the matrix does not give).
+    pub labels: Vec<Vec<String>>,
+    /// Names set in the workflow's and the job's `env:`.
+    pub env: Vec<String>,
+    /// Each step's `uses:` action (`owner/repo[/path]`, lowercased owner and repo; empty for a
+    /// `run:` step), in order.
+    pub steps: Vec<String>,
+}
+
+/// Where a job's `GITHUB_TOKEN` permissions come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionsFrom {
+    /// `jobs.<id>.permissions`.
+    Job,
+    /// The workflow's top-level `permissions:` (the job has none).
+    Workflow,
+    /// No `permissions:` anywhere: the repository's or organisation's default token.
+    Default,
+    /// No `permissions:` anywhere in a reusable workflow (`on: workflow_call`): the caller's.
+    Caller,
+}
+
+/// The value of a `permissions:` key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermissionsValue {
+    WriteAll,
+    ReadAll,
+    /// A mapping of scopes (`{}` is empty): every scope not named is `none`.
+    Scopes(Vec<(String, String, Span)>),
+    /// Something else (an expression, a typo): unknown.
+    Unknown,
+}
+
+/// The permissions in force for a job, with the `permissions:` value that decides them.
+#[derive(Debug, Clone)]
+pub struct Permissions {
+    pub from: PermissionsFrom,
+    pub value: PermissionsValue,
+    /// The deciding `permissions:` value (`None` for `Default` and `Caller`).
+    pub span: Option<Span>,
+}
+
+impl Permissions {
+    /// The access a block grants to `scope` (`write`, `read`, `none`), when the file decides it:
+    /// `None` for the default token, the caller's, and values faultline cannot read.
+    pub fn explicit(&self, scope: &str) -> Option<&str> {
+        match &self.value {
+            PermissionsValue::WriteAll => Some("write"),
+            PermissionsValue::ReadAll => Some("read"),
+            PermissionsValue::Scopes(entries) => Some(
+                entries
+                    .iter()
+                    .find(|(name, ..)| name == scope)
+                    .map_or("none", |(_, access, _)| access.as_str()),
+            ),
+            PermissionsValue::Unknown => None,
+        }
+    }
+}
+
+fn permissions_value(node: &Node) -> PermissionsValue {
+    if let Some(text) = node.as_str() {
+        return match text.trim() {
+            "write-all" => PermissionsValue::WriteAll,
+            "read-all" => PermissionsValue::ReadAll,
+            _ => PermissionsValue::Unknown,
+        };
+    }
+    if node.as_map().is_none() {
+        return PermissionsValue::Unknown;
+    }
+    let mut entries = Vec::new();
+    for (name, _, value) in node.entries() {
+        let Some(access) = value.as_str() else {
+            return PermissionsValue::Unknown;
+        };
+        entries.push((
+            name.to_string(),
+            access.trim().to_string(),
+            value.span.clone(),
+        ));
+    }
+    PermissionsValue::Scopes(entries)
+}
+
+/// A workflow that other workflows call (`on: workflow_call`, in any of its spellings).
+fn is_reusable(doc: &Node) -> bool {
+    let Some(on) = doc.get("on") else {
+        return false;
+    };
+    if let Some(text) = on.as_str() {
+        return text.trim() == "workflow_call";
+    }
+    if let Some(items) = on.as_seq() {
+        return items.iter().any(|i| i.as_str() == Some("workflow_call"));
+    }
+    on.get("workflow_call").is_some()
+}
+
+/// A job's permissions: its own block, else the workflow's, else the default (or the caller's).
+fn job_permissions(doc: &Node, job: &Node) -> Permissions {
+    for (from, node) in [
+        (PermissionsFrom::Job, job.get("permissions")),
+        (PermissionsFrom::Workflow, doc.get("permissions")),
+    ] {
+        if let Some(node) = node {
+            return Permissions {
+                from,
+                value: permissions_value(node),
+                span: Some(node.span.clone()),
+            };
+        }
+    }
+    Permissions {
+        from: if is_reusable(doc) {
+            PermissionsFrom::Caller
+        } else {
+            PermissionsFrom::Default
+        },
+        value: PermissionsValue::Unknown,
+        span: None,
+    }
+}
+
+fn env_names(env: Option<&Node>) -> Vec<String> {
+    env.map(|e| e.entries().map(|(k, ..)| k.to_string()).collect())
+        .unwrap_or_default()
 }
 
 impl Uses<'_> {
@@ -231,6 +379,30 @@ pub struct ToolVersion<'a> {
     pub via: Option<(String, Span)>,
     /// The leg's runner labels (empty when unknown).
     pub labels: Vec<String>,
+    /// The scalar's value (quotes removed), before GitHub types it.
+    pub value: String,
+    /// The step's other `with:` inputs on this leg: name and value, with `${{ matrix.X }}`
+    /// substituted (`None` when another expression is left or the value is not a scalar).
+    pub inputs: Vec<(String, Option<String>)>,
+    /// The step's `if:`, when it has one.
+    pub step_if: Option<String>,
+    /// The step or its job has `continue-on-error` (other than `false`): a failure here may not
+    /// fail the run.
+    pub continues: bool,
+    /// The job runs its steps in a `container:`: the action sees the container's OS, not the
+    /// runner's.
+    pub in_container: bool,
+}
+
+impl ToolVersion<'_> {
+    /// Another input of the same step, resolved on this leg: `None` when absent,
+    /// `Some(None)` when present but not known statically.
+    pub fn input(&self, name: &str) -> Option<Option<&str>> {
+        self.inputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_deref())
+    }
 }
 
 #[derive(Debug)]
@@ -421,6 +593,54 @@ pub struct VersionUse {
     pub place: Place,
 }
 
+/// Where a file names an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSite {
+    /// A GitHub job's `container:` (or `container: image:`).
+    GithubContainer,
+    /// A GitLab `image:` (or `image: name:`) of a job, of `default:`, or at the top level.
+    GitlabImage,
+    /// A Dockerfile `FROM` (not a `FROM` of an earlier stage).
+    DockerFrom,
+}
+
+/// A `uses:` step of the job that runs in a container.
+#[derive(Debug, Clone)]
+pub struct JobStep {
+    /// `owner/repo[/path]`, lowercased owner and repo.
+    pub action: String,
+    /// The `uses:` scalar.
+    pub span: Span,
+    /// The step has an `if:` (it may not run).
+    pub conditional: bool,
+}
+
+/// An image reference and the facts about the release it runs.
+#[derive(Debug)]
+pub struct Image<'a> {
+    pub site: ImageSite,
+    /// The GitHub or GitLab job (`default` for GitLab's `default:`; `None` at the top level or in
+    /// a Dockerfile).
+    pub job: Option<&'a str>,
+    /// The reference as written; a GitHub matrix leg's value substituted (`matrix::substitute`), a
+    /// Dockerfile's `ARG` defaults expanded.
+    pub reference: String,
+    /// Where it is written: the scalar, or the matrix value it came from.
+    pub span: Span,
+    /// The `container:` value, when the reference came from the matrix.
+    pub via: Option<Span>,
+    /// The release (distribution, end of life, glibc, archive move), when the reference names one.
+    pub release: Option<&'static Release>,
+    /// A Dockerfile `FROM` that depends on an `ARG` (`--build-arg` can change it).
+    pub overridable: bool,
+    /// GitHub: the leg's `runs-on` labels (empty when unknown).
+    pub labels: Vec<String>,
+    /// GitHub: the job asks for `self-hosted`.
+    pub self_hosted: bool,
+    /// GitHub: the job's `uses:` steps (local and `docker://` ones excluded).
+    pub steps: Vec<JobStep>,
+}
+
 /// Every checkpoint of a workflow document.
 pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
     let mut out = Vec::new();
@@ -449,10 +669,26 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
             let labels = runners(job_id, job, leg, &mut out);
             leg_labels.push(labels);
         }
+        containers(job_id, job, &legs, &leg_labels, src, &mut out);
         let Some(steps) = job.get("steps").and_then(Node::as_seq) else {
             continue;
         };
         let envs = [wf_env, job.get("env")];
+        let facts = Arc::new(JobFacts {
+            permissions: job_permissions(doc, job),
+            labels: leg_labels.clone(),
+            env: envs.iter().flat_map(|e| env_names(*e)).collect(),
+            steps: steps
+                .iter()
+                .map(|step| {
+                    step.get("uses")
+                        .and_then(|u| parse_uses(None, u, src))
+                        .map(|u| u.action)
+                        .unwrap_or_default()
+                })
+                .collect(),
+        });
+        let first = out.len();
         steps_checkpoints(
             Some(job_id),
             steps,
@@ -462,6 +698,17 @@ pub fn workflow<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
             src,
             &mut out,
         );
+        let (job_continues, container) = (continues(job), job.get("container").is_some());
+        for cp in &mut out[first..] {
+            match cp {
+                Checkpoint::ToolVersion(tv) => {
+                    tv.continues |= job_continues;
+                    tv.in_container = container;
+                }
+                Checkpoint::Uses(u) => u.job_facts = Some(facts.clone()),
+                _ => {}
+            }
+        }
     }
     dedup_tool_versions(&mut out);
     out
@@ -486,6 +733,165 @@ pub fn action<'a>(doc: &'a Node, src: &str) -> Vec<Checkpoint<'a>> {
         );
     }
     out
+}
+
+/// A job's `container:` image on each leg, with the leg's runner labels and the job's `uses:`
+/// steps. A leg whose value is empty has no container; a reference the matrix cannot give is
+/// unknown (no checkpoint).
+fn containers<'a>(
+    job_id: &'a str,
+    job: &'a Node,
+    legs: &[Leg],
+    leg_labels: &[Vec<String>],
+    src: &str,
+    out: &mut Vec<Checkpoint<'a>>,
+) {
+    let Some(container) = job.get("container") else {
+        return;
+    };
+    let node = match container.as_scalar() {
+        Some(_) => container,
+        None => match container.get("image") {
+            Some(n) => n,
+            None => return,
+        },
+    };
+    let Some(text) = node.as_str() else { return };
+    let steps: Vec<JobStep> = job
+        .get("steps")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|step| {
+            let u = parse_uses(Some(job_id), step.get("uses")?, src)?;
+            Some(JobStep {
+                action: u.action,
+                span: u.span,
+                conditional: step.get("if").is_some(),
+            })
+        })
+        .collect();
+    let self_hosted = |labels: &[String]| labels.iter().any(|l| l == "self-hosted");
+    let no_leg = [Leg::new()];
+    let legs: &[Leg] = if legs.is_empty() && !text.contains("${{") {
+        &no_leg // a matrix we cannot expand does not change a literal image
+    } else {
+        legs
+    };
+    let mut seen: Vec<(String, Span, Vec<String>)> = Vec::new();
+    for (i, leg) in legs.iter().enumerate() {
+        let labels = leg_labels.get(i).cloned().unwrap_or_default();
+        let (reference, span, via) = if text.contains("${{") {
+            // A missing key evaluates to the empty string: no container on this leg.
+            let Some((value, used)) = matrix::expand(text, leg, true) else {
+                continue;
+            };
+            let span = match used.as_slice() {
+                [one] if one.text == value => one.span.clone(),
+                _ => node.span.clone(),
+            };
+            (value, span, Some(node.span.clone()))
+        } else {
+            (text.to_string(), node.span.clone(), None)
+        };
+        let reference = reference.trim().to_string();
+        if reference.is_empty() {
+            continue;
+        }
+        let key = (reference.clone(), span.clone(), labels.clone());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        out.push(Checkpoint::Image(Image {
+            site: ImageSite::GithubContainer,
+            job: Some(job_id),
+            release: distro::release_of(&reference),
+            reference,
+            span,
+            via,
+            overridable: false,
+            self_hosted: self_hosted(&labels),
+            labels,
+            steps: steps.clone(),
+        }));
+    }
+}
+
+/// Every `image:` a GitLab CI document writes: at the top level, under `default:` and in each job
+/// (hidden `.templates` included), as a string or `name:`.
+pub fn gitlab<'a>(doc: &'a Node) -> Vec<Checkpoint<'a>> {
+    let mut out: Vec<(Option<&'a str>, String, Span)> = Vec::new();
+    let mut push = |job: Option<&'a str>, owner: &'a Node| {
+        let Some(image) = owner.get("image") else {
+            return;
+        };
+        let node = if image.as_scalar().is_some() {
+            image
+        } else {
+            match image.get("name") {
+                Some(n) => n,
+                None => return,
+            }
+        };
+        let Some(text) = node.as_str() else { return };
+        let reference = text.trim().to_string();
+        out.push((job, reference, node.span.clone()));
+    };
+    push(None, doc);
+    for (name, _, node) in doc.entries() {
+        if node.as_map().is_none() || name == "image" {
+            continue;
+        }
+        if name == "default" {
+            push(Some("default"), node);
+        } else if !matches!(
+            name,
+            "variables" | "include" | "workflow" | "spec" | "services"
+        ) {
+            push(Some(name), node);
+        }
+    }
+    out.into_iter()
+        .map(|(job, reference, span)| {
+            Checkpoint::Image(Image {
+                site: ImageSite::GitlabImage,
+                job,
+                release: distro::release_of(&reference),
+                reference,
+                span,
+                via: None,
+                overridable: false,
+                labels: Vec::new(),
+                self_hosted: false,
+                steps: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// Every base image a Dockerfile names: the `FROM` of each stage not built on an earlier stage,
+/// its `ARG` defaults expanded (an `ARG` with no default: the reference as written, no facts).
+pub fn dockerfile(df: &super::source::dockerfile::Dockerfile) -> Vec<Checkpoint<'static>> {
+    df.stages
+        .iter()
+        .filter(|s| s.parent_stage.is_none())
+        .map(|s| {
+            let reference = s.image.clone().unwrap_or_else(|| s.image_raw.clone());
+            Checkpoint::Image(Image {
+                site: ImageSite::DockerFrom,
+                job: None,
+                release: s.image.as_deref().and_then(distro::release_of),
+                reference,
+                span: s.image_span.clone(),
+                via: None,
+                overridable: s.image_depends_on_arg,
+                labels: Vec::new(),
+                self_hosted: false,
+                steps: Vec::new(),
+            })
+        })
+        .collect()
 }
 
 /// The labels of `runs-on` on one leg, pushing a `Runner` checkpoint for each; returns them.
@@ -555,7 +961,8 @@ fn steps_checkpoints<'a>(
 ) {
     let mut after_checkout = false;
     let mut after_run = false;
-    for step in steps {
+    let mut after_other_checkout = false;
+    for (index, step) in steps.iter().enumerate() {
         if let (Some(job), Some(cond)) = (job, step.get("if")) {
             if let Some(text) = cond.as_str() {
                 out.push(Checkpoint::Condition(Condition {
@@ -603,9 +1010,19 @@ fn steps_checkpoints<'a>(
         uses.if_cond = step.get("if").and_then(|c| c.as_str()).map(str::to_string);
         uses.after_checkout = after_checkout;
         uses.after_run = after_run;
+        uses.after_other_checkout = after_other_checkout;
         uses.legs = legs.len();
-        if uses.action == "actions/checkout" && uses.input("path").is_none() {
-            after_checkout = true;
+        uses.step_index = index;
+        uses.step_env = env_names(step.get("env"));
+        if uses.action == "actions/checkout" {
+            let other_repo = uses
+                .input("repository")
+                .is_some_and(|(_, r, _)| !r.contains("github.repository"));
+            if uses.input("path").is_none() && !other_repo {
+                after_checkout = true;
+            } else {
+                after_other_checkout = true;
+            }
         }
         let action = uses.action.clone();
         out.push(Checkpoint::Uses(uses));
@@ -640,7 +1057,22 @@ fn tool_version<'a>(
     src: &str,
 ) -> Option<ToolVersion<'a>> {
     let scalar = value.as_scalar()?;
-    let make = |style: Style, span: Span, via: Option<(String, Span)>| ToolVersion {
+    let inputs: Vec<(String, Option<String>)> = step
+        .get("with")
+        .map(|w| {
+            w.entries()
+                .filter(|(k, _, _)| *k != input)
+                .map(|(k, _, v)| {
+                    let resolved = v
+                        .as_str()
+                        .and_then(|t| matrix::expand(t, leg, false))
+                        .map(|(t, _)| t);
+                    (k.to_string(), resolved)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let make = |style: Style, span: Span, via: Option<(String, Span)>, value: &str| ToolVersion {
         job,
         action: action.to_string(),
         input,
@@ -649,17 +1081,22 @@ fn tool_version<'a>(
         span,
         via,
         labels: labels.to_vec(),
+        value: value.to_string(),
+        inputs: inputs.clone(),
+        step_if: step.get("if").and_then(Node::as_str).map(str::to_string),
+        continues: continues(step),
+        in_container: false,
     };
     let text = scalar.value.trim();
     let Some(inner) = text.strip_prefix("${{").and_then(|t| t.strip_suffix("}}")) else {
-        return Some(make(scalar.style, value.span.clone(), None));
+        return Some(make(scalar.style, value.span.clone(), None, &scalar.value));
     };
     let inner = inner.trim();
     let via = Some((input.to_string(), value.span.clone()));
     if let Some(key) = inner.strip_prefix("matrix.") {
         let v = leg.get(key)?;
         let (style, _) = v.scalar.clone()?;
-        return Some(make(style, v.span.clone(), via));
+        return Some(make(style, v.span.clone(), via, &v.text));
     }
     if let Some(name) = inner.strip_prefix("env.") {
         // The nearest `env:` wins: step, then job, then workflow.
@@ -669,7 +1106,7 @@ fn tool_version<'a>(
         for env in scopes.flatten() {
             if let Some(v) = env.get(name) {
                 let s = v.as_scalar()?;
-                return Some(make(s.style, v.span.clone(), via));
+                return Some(make(s.style, v.span.clone(), via, &s.value));
             }
         }
     }
@@ -678,7 +1115,7 @@ fn tool_version<'a>(
 
 /// The `GitlabJob` checkpoints of the jobs in `files[target]` (`files` are the pipeline's files,
 /// as `gitlab::pipeline` indexes them).
-pub fn gitlab(
+pub fn gitlab_jobs(
     jobs: &[gitlab::Job],
     files: &[Arc<SourceFile>],
     target: usize,
@@ -927,12 +1364,30 @@ fn versionish_name(name: &str) -> bool {
     n.contains("VERSION") || n.ends_with("_VER") || n == "VER"
 }
 
-/// Matrix legs repeat the same input: keep one checkpoint per span and runner labels.
+/// `continue-on-error:` on a step or job, other than a literal `false`.
+fn continues(node: &Node) -> bool {
+    node.get("continue-on-error").is_some_and(|v| {
+        v.as_str()
+            .is_none_or(|t| !t.trim().eq_ignore_ascii_case("false"))
+    })
+}
+
+/// Matrix legs repeat the same input: keep one checkpoint per span, runner labels and other
+/// inputs (an `architecture:` from the matrix makes legs differ).
 fn dedup_tool_versions(out: &mut Vec<Checkpoint<'_>>) {
-    let mut seen: BTreeMap<(usize, usize, Vec<String>), ()> = BTreeMap::new();
+    type Key = (usize, usize, Vec<String>, Vec<(String, Option<String>)>);
+    let mut seen: BTreeMap<Key, ()> = BTreeMap::new();
     out.retain(|cp| match cp {
         Checkpoint::ToolVersion(tv) => seen
-            .insert((tv.span.start, tv.span.end, tv.labels.clone()), ())
+            .insert(
+                (
+                    tv.span.start,
+                    tv.span.end,
+                    tv.labels.clone(),
+                    tv.inputs.clone(),
+                ),
+                (),
+            )
             .is_none(),
         _ => true,
     });
@@ -991,7 +1446,11 @@ fn parse_uses<'a>(job: Option<&'a str>, node: &Node, src: &str) -> Option<Uses<'
         if_cond: None,
         after_checkout: false,
         after_run: false,
+        after_other_checkout: false,
         legs: 1,
+        job_facts: None,
+        step_index: 0,
+        step_env: Vec::new(),
     })
 }
 
@@ -1041,8 +1500,90 @@ mod tests {
                 Checkpoint::Condition(c) => format!("if {} {}", c.job, c.text),
                 Checkpoint::Script(s) => format!("run {}", s.unsecure_allowed),
                 Checkpoint::GitlabJob(j) => format!("gitlab {}", j.name),
+                Checkpoint::Image(i) => image_line(i, src),
             })
             .collect()
+    }
+
+    fn image_line(i: &Image<'_>, src: &str) -> String {
+        format!(
+            "image {:?} {:?} {} at `{}` via {:?} release {:?} labels {:?} self-hosted {} steps {:?}",
+            i.site,
+            i.job,
+            i.reference,
+            &src[i.span.clone()],
+            i.via.as_ref().map(|v| &src[v.clone()]),
+            i.release.map(Release::describe),
+            i.labels,
+            i.self_hosted,
+            i.steps
+                .iter()
+                .map(|s| format!("{}{}", s.action, if s.conditional { "?" } else { "" }))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn container_images_per_leg_with_labels_and_steps() {
+        let src = "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        img: ['centos:7', '', debian:12]\n    runs-on: ubuntu-24.04\n    container: ${{ matrix.img }}\n    steps:\n      - uses: actions/checkout@v4\n      - run: make\n      - uses: actions/cache@v4\n        if: always()\n      - uses: ./local\n  h:\n    runs-on: [self-hosted, linux]\n    container:\n      image: quay.io/pypa/manylinux2014_x86_64\n    steps: []\n";
+        let got: Vec<String> = cps(src)
+            .into_iter()
+            .filter(|c| c.starts_with("image"))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "image GithubContainer Some(\"t\") centos:7 at `'centos:7'` via Some(\"${{ matrix.img }}\") release Some(\"CentOS 7\") labels [\"ubuntu-24.04\"] self-hosted false steps [\"actions/checkout\", \"actions/cache?\"]",
+                "image GithubContainer Some(\"t\") debian:12 at `debian:12` via Some(\"${{ matrix.img }}\") release Some(\"Debian 12 (bookworm)\") labels [\"ubuntu-24.04\"] self-hosted false steps [\"actions/checkout\", \"actions/cache?\"]",
+                "image GithubContainer Some(\"h\") quay.io/pypa/manylinux2014_x86_64 at `quay.io/pypa/manylinux2014_x86_64` via None release Some(\"CentOS 7\") labels [\"self-hosted\", \"linux\"] self-hosted true steps []",
+            ]
+        );
+    }
+
+    #[test]
+    fn gitlab_images_of_jobs_default_and_top_level() {
+        let src = "image: alpine:3.19\ndefault:\n  image:\n    name: debian:buster\n.tmpl:\n  image: $CI_REGISTRY_IMAGE:latest\nbuild:\n  image: ubuntu:23.04\n  script: [make]\nvariables:\n  A: b\n";
+        let doc = super::super::source::yaml::parse(src).unwrap().remove(0);
+        let got: Vec<String> = gitlab(&doc)
+            .iter()
+            .map(|cp| match cp {
+                Checkpoint::Image(i) => image_line(i, src),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "image GitlabImage None alpine:3.19 at `alpine:3.19` via None release Some(\"Alpine 3.19\") labels [] self-hosted false steps []",
+                "image GitlabImage Some(\"default\") debian:buster at `debian:buster` via None release Some(\"Debian 10 (buster)\") labels [] self-hosted false steps []",
+                "image GitlabImage Some(\".tmpl\") $CI_REGISTRY_IMAGE:latest at `$CI_REGISTRY_IMAGE:latest` via None release None labels [] self-hosted false steps []",
+                "image GitlabImage Some(\"build\") ubuntu:23.04 at `ubuntu:23.04` via None release Some(\"Ubuntu 23.04 (lunar)\") labels [] self-hosted false steps []",
+            ]
+        );
+    }
+
+    #[test]
+    fn dockerfile_base_images_with_arg_defaults() {
+        let src = "ARG BASE=python:3.8-slim-buster\nARG TAG\nFROM ${BASE} AS a\nFROM a\nFROM debian:${TAG}\n";
+        let df = super::super::source::dockerfile::parse(src).unwrap();
+        let got: Vec<String> = dockerfile(&df)
+            .iter()
+            .map(|cp| match cp {
+                Checkpoint::Image(i) => format!(
+                    "{}{}",
+                    image_line(i, src),
+                    if i.overridable { " (arg)" } else { "" }
+                ),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "image DockerFrom None python:3.8-slim-buster at `${BASE}` via None release Some(\"Debian 10 (buster)\") labels [] self-hosted false steps [] (arg)",
+                "image DockerFrom None debian:${TAG} at `debian:${TAG}` via None release None labels [] self-hosted false steps [] (arg)",
+            ]
+        );
     }
 
     #[test]
@@ -1068,6 +1609,35 @@ mod tests {
                 "uses actions/upload-artifact v3 Tag Some([3]) v3",
                 "uses actions/cache 704facf57e6136b1bc63b828d79edcd491f0ee84 Sha Some([3, 3, 2]) 704facf57e6136b1bc63b828d79edcd491f0ee84",
                 "uses actions/cache/restore main Branch None main",
+            ]
+        );
+    }
+
+    #[test]
+    fn tool_versions_carry_the_legs_other_inputs_and_failure_tolerance() {
+        let src = "on: push\njobs:\n  t:\n    continue-on-error: ${{ matrix.arch == 'x64' }}\n    strategy:\n      matrix:\n        arch: [x64, arm64]\n    runs-on: macos-15\n    steps:\n      - uses: actions/setup-python@v5\n        if: matrix.arch == 'x64'\n        with:\n          python-version: '3.9'\n          architecture: ${{ matrix.arch }}\n          cache: ${{ inputs.cache }}\n  c:\n    runs-on: ubuntu-24.04\n    container: ubuntu:22.04\n    steps:\n      - uses: actions/setup-python@v5\n        with:\n          python-version: \"3.7\"\n";
+        let doc = super::super::source::yaml::parse(src).unwrap().remove(0);
+        let got: Vec<String> = workflow(&doc, src)
+            .iter()
+            .filter_map(|cp| match cp {
+                Checkpoint::ToolVersion(t) => Some(format!(
+                    "{} {:?} {:?} {:?} {} {}",
+                    t.value,
+                    t.input("architecture"),
+                    t.input("cache"),
+                    t.step_if,
+                    t.continues,
+                    t.in_container
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "3.9 Some(Some(\"x64\")) Some(None) Some(\"matrix.arch == 'x64'\") true false",
+                "3.9 Some(Some(\"arm64\")) Some(None) Some(\"matrix.arch == 'x64'\") true false",
+                "3.7 None None None false true",
             ]
         );
     }

@@ -86,6 +86,12 @@ pub enum PyCmd {
     SourceScript,
     /// Switches to a Python we do not model: conda/mamba activate, pyenv, `uv python install`.
     OtherPython,
+    /// `npm ci` (`clean-install`, `ic`, `install-clean`): installs only from a lockfile.
+    /// `prefix`: the folder `--prefix` names (`None`: the current one), `Some(None)` when it cannot
+    /// be read.
+    NpmCi {
+        prefix: Option<Option<String>>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +99,22 @@ pub enum VenvTool {
     Venv,
     Virtualenv,
     Uv,
+}
+
+/// apt's action word: the first argument that is neither an option nor the value of `-o`, `-c`,
+/// `-t` (`apt-get -o Acquire::Check-Valid-Until=false update`).
+fn apt_action<'s>(args: &[&'s str]) -> Option<&'s str> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match *a {
+            "-o" | "-c" | "-t" | "--option" | "--config-file" | "--target-release" => {
+                it.next();
+            }
+            a if a.starts_with('-') => {}
+            a => return Some(a),
+        }
+    }
+    None
 }
 
 fn base(p: &str) -> &str {
@@ -184,9 +206,7 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
             | Some(&"install") => Some(PyCmd::OtherPython),
             _ => None,
         },
-        "apt-get" | "apt" | "aptitude"
-            if args.iter().find(|a| !a.starts_with('-')) == Some(&"update") =>
-        {
+        "apt-get" | "apt" | "aptitude" if apt_action(args) == Some("update") => {
             Some(PyCmd::PkgIndexUpdate)
         }
         "apt-get" | "apt" | "aptitude" => pkg(cmd, "apt", &["install"], args),
@@ -225,6 +245,7 @@ pub fn classify(cmd: &Command) -> Option<PyCmd> {
                 })
                 .collect(),
         )),
+        "npm" => npm_ci(cmd),
         "make" | "just" | "task" | "tox" | "nox" | "hatch" | "poetry" | "pdm" | "pipenv"
         | "ansible-playbook" => None,
         "bash" | "sh" | "zsh" | "dash" => {
@@ -437,6 +458,125 @@ pub fn brings(packages: &[String]) -> Brings {
         b.python |= python;
     }
     b
+}
+
+/// `npm [options] ci|clean-install|ic|install-clean [options]`.
+fn npm_ci(cmd: &Command) -> Option<PyCmd> {
+    let args = cmd.args();
+    let mut prefix = None;
+    let mut sub = None;
+    let mut i = 0;
+    while i < args.len() {
+        let w = &args[i];
+        let t = w.text.as_str();
+        if t == "--prefix" || t == "-C" {
+            prefix = Some(
+                args.get(i + 1)
+                    .filter(|a| !a.dynamic)
+                    .map(|a| a.text.clone()),
+            );
+            i += 2;
+            continue;
+        }
+        if let Some(p) = t.strip_prefix("--prefix=") {
+            prefix = Some((!w.dynamic).then(|| p.to_string()));
+        } else if sub.is_none() && !t.starts_with('-') {
+            sub = Some(t);
+        }
+        i += 1;
+    }
+    matches!(
+        sub?,
+        "ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean"
+    )
+    .then_some(PyCmd::NpmCi { prefix })
+}
+
+/// Whether a command may write a `package-lock.json` or `npm-shrinkwrap.json`: an npm command that
+/// updates the lockfile (`npm install`, `npm i --package-lock-only`, `npm shrinkwrap`, …), or any
+/// command that names one (`cp`, `curl -o`, `git checkout -- package-lock.json`, a redirection).
+pub fn may_write_lockfile(cmd: &Command) -> bool {
+    let names_lock = |t: &str| t.contains("package-lock") || t.contains("npm-shrinkwrap");
+    if cmd.words.iter().any(|w| names_lock(&w.text))
+        || cmd
+            .redirects
+            .iter()
+            .filter_map(|r| r.target.as_ref())
+            .any(|w| names_lock(&w.text))
+    {
+        return true;
+    }
+    if cmd.program_name() != Some("npm") {
+        return false;
+    }
+    let sub = cmd
+        .args()
+        .iter()
+        .map(|w| w.text.as_str())
+        .find(|t| !t.starts_with('-'));
+    matches!(
+        sub,
+        Some(
+            "install"
+                | "i"
+                | "in"
+                | "ins"
+                | "inst"
+                | "insta"
+                | "instal"
+                | "isnt"
+                | "isnta"
+                | "isntal"
+                | "isntall"
+                | "add"
+                | "update"
+                | "up"
+                | "upgrade"
+                | "udpate"
+                | "dedupe"
+                | "ddp"
+                | "shrinkwrap"
+                | "uninstall"
+                | "unlink"
+                | "remove"
+                | "rm"
+                | "r"
+                | "un"
+                | "prune"
+                | "audit"
+                | "init"
+                | "create"
+                | "link"
+                | "ln"
+                | "pkg"
+        )
+    )
+}
+
+/// Whether a command puts a pip other than the distribution's in place: `pip install --upgrade
+/// pip` (any spelling of the requirement: `pip==24.0`, `"pip>=23.1"`, `pip[…]`), `get-pip.py` run
+/// or downloaded (`curl … get-pip.py | python3`), `python3 -m ensurepip`.
+pub fn replaces_pip(cmd: &Command) -> bool {
+    let words = texts(&cmd.words);
+    if words.iter().any(|w| w.contains("get-pip")) {
+        return true;
+    }
+    match classify(cmd) {
+        Some(PyCmd::Ensurepip) => true,
+        Some(PyCmd::Pip { sub, .. }) if sub == "install" => {
+            let after = words
+                .iter()
+                .position(|w| *w == "install")
+                .map_or(&words[..0], |i| &words[i + 1..]);
+            after.iter().any(|w| {
+                let w = w.trim_matches(|c| c == '"' || c == '\'');
+                w == "pip"
+                    || w.strip_prefix("pip")
+                        .is_some_and(|rest| rest.starts_with(['=', '<', '>', '~', '!', '[']))
+            })
+        }
+        _ => false,
+    }
 }
 
 /// pip's boolean parsing (`strtobool`): `None` for an invalid value.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::env::{is_posix_shell, Scope, ScopeKind, ScriptSource, State, Walker};
+use super::env::{is_posix_shell, Scope, ScopeImage, ScopeKind, ScriptSource, State, Walker};
 use super::platform::{self, Platform};
 use super::source::dockerfile::{self, Args, Instruction};
 use super::source::span::Span;
@@ -82,6 +82,9 @@ pub fn lint_dockerfile(
             platform_span: span.clone(),
             platform_overridable: false,
             note,
+            image: root_image(&df, index).and_then(|r| {
+                ScopeImage::of(r, opts.today.unwrap_or_else(super::facts::Date::today))
+            }),
         };
         let mut w = Walker::new(scope);
         w.state = state;
@@ -104,6 +107,15 @@ pub fn lint_dockerfile(
         let needed = needed > 0;
         finals.push(needed.then_some((platform, span, overridable, w.state, args)));
     }
+    // The checkpoints beside the commands: each base image.
+    let points = super::checkpoint::dockerfile(&df);
+    let ctx = super::checkpoint::Context {
+        file: file.clone(),
+        today: opts.today.unwrap_or_else(super::facts::Date::today),
+        ghes: opts.ghes,
+        repo: super::checkpoint::RepoTree::of(&opts.root),
+    };
+    super::rules::check_points(&points, &ctx, &mut findings);
     Ok(findings)
 }
 
@@ -215,6 +227,18 @@ fn instruction(w: &mut Walker, inst: &Instruction, posix: &mut bool, file: &Arc<
             let Some((dest, sources)) = words.split_last() else {
                 return;
             };
+            // A sources list copied in points apt somewhere the file shows us nothing of: say less.
+            let apt = |p: &str| {
+                p.starts_with("/etc/apt/sources.list") || p == "/etc/apt/" || p == "/etc/apt"
+            };
+            if apt(dest)
+                || (dest.starts_with("/etc/apt")
+                    && sources.iter().any(|s| s.contains("sources.list")))
+            {
+                w.state
+                    .apt_sources_rewritten
+                    .get_or_insert(inst.span.clone());
+            }
             let names_conf = |p: &str| p.ends_with("pip.conf") || p.ends_with("pip.ini");
             let conf =
                 names_conf(dest) || (dest.ends_with('/') && sources.iter().any(|s| names_conf(s)));
@@ -229,6 +253,21 @@ fn instruction(w: &mut Walker, inst: &Instruction, posix: &mut bool, file: &Arc<
         }
         _ => {}
     }
+}
+
+/// The base image of a stage: its `FROM`, or the `FROM` of the first stage of its chain.
+fn root_image(df: &dockerfile::Dockerfile, index: usize) -> Option<&str> {
+    let mut i = index;
+    // Each stage can only be built on an earlier one: the chain ends.
+    for _ in 0..=df.stages.len() {
+        let stage = df.stages.get(i)?;
+        match stage.parent_stage {
+            Some(p) if p < i => i = p,
+            Some(_) => return None,
+            None => return stage.image.as_deref(),
+        }
+    }
+    None
 }
 
 fn is_pip_var(name: &str) -> bool {

@@ -103,6 +103,56 @@ impl Env {
     }
 }
 
+/// The folder a command in shell `at` runs in: the nearest shell (itself, then its parents) that
+/// ran `cd`, else where the script started.
+fn shell_cwd(
+    script: &shell::Script,
+    at: usize,
+    sh: &ShellState,
+    start: Option<&str>,
+) -> Option<String> {
+    let mut s = Some(at);
+    while let Some(i) = s {
+        if let Some(dir) = sh.cwds.get(&i) {
+            return dir.clone();
+        }
+        s = script.shells.get(i).and_then(|sh| sh.parent);
+    }
+    start.map(str::to_string)
+}
+
+/// Where `cd DIR` (or `pushd DIR`) goes from `from`, relative to the repository root. `None` when
+/// it cannot be told: no argument (`$HOME`), `-`, an absolute path, a variable other than the
+/// workspace's, or a climb above the root.
+fn cd_target(cmd: &Command, from: Option<&str>) -> Option<String> {
+    let arg = cmd.args().iter().find(|w| !w.text.starts_with('-'))?;
+    let text = arg.text.as_str();
+    let (base, rest) = [
+        "$GITHUB_WORKSPACE",
+        "${GITHUB_WORKSPACE}",
+        "${{ github.workspace }}",
+        "$CI_PROJECT_DIR",
+        "${CI_PROJECT_DIR}",
+    ]
+    .iter()
+    .find_map(|v| text.strip_prefix(v).map(|rest| ("", rest)))
+    .or_else(|| (!arg.dynamic && !text.starts_with('/')).then_some((from?, text)))?;
+    if rest.contains('$') {
+        return None;
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rest.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// The shared base of [`Env`] for variables set before any step or script: every one but
 /// `PATH`, which also moves venvs and is set through [`Walker::set_env`] in each scope.
 pub fn env_base<'a>(
@@ -159,6 +209,19 @@ pub struct State {
     pub apt_updated: Option<Span>,
     /// `APT::Get::Assume-Yes` was written to apt's configuration.
     pub apt_assume_yes: Option<Span>,
+    /// apt's sources were rewritten (`sed … /etc/apt/sources.list`, a write of an
+    /// `archive.debian.org` line, a copied sources file).
+    pub apt_sources_rewritten: Option<Span>,
+    /// pip was upgraded or installed by something other than the platform's package
+    /// (`pip install --upgrade pip`, get-pip.py, ensurepip): its version is not the platform's.
+    pub pip_replaced: Option<Span>,
+    /// What the workspace holds: `Some(true)` this repository at the root (GitLab's project
+    /// folder, or after a plain `actions/checkout`), `Some(false)` something else (another
+    /// repository, a `path:` checkout), `None` nothing known yet.
+    pub workspace_repo: Option<bool>,
+    /// A command or step that may have written a `package-lock.json` (`npm install`, a `cp`, an
+    /// action faultline does not model).
+    pub lockfile_written: Option<Span>,
 }
 
 impl State {
@@ -214,6 +277,10 @@ pub struct ShellState {
     pub exports: BTreeMap<String, EnvValue>,
     /// A script was sourced: its effect on this shell is unknown.
     pub sourced: Option<Span>,
+    /// The current folder of each shell that ran `cd` (by `Script::shells` index), relative to
+    /// the repository root (`""` = the root; `None` = unknown). Shells without an entry are in
+    /// their parent's folder, the script's own shell in [`Walker::start_dir`].
+    pub cwds: BTreeMap<usize, Option<String>>,
 }
 
 /// Which interpreter a pip (or uv) command reaches.
@@ -277,6 +344,11 @@ pub struct Site<'a> {
     pub tolerated: Option<&'static str>,
     /// `pip_reach()`'s answer, once asked.
     pub reach: std::cell::OnceCell<Option<PipReach>>,
+    /// The folder the command runs in, relative to the repository root (`""` = the root), when
+    /// the files tell.
+    pub cwd: Option<String>,
+    /// The repository root, when the walk knows it (for rules that look at its files).
+    pub root: Option<&'a std::path::Path>,
 }
 
 impl Site<'_> {
@@ -307,6 +379,31 @@ pub struct Scope {
     pub platform_overridable: bool,
     /// Extra words for messages: ` (matrix: os=ubuntu-24.04)`.
     pub note: String,
+    /// The container image's release, when the scope runs in one the files name and it is known
+    /// (`FROM`, GitLab `image:`, GitHub `container:`), judged on the linted day.
+    pub image: Option<ScopeImage>,
+}
+
+/// The release of a scope's image, with the archive move as of the linted day.
+#[derive(Debug, Clone)]
+pub struct ScopeImage {
+    /// The reference (a leg's matrix value substituted, `ARG` defaults expanded).
+    pub reference: String,
+    pub release: &'static super::distro::Release,
+    /// The release's apt sources have left the default mirror by the linted day.
+    pub archived: Option<&'static super::distro::Archive>,
+}
+
+impl ScopeImage {
+    /// The release behind `reference` on `today`; `None` when the reference names none.
+    pub fn of(reference: &str, today: super::facts::Date) -> Option<ScopeImage> {
+        let release = super::distro::release_of(reference)?;
+        Some(ScopeImage {
+            reference: reference.to_string(),
+            release,
+            archived: release.archived_on(today),
+        })
+    }
 }
 
 /// A shell script with a way to map its offsets back to the file.
@@ -589,6 +686,11 @@ pub struct Walker {
     pending_path: Option<Venv>,
     /// The repository root, for local actions (`uses: ./.github/actions/x`).
     pub root: Option<std::path::PathBuf>,
+    /// The folder the next shell starts in, relative to the repository root (`Some("")` = the
+    /// root), when the files tell (a step's `working-directory`, GitLab's project folder).
+    pub start_dir: Option<String>,
+    /// `defaults.run.working-directory` of the job or workflow being walked.
+    pub default_working_directory: Option<String>,
     /// Why the `uses:` step that called the composite action being walked may not fail the job.
     outer_tolerated: Option<&'static str>,
     /// How deep in local composite actions the walk is.
@@ -630,6 +732,8 @@ impl Walker {
             pending_env: Vec::new(),
             pending_path: None,
             root: None,
+            start_dir: None,
+            default_working_directory: None,
             outer_tolerated: None,
             foreign: Vec::new(),
             depth: 0,
@@ -666,6 +770,22 @@ impl Walker {
                 .find(|w| w.name == k)
                 .map(|w| w.value.trim().to_ascii_lowercase())
         };
+        match name.as_str() {
+            "actions/checkout" => {
+                let other_repo =
+                    with_val("repository").is_some_and(|r| !r.contains("github.repository"));
+                self.state.workspace_repo = Some(with_val("path").is_none() && !other_repo);
+                return;
+            }
+            // Setup and cache actions write no project files.
+            _ if name.starts_with("actions/setup-")
+                || name.starts_with("actions/cache")
+                || name == "pnpm/action-setup" => {}
+            // Any other action may bring files (an artifact, a generated lockfile).
+            _ => {
+                self.state.lockfile_written.get_or_insert(span.clone());
+            }
+        }
         match name.as_str() {
             "actions/setup-python" => {
                 if with_val("update-environment").as_deref() == Some("false") {
@@ -719,6 +839,8 @@ impl Walker {
         let last_piece = srcs.len().saturating_sub(1);
         for (piece, src) in srcs.iter().enumerate() {
             let script = shell::parse(src.text);
+            // Each piece numbers its child shells afresh; only the script's own shell carries on.
+            sh.cwds.retain(|shell, _| *shell == 0);
             // Without errexit, only the last and-or list of the script decides its status.
             let last_list = script
                 .commands
@@ -771,7 +893,27 @@ impl Walker {
                 });
                 let expanded = self.expand_program(cmd, &sh);
                 let cmd = expanded.as_ref().unwrap_or(cmd);
+                let cwd = shell_cwd(&script, cmd.shell, &sh, self.start_dir.as_deref());
+                if matches!(cmd.program(), Some("cd" | "pushd" | "popd")) && !cmd.in_pipeline {
+                    let to = if cmd.program() == Some("popd") {
+                        None
+                    } else {
+                        cd_target(cmd, cwd.as_deref())
+                    };
+                    sh.cwds.insert(cmd.shell, to);
+                }
+                if command::may_write_lockfile(cmd) {
+                    let span = (src.to_file)(&cmd.span);
+                    self.state.lockfile_written.get_or_insert(span);
+                }
+                // Noted after the rules saw the command: `pip install -U pip --break-system-packages`
+                // runs on the old pip.
+                let replaces_pip = command::replaces_pip(cmd);
                 let Some(py) = command::classify(cmd) else {
+                    if replaces_pip {
+                        let span = (src.to_file)(&cmd.span);
+                        self.state.pip_replaced.get_or_insert(span);
+                    }
                     self.side_effects(cmd, src, &mut sh);
                     continue;
                 };
@@ -786,8 +928,13 @@ impl Walker {
                         shell: &sh,
                         tolerated,
                         reach: std::cell::OnceCell::new(),
+                        cwd,
+                        root: self.root.as_deref(),
                     };
                     rules::check(&site, &mut self.findings);
+                }
+                if replaces_pip {
+                    self.state.pip_replaced.get_or_insert(span.clone());
                 }
                 self.apply(cmd, &py, span, src, &mut sh);
                 self.side_effects(cmd, src, &mut sh);
@@ -842,6 +989,7 @@ impl Walker {
             &mut s.other_python,
             &mut s.opaque_script,
             &mut s.activated_in_earlier_shell,
+            &mut s.pip_replaced,
             &mut self.scope.platform_span,
         ];
         for span in opts.into_iter().flatten() {
@@ -1014,12 +1162,17 @@ impl Walker {
             PyCmd::OtherPython => {
                 self.state.other_python.get_or_insert(span);
             }
+            PyCmd::NpmCi { .. } => {}
         }
         let _ = src;
     }
 
     /// Writes that matter whatever the command is: `>> $GITHUB_ENV`, `>> $GITHUB_PATH`, pip.conf.
     fn side_effects(&mut self, cmd: &Command, src: &ScriptSource<'_>, sh: &mut ShellState) {
+        if rewrites_apt_sources(cmd) {
+            let span = (src.to_file)(&cmd.span);
+            self.state.apt_sources_rewritten.get_or_insert(span);
+        }
         let mut targets: Vec<&str> = cmd
             .redirects
             .iter()
@@ -1089,6 +1242,39 @@ impl Walker {
     }
 }
 
+/// A command that points apt elsewhere (ci-failures.md §E3's false-positive trap): it names an
+/// archive host (`sed -i s/deb.debian.org/archive.debian.org/ …`, `echo "deb
+/// http://archive.debian.org/debian stretch main" > …`), or edits or writes a sources file
+/// (`sed -i … /etc/apt/sources.list`, `> /etc/apt/sources.list.d/x.list`, `rm`, `cp`, `mv`).
+fn rewrites_apt_sources(cmd: &Command) -> bool {
+    const ARCHIVES: [&str; 3] = [
+        "archive.debian.org",
+        "old-releases.ubuntu.com",
+        "snapshot.debian.org",
+    ];
+    let names_archive = |t: &str| ARCHIVES.iter().any(|a| t.contains(a));
+    let is_sources = |t: &str| {
+        let t = t.trim_matches(['"', '\'']);
+        t.starts_with("/etc/apt/sources.list") || t.contains("/etc/apt/sources.list.d")
+    };
+    let words = cmd.words.iter().map(|w| w.text.as_str());
+    let heredocs = cmd.heredocs.iter().map(|h| h.body.as_str());
+    if words.clone().chain(heredocs).any(names_archive) {
+        return true;
+    }
+    let writes = cmd
+        .redirects
+        .iter()
+        .filter(|r| r.op.contains('>'))
+        .filter_map(|r| r.target.as_ref())
+        .any(|t| is_sources(&t.text));
+    let edits = matches!(
+        cmd.program(),
+        Some("sed" | "tee" | "cp" | "mv" | "rm" | "ln" | "install" | "perl" | "echo" | "printf")
+    ) && cmd.words.iter().skip(1).any(|w| is_sources(&w.text));
+    writes || edits
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files → scopes
 
@@ -1143,8 +1329,12 @@ pub fn lint_yaml(
     let points = match kind {
         FileKind::GithubWorkflow => super::checkpoint::workflow(doc, &file.text),
         FileKind::GithubAction => super::checkpoint::action(doc, &file.text),
-        FileKind::GitlabCi => gitlab_points,
-        FileKind::Dockerfile => Vec::new(),
+        FileKind::GitlabCi => {
+            let mut points = super::checkpoint::gitlab(doc);
+            points.extend(gitlab_points);
+            points
+        }
+        _ => Vec::new(),
     };
     let ctx = super::checkpoint::Context {
         file: file.clone(),
@@ -1201,6 +1391,7 @@ fn lint_workflow(
             bool,
             Option<&'static str>,
             Option<BTreeMap<String, String>>,
+            Option<String>,
         );
         let mut seen: Vec<LegKey> = Vec::new();
         let steps_read_matrix = job.steps.iter().any(|s| {
@@ -1223,12 +1414,16 @@ fn lint_workflow(
                 _ => String::new(),
             };
             let runner_os = leg_os(job, combo);
+            let image = container_reference(job, combo, job.matrix.is_none()).and_then(|r| {
+                ScopeImage::of(&r, opts.today.unwrap_or_else(super::facts::Date::today))
+            });
             // Legs that differ in nothing the walk reads give the same findings: walk one.
             let key = (
                 platform.clone(),
                 overridable,
                 runner_os,
                 steps_read_matrix.then(|| combo.clone()),
+                image.as_ref().map(|i| i.reference.clone()),
             );
             if seen.contains(&key) {
                 continue;
@@ -1241,6 +1436,7 @@ fn lint_workflow(
                 platform_span: span,
                 platform_overridable: overridable,
                 note,
+                image,
             };
             let mut w = Walker::new(scope);
             w.root = Some(opts.root.clone());
@@ -1249,6 +1445,10 @@ fn lint_workflow(
             for (name, value, span) in wf_path.chain(env_values(&job.env)) {
                 w.set_env(name, value, span);
             }
+            w.default_working_directory = job
+                .default_working_directory
+                .clone()
+                .or_else(|| wf.default_working_directory.clone());
             let leg = Leg { combo, runner_os };
             walk_steps(
                 &mut w,
@@ -1284,6 +1484,21 @@ fn leg_os(job: &github::Job, combo: &BTreeMap<String, String>) -> Option<&'stati
             None
         }
     })
+}
+
+/// The container image of a GitHub job on one matrix leg (`None`: no container, or unknown).
+fn container_reference(
+    job: &github::Job,
+    combo: &BTreeMap<String, String>,
+    matrix_unknown: bool,
+) -> Option<String> {
+    let (image, _) = job.container.as_ref()?;
+    if matrix_unknown && image.contains("${{") {
+        return None;
+    }
+    github::expand_matrix_or_empty(image, combo)
+        .map(|i| i.trim().to_string())
+        .filter(|i| !i.is_empty())
 }
 
 /// The platform of a GitHub job for one matrix leg: the container when there is one, else the runner.
@@ -1390,6 +1605,29 @@ fn walk_steps(
         for (name, value, span) in env_values(&step.env) {
             w.set_env(name, value, span);
         }
+        // The folder the step starts in, relative to the repository root, when the workspace
+        // holds this repository: its `working-directory`, or the job's or workflow's default. A
+        // composite action's steps run in its caller's workspace: unknown here.
+        w.start_dir = match (w.state.workspace_repo, w.depth) {
+            (Some(true), 0) => {
+                let wd = step
+                    .working_directory
+                    .as_deref()
+                    .or(w.default_working_directory.as_deref());
+                match wd.map(str::trim) {
+                    None => Some(String::new()),
+                    Some(d) if d.contains('$') || d.starts_with('/') => None,
+                    Some(d) => {
+                        let parts: Vec<&str> = d
+                            .split('/')
+                            .filter(|p| !p.is_empty() && *p != ".")
+                            .collect();
+                        (!parts.contains(&"..")).then(|| parts.join("/"))
+                    }
+                }
+            }
+            _ => None,
+        };
         let to_file = |r: &Range<usize>| run.span_to_file(r);
         w.shell(&ScriptSource {
             text: &run.text,
@@ -1583,6 +1821,7 @@ fn lint_action(
         platform_span: None,
         platform_overridable: false,
         note: String::new(),
+        image: None,
     };
     let mut w = Walker::new(scope);
     w.root = Some(opts.root.clone());

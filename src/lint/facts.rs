@@ -189,11 +189,27 @@ impl DeprecatedAction {
 #[serde(deny_unknown_fields)]
 pub struct DeprecatedComposite {
     pub action: String,
+    /// The first version that calls the deprecated action (`None`: every version below
+    /// `fails_below`).
+    #[serde(default)]
+    pub fails_from: Option<String>,
     pub fails_below: String,
     pub calls: String,
     pub playbook: String,
     pub fixed: String,
     pub source: String,
+}
+
+impl DeprecatedComposite {
+    /// Whether every release this version can stand for calls the deprecated action.
+    pub fn fails(&self, v: &Version) -> bool {
+        let from_ok = match self.fails_from.as_deref().map(Version::parse) {
+            None => true,
+            Some(Some(from)) => !v.always_below(&from),
+            Some(None) => false,
+        };
+        from_ok && Version::parse(&self.fails_below).is_some_and(|b| v.always_below(&b))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -203,17 +219,258 @@ pub struct ShaTag {
     pub version: String,
 }
 
+/// An action that runs on the runner's Node (`runs.using: nodeNN`) in every version.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JavascriptAction {
+    pub action: String,
+    pub source: String,
+}
+
+/// What the runner's own Node needs inside a job container.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRuntime {
+    pub min_glibc: String,
+    pub since: Date,
+    pub source: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionFacts {
     pub deprecated: Vec<DeprecatedAction>,
     pub composites: Vec<DeprecatedComposite>,
     pub shas: BTreeMap<String, ShaTag>,
+    #[serde(default)]
+    pub javascript: Vec<JavascriptAction>,
+    #[serde(default)]
+    pub node_runtime: Option<NodeRuntime>,
+}
+
+impl ActionFacts {
+    /// The row of a JavaScript action (`actions/checkout`, `actions/cache/restore`).
+    pub fn javascript(&self, action: &str) -> Option<&JavascriptAction> {
+        self.javascript.iter().find(|j| j.action == action)
+    }
 }
 
 pub fn actions() -> &'static ActionFacts {
     static T: OnceLock<ActionFacts> = OnceLock::new();
     T.get_or_init(|| parse_table("actions", include_str!("../../rules/facts/actions.yaml")))
+}
+
+/// The CPython builds actions/setup-python can install for one versions-manifest.json key
+/// (platform, platform_version, arch), and the hosted runner labels whose native key it is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PythonBuilds {
+    /// `linux`, `darwin`, `win32`.
+    pub platform: String,
+    /// `24.04`; empty for macOS and Windows (one key for every release).
+    #[serde(default)]
+    pub platform_version: String,
+    /// `x64`, `arm64`, `x86`.
+    pub arch: String,
+    /// How to name the image in a message: `Ubuntu 24.04`.
+    pub os: String,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// The oldest and newest minor with builds; none in between is missing.
+    pub oldest: String,
+    pub newest: String,
+    /// The newest build of each minor.
+    pub newest_patch: Vec<String>,
+    /// Minors with a few patches only (a gap): minor → the patches that exist.
+    #[serde(default)]
+    pub only: BTreeMap<String, Vec<String>>,
+    /// `architecture:` values that install but do not run on this machine, below a minor.
+    #[serde(default)]
+    pub foreign_arch: Vec<ForeignArch>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignArch {
+    pub arch: String,
+    pub fails_below: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetupPythonManifest {
+    /// When the manifest was read.
+    pub checked: Date,
+    pub platforms: Vec<PythonBuilds>,
+}
+
+/// A CPython version a `python-version:` input names: a minor (`3.7`, `3.7.x`) or an exact
+/// patch (`3.7.17`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PySpec {
+    Minor(u32, u32),
+    Exact(u32, u32, u32),
+}
+
+impl PySpec {
+    /// `3.7`, `3.7.x`, `3.7.*`, `3.7.17`. Ranges, `3`, `3.x`, prereleases, `-dev`, freethreaded
+    /// `t` suffixes, PyPy/GraalPy and anything else: `None` (not judged).
+    pub fn parse(s: &str) -> Option<PySpec> {
+        let s = s.trim();
+        let s = s
+            .strip_suffix(".x")
+            .or_else(|| s.strip_suffix(".X"))
+            .or_else(|| s.strip_suffix(".*"))
+            .unwrap_or(s);
+        let num = |p: &str| {
+            (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse::<u32>().ok())
+                .flatten()
+        };
+        let parts: Vec<&str> = s.split('.').collect();
+        match parts.as_slice() {
+            [a, b] => Some(PySpec::Minor(num(a)?, num(b)?)),
+            [a, b, c] => Some(PySpec::Exact(num(a)?, num(b)?, num(c)?)),
+            _ => None,
+        }
+    }
+
+    pub fn minor(self) -> (u32, u32) {
+        match self {
+            PySpec::Minor(a, b) | PySpec::Exact(a, b, _) => (a, b),
+        }
+    }
+}
+
+/// Whether a manifest key has a build for a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    Available,
+    /// Newer than the table knows, or a patch the table cannot vouch for: not judged.
+    Unknown,
+    /// No build. `nearest`: the closest version that has one; `why`: a phrase for the message.
+    Missing {
+        nearest: String,
+        why: String,
+    },
+}
+
+fn minor_of(s: &str) -> Option<(u32, u32)> {
+    PySpec::parse(s).map(PySpec::minor)
+}
+
+fn patch_of(s: &str) -> Option<(u32, u32, u32)> {
+    match PySpec::parse(s)? {
+        PySpec::Exact(a, b, c) => Some((a, b, c)),
+        PySpec::Minor(..) => None,
+    }
+}
+
+impl PythonBuilds {
+    /// The newest build of a minor here.
+    fn newest_of(&self, minor: (u32, u32)) -> Option<(u32, u32, u32)> {
+        self.newest_patch
+            .iter()
+            .filter_map(|p| patch_of(p))
+            .find(|p| (p.0, p.1) == minor)
+    }
+
+    /// `x64`-on-arm64 and the like: the minor below which this foreign arch aborts here.
+    pub fn foreign(&self, arch: &str) -> Option<&ForeignArch> {
+        self.foreign_arch.iter().find(|f| f.arch == arch)
+    }
+}
+
+impl SetupPythonManifest {
+    /// The key a hosted label runs on natively.
+    pub fn for_label(&self, label: &str) -> Option<&PythonBuilds> {
+        self.platforms
+            .iter()
+            .find(|p| p.labels.iter().any(|l| l == label))
+    }
+
+    /// The same image with another architecture (`architecture:`). `None`: no such key.
+    pub fn with_arch(&self, native: &PythonBuilds, arch: &str) -> Option<&PythonBuilds> {
+        self.platforms.iter().find(|p| {
+            p.platform == native.platform
+                && p.platform_version == native.platform_version
+                && p.arch == arch
+        })
+    }
+
+    /// The newest build of a minor on any key: a patch above it is newer than the table knows.
+    fn newest_known(&self, minor: (u32, u32)) -> Option<(u32, u32, u32)> {
+        self.platforms
+            .iter()
+            .filter_map(|p| p.newest_of(minor))
+            .max()
+    }
+
+    /// Whether `key` has a build for `spec`. Only what the table shows is missing is `Missing`:
+    /// a minor below the oldest, a patch outside a gap's list, or a patch that exists on another
+    /// key but stops earlier here (security releases have no macOS/Windows installers).
+    pub fn availability(&self, key: &PythonBuilds, spec: PySpec) -> Availability {
+        let (Some(oldest), Some(newest)) = (minor_of(&key.oldest), minor_of(&key.newest)) else {
+            return Availability::Unknown;
+        };
+        let minor = spec.minor();
+        if minor < oldest {
+            return Availability::Missing {
+                nearest: key.oldest.clone(),
+                why: format!("its builds start at {}", key.oldest),
+            };
+        }
+        if minor > newest {
+            return Availability::Unknown;
+        }
+        let PySpec::Exact(a, b, c) = spec else {
+            return Availability::Available;
+        };
+        let minor_text = format!("{a}.{b}");
+        if let Some(only) = key.only.get(&minor_text) {
+            if only.iter().any(|p| patch_of(p) == Some((a, b, c))) {
+                return Availability::Available;
+            }
+            let nearest = only
+                .iter()
+                .filter_map(|p| patch_of(p).map(|q| (q.2.abs_diff(c), p)))
+                .min()
+                .map(|(_, p)| p.clone());
+            return match nearest {
+                Some(nearest) => Availability::Missing {
+                    why: format!("its {minor_text} builds are {} only", only.join(", ")),
+                    nearest,
+                },
+                None => Availability::Unknown,
+            };
+        }
+        let (Some(here), Some(known)) = (key.newest_of(minor), self.newest_known(minor)) else {
+            return Availability::Unknown;
+        };
+        if (a, b, c) > here && (a, b, c) <= known {
+            let nearest = format!("{}.{}.{}", here.0, here.1, here.2);
+            return Availability::Missing {
+                why: format!("its newest {minor_text} build is {nearest}"),
+                nearest,
+            };
+        }
+        if (a, b, c) > known {
+            return Availability::Unknown;
+        }
+        Availability::Available
+    }
+}
+
+pub fn setup_python_manifest() -> &'static SetupPythonManifest {
+    static T: OnceLock<SetupPythonManifest> = OnceLock::new();
+    T.get_or_init(|| {
+        parse_table(
+            "setup-python-manifest",
+            include_str!("../../rules/facts/setup-python-manifest.yaml"),
+        )
+    })
 }
 
 /// The tables are embedded and checked by tests: a parse failure is a build defect.
@@ -248,6 +505,72 @@ mod tests {
         assert!(!v("v4").always_below(&v("4")));
         assert!(v("v2").always_below(&v("3.4.0")));
         assert!(Version::parse("main").is_none());
+    }
+
+    #[test]
+    fn python_specs_and_availability_follow_the_manifest_table() {
+        use PySpec::{Exact, Minor};
+        assert_eq!(PySpec::parse("3.7"), Some(Minor(3, 7)));
+        assert_eq!(PySpec::parse("3.7.x"), Some(Minor(3, 7)));
+        assert_eq!(PySpec::parse("3.12.11"), Some(Exact(3, 12, 11)));
+        for s in [
+            "3",
+            "3.x",
+            ">=3.8",
+            "~3.8",
+            "3.8-dev",
+            "3.13t",
+            "pypy3.9",
+            "3.14.0rc1",
+            "",
+        ] {
+            assert_eq!(PySpec::parse(s), None, "{s}");
+        }
+        let m = setup_python_manifest();
+        assert!(m.checked >= Date::parse("2026-08-12").unwrap());
+        let key = |l| m.for_label(l).unwrap();
+        let missing = |k, s| {
+            matches!(
+                m.availability(k, PySpec::parse(s).unwrap()),
+                Availability::Missing { .. }
+            )
+        };
+        let ok = |k, s| m.availability(k, PySpec::parse(s).unwrap()) == Availability::Available;
+        let unknown = |k, s| m.availability(k, PySpec::parse(s).unwrap()) == Availability::Unknown;
+        // §D1 (a)-(e)
+        assert!(missing(key("macos-15"), "3.7") && ok(key("macos-15"), "3.8"));
+        assert!(missing(key("ubuntu-latest"), "3.7") && ok(key("ubuntu-22.04"), "3.7"));
+        assert!(missing(key("ubuntu-26.04"), "3.9") && ok(key("ubuntu-26.04"), "3.10"));
+        assert!(missing(key("windows-11-arm"), "3.10") && ok(key("windows-11-arm"), "3.11"));
+        assert!(missing(key("macos-15"), "3.12.11") && missing(key("windows-2025"), "3.10.14"));
+        assert!(ok(key("ubuntu-24.04"), "3.12.11") && ok(key("macos-15"), "3.12.10"));
+        // Gaps: 3.8.10 and 3.9.12/3.9.13 only on arm64 macOS.
+        assert!(missing(key("macos-latest"), "3.8.5") && ok(key("macos-latest"), "3.9.12"));
+        assert_eq!(
+            m.availability(key("macos-latest"), PySpec::parse("3.9.1").unwrap()),
+            Availability::Missing {
+                nearest: "3.9.12".into(),
+                why: "its 3.9 builds are 3.9.12, 3.9.13 only".into()
+            }
+        );
+        // Newer than the table knows: never missing.
+        assert!(unknown(key("ubuntu-24.04"), "3.15") && unknown(key("macos-15"), "3.14.8"));
+        assert!(unknown(key("windows-2022"), "3.13.16"));
+        // Architectures.
+        let x86 = m.with_arch(key("windows-2022"), "x86").unwrap();
+        assert!(ok(x86, "3.7"));
+        assert!(m.with_arch(key("ubuntu-24.04"), "x86").is_none());
+        assert!(m.with_arch(key("macos-15"), "aarch64").is_none());
+        assert_eq!(key("macos-15").foreign("x64").unwrap().fails_below, "3.11");
+        assert!(m.for_label("my-runner").is_none() && m.for_label("ubuntu-20.04").is_none());
+        // Every hosted label named here is one faultline knows, and every row parses.
+        for p in &m.platforms {
+            for l in &p.labels {
+                assert!(runner_labels().is_hosted(l), "{l}");
+            }
+            assert!(minor_of(&p.oldest) <= minor_of(&p.newest), "{}", p.source);
+            assert!(p.newest_patch.iter().all(|v| patch_of(v).is_some()));
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::checkpoint::Checkpoint;
-use super::env::{env_base, Env, Scope, ScopeKind, ScriptSource, Walker};
+use super::env::{env_base, Env, Scope, ScopeImage, ScopeKind, ScriptSource, Walker};
 use super::platform;
 use super::source::gitlab::{self, Line};
 use super::source::yaml::{self, Node};
@@ -182,6 +182,9 @@ pub fn lint_gitlab(
             platform,
             platform_span: None,
             platform_overridable: job.has_tags,
+            image: job.image.as_ref().and_then(|(image, _, _)| {
+                ScopeImage::of(image, opts.today.unwrap_or_else(super::facts::Date::today))
+            }),
             note: if job.has_tags {
                 " (if the job's `tags:` pick a Docker executor; a shell executor ignores `image:`)"
                     .to_string()
@@ -216,6 +219,18 @@ pub fn lint_gitlab(
             };
             w.set_env(&v.name, v.value.clone(), span);
         }
+        // The job starts in the project folder, a clone of this repository (unless
+        // `GIT_STRATEGY: none` skips it).
+        let git_none = w
+            .state
+            .env
+            .get("GIT_STRATEGY")
+            .is_some_and(|v| v.value.as_deref().is_none_or(|s| s.trim() == "none"));
+        if !git_none {
+            w.state.workspace_repo = Some(true);
+            w.start_dir = Some(String::new());
+            w.root = Some(opts.root.clone());
+        }
         run_lines(
             &mut w,
             &job.before_script
@@ -234,7 +249,7 @@ pub fn lint_gitlab(
         w.resolve_foreign(0);
         out.append(&mut w.findings);
     }
-    let points = super::checkpoint::gitlab(&jobs, &files, target);
+    let points = super::checkpoint::gitlab_jobs(&jobs, &files, target);
     (out, points)
 }
 

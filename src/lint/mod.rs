@@ -1,12 +1,13 @@
 //! The prevent engine. `lint()` is the engine: discovery, one spanned model per file (`source`),
 //! the environment model (`env`), and the rules (`rules`), producing raw findings and input errors.
-//! `gate` is the command around it: configuration, suppressions, baselines, output, exit codes.
+//! `gate` is the policy around it: configuration, suppressions, rule settings and selection.
 
 pub mod baseline;
 pub mod checkpoint;
 pub mod command;
 pub mod config;
 pub mod discover;
+pub mod distro;
 mod docker_env;
 pub mod env;
 pub mod facts;
@@ -21,12 +22,9 @@ pub mod source;
 pub mod suppress;
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::cli::{ExplainArgs, LintArgs, RulesArgs};
 use crate::report::{Finding, InputError, SourceFile};
-use crate::ui::Ui;
 
 use discover::{FileKind, Target};
 
@@ -186,16 +184,4 @@ pub(crate) fn display_path(path: &Path) -> PathBuf {
         Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
         _ => path.strip_prefix("./").unwrap_or(path).to_path_buf(),
     }
-}
-
-pub fn run_lint(args: &LintArgs, ui: &Ui) -> ExitCode {
-    gate::run_lint(args, ui)
-}
-
-pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
-    rules::run_rules(args, ui)
-}
-
-pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
-    rules::run_explain_rule(args, ui)
 }

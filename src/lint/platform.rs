@@ -406,6 +406,146 @@ fn tag_facts(family: Family, r: &ImageRef) -> Option<PyFacts> {
             Some(mk(os, marked, Unknown, Unknown, Unknown, what))
         }
         Family::Buildpack => buildpack_facts(r),
+        Family::Uv => image(&uv_base(tag)?, &Declared::default()).map(|p| p.facts),
+        Family::CimgBase => {
+            let (os, marked, _) = release_in_tag(tag, Os::Ubuntu)?;
+            Some(PyFacts {
+                what: if marked {
+                    "CircleCI's cimg/base image (Ubuntu 24.04+)"
+                } else {
+                    "CircleCI's cimg/base image (Ubuntu 22.04 or older)"
+                },
+                ..mk(os, marked, Yes, No, Unknown, "")
+            })
+        }
+        Family::PlaywrightNode => {
+            // Only the releases whose Dockerfiles were read (noble, resolute); docs/image-facts.md.
+            let (os, marked, _) = release_in_tag(tag, Os::Ubuntu).filter(|(_, m, _)| *m)?;
+            Some(mk(
+                os,
+                marked,
+                Unknown,
+                No,
+                Unknown,
+                "Microsoft's Playwright image (Ubuntu 24.04+)",
+            ))
+        }
+        Family::CloudSdk => cloud_sdk_facts(tag),
+        Family::Cypress => matches!(tag, "" | "latest")
+            .then(|| mk(Os::Debian, true, No, No, No, "a Cypress image (Debian 12+)")),
+    }
+}
+
+/// The first `-`-separated part of a tag that names a release of `os` (`v1.49.0-noble`,
+/// `2024.01-22.04`).
+fn release_in_tag(tag: &str, os: Os) -> Option<(Os, bool, &'static str)> {
+    tag.split('-')
+        .find_map(|p| release(p).filter(|(o, ..)| *o == os))
+}
+
+/// astral-sh/uv's derived images (docs/image-facts.md): the base image each tag is built FROM,
+/// after an optional uv version (`0.9.5-`, `0.9-`). `None` for the distroless tags (`latest`,
+/// `0.9.5`: the uv binary alone, no shell) and for anything else.
+fn uv_base(tag: &str) -> Option<String> {
+    let rest = match tag.split_once('-') {
+        Some((v, rest)) if v.starts_with(|c: char| c.is_ascii_digit()) && v.contains('.') => rest,
+        _ => tag,
+    };
+    if let Some(py) = rest.strip_prefix("python") {
+        // `python3.12-bookworm-slim` is `FROM python:3.12-slim-bookworm`; the facts do not depend on
+        // the order of `slim` and the release.
+        return py
+            .starts_with(|c: char| c.is_ascii_digit())
+            .then(|| format!("python:{py}"));
+    }
+    if let Some(v) = rest.strip_prefix("alpine") {
+        return Some(format!(
+            "alpine:{}",
+            if v.is_empty() { "latest" } else { v }
+        ));
+    }
+    match rest {
+        "debian-slim" => return Some("debian:stable-slim".into()),
+        "debian" => return Some("buildpack-deps:stable".into()),
+        _ => {}
+    }
+    let (release_word, slim) = match rest.strip_suffix("-slim") {
+        Some(r) => (r, true),
+        None => (rest, false),
+    };
+    release(release_word)
+        .filter(|(os, ..)| *os == Os::Debian && release_word.parse::<f64>().is_err())?;
+    Some(if slim {
+        format!("debian:{release_word}-slim")
+    } else {
+        format!("buildpack-deps:{release_word}")
+    })
+}
+
+/// google/cloud-sdk (GoogleCloudPlatform/cloud-sdk-docker; docs/image-facts.md). The variant is the
+/// tag or its suffix; only what every published build of the variant shares is decided.
+fn cloud_sdk_facts(tag: &str) -> Option<PyFacts> {
+    use Tri::{No, Unknown, Yes};
+    let variant = tag.rsplit_once('-').map_or(tag, |(_, v)| v);
+    let versioned = variant != tag;
+    let f = |os, marked, python, pip, what| PyFacts {
+        os,
+        marked,
+        python,
+        pip,
+        venv: Unknown,
+        pip_conf_override: false,
+        what,
+        usr_bin: None,
+    };
+    match variant {
+        // alpine/Dockerfile: `apk add python3` (no py3-pip); Alpine 3.17 for 426.0.0, 3.19 later.
+        "alpine" if versioned => Some(f(
+            Os::Alpine,
+            Unknown,
+            Yes,
+            No,
+            "the google/cloud-sdk Alpine image",
+        )),
+        "alpine" => Some(f(
+            Os::Alpine,
+            Yes,
+            Yes,
+            No,
+            "the google/cloud-sdk Alpine image (Alpine 3.19+)",
+        )),
+        // debian_slim/Dockerfile: python3-pip; bullseye-slim earlier, bookworm-slim since.
+        "slim" if !versioned => Some(f(
+            Os::Debian,
+            Yes,
+            Yes,
+            Yes,
+            "the google/cloud-sdk slim image (Debian 12)",
+        )),
+        // stable/Dockerfile: Debian 12, gcloud's bundled Python, no pip.
+        "stable" | "beta" if tag.contains("stable") => Some(f(
+            Os::Debian,
+            Yes,
+            Unknown,
+            No,
+            "the google/cloud-sdk stable image (Debian 12)",
+        )),
+        // Dockerfile (`latest`, `<version>`): python3-pip on Debian (bullseye at the last read).
+        _ if tag.is_empty()
+            || tag == "latest"
+            || tag
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            Some(f(
+                Os::Debian,
+                Unknown,
+                Yes,
+                Yes,
+                "the google/cloud-sdk image (Debian)",
+            ))
+        }
+        _ => None,
     }
 }
 
@@ -491,6 +631,50 @@ fn buildpack_facts(r: &ImageRef) -> Option<PyFacts> {
     })
 }
 
+/// The system pip's version on a platform, where the facts table gives it: a hosted runner's
+/// own pip, or the distribution's `python3-pip` in a Debian/Ubuntu-based image (the release is read
+/// from the tag: `ubuntu:22.04`, `debian:bullseye-slim`, `node:18-bullseye`,
+/// `nvidia/cuda:12.2.0-runtime-ubuntu22.04`). `None` when unknown (declared platforms included).
+pub fn system_pip(p: &Platform) -> Option<&'static super::platform_data::PipVersionRow> {
+    use super::platform_data::{PipOrigin, IMAGES, SYSTEM_PIP};
+    if p.facts.what.starts_with("declared") {
+        return None;
+    }
+    if p.runner {
+        return SYSTEM_PIP.iter().find(
+            |row| matches!(row.on, PipOrigin::Runner(labels) if labels.contains(&p.name.as_str())),
+        );
+    }
+    let r = parse_image(&p.name)?;
+    let row = IMAGES.iter().find(|row| {
+        row.repos.iter().any(|repo| match repo.strip_suffix('*') {
+            Some(prefix) => r.repo.starts_with(prefix),
+            None => r.repo == *repo,
+        })
+    })?;
+    let debian_based = matches!(
+        row.tag,
+        TagRule::ByTag(Family::Debian | Family::Ubuntu | Family::Buildpack | Family::Cuda)
+    );
+    if !debian_based {
+        return None;
+    }
+    let words: Vec<&str> = r.tag.split('-').collect();
+    // `node:22` has no release in its tag: unknown. The first word of a `debian`/`ubuntu` tag is
+    // the release; in other images the release is a later word (`18-bullseye`).
+    let family_image = matches!(row.tag, TagRule::ByTag(Family::Debian | Family::Ubuntu))
+        || r.repo == "buildpack-deps";
+    let candidates: &[&str] = if family_image {
+        &words[..words.len().min(1)]
+    } else {
+        words.get(1..).unwrap_or(&[])
+    };
+    SYSTEM_PIP.iter().find(|row| match row.on {
+        PipOrigin::Release(names) => candidates.iter().any(|w| names.contains(w)),
+        PipOrigin::Runner(_) => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,6 +750,140 @@ mod tests {
         for (reference, want) in cases {
             assert_eq!(&img(reference), want, "{reference}");
         }
+    }
+
+    #[test]
+    fn vendor_images_resolve_as_docs_image_facts_says() {
+        use Tri::*;
+        // (reference, expected os/marked/python/pip) — docs/image-facts.md
+        type Expected = Option<(Os, Tri, Tri, Tri)>;
+        let cases: &[(&str, Expected)] = &[
+            // uv: the tag names the base image.
+            (
+                "ghcr.io/astral-sh/uv:python3.12-bookworm",
+                Some((Os::Debian, No, Yes, Yes)),
+            ),
+            (
+                "ghcr.io/astral-sh/uv:0.9.5-python3.12-bookworm-slim",
+                Some((Os::Debian, No, Yes, Yes)),
+            ),
+            (
+                "ghcr.io/astral-sh/uv:bookworm-slim",
+                Some((Os::Debian, Yes, No, No)),
+            ),
+            ("astral/uv:0.6-debian-slim", Some((Os::Debian, Yes, No, No))),
+            (
+                "ghcr.io/astral-sh/uv:bookworm",
+                Some((Os::Debian, Yes, Yes, No)),
+            ),
+            (
+                "ghcr.io/astral-sh/uv:0.9-trixie",
+                Some((Os::Debian, Yes, Yes, No)),
+            ),
+            (
+                "ghcr.io/astral-sh/uv:debian",
+                Some((Os::Debian, Yes, Yes, No)),
+            ),
+            (
+                "ghcr.io/astral-sh/uv:alpine",
+                Some((Os::Alpine, Yes, No, No)),
+            ),
+            (
+                "ghcr.io/astral-sh/uv:alpine3.20",
+                Some((Os::Alpine, Yes, No, No)),
+            ),
+            ("ghcr.io/astral-sh/uv:latest", None),
+            ("ghcr.io/astral-sh/uv:0.9.5", None),
+            ("ghcr.io/astral-sh/uv", None),
+            // Playwright.
+            (
+                "mcr.microsoft.com/playwright/python:v1.49.0-noble",
+                Some((Os::Ubuntu, No, Yes, Yes)),
+            ),
+            (
+                "mcr.microsoft.com/playwright:v1.49.0-noble",
+                Some((Os::Ubuntu, Yes, Unknown, No)),
+            ),
+            ("mcr.microsoft.com/playwright:v1.49.0-jammy", None),
+            ("mcr.microsoft.com/playwright:v1.49.0", None),
+            // CircleCI.
+            ("cimg/base:2024.01-22.04", Some((Os::Ubuntu, No, Yes, No))),
+            ("cimg/base:current-24.04", Some((Os::Ubuntu, Yes, Yes, No))),
+            ("cimg/base:2024.01", None),
+            ("cimg/python:3.12", Some((Os::Debian, No, Yes, Yes))),
+            // Google Cloud SDK.
+            ("google/cloud-sdk:alpine", Some((Os::Alpine, Yes, Yes, No))),
+            (
+                "google/cloud-sdk:470.0.0-alpine",
+                Some((Os::Alpine, Unknown, Yes, No)),
+            ),
+            ("google/cloud-sdk:slim", Some((Os::Debian, Yes, Yes, Yes))),
+            ("google/cloud-sdk:470.0.0-slim", None),
+            (
+                "gcr.io/google.com/cloudsdktool/google-cloud-cli:stable",
+                Some((Os::Debian, Yes, Unknown, No)),
+            ),
+            (
+                "gcr.io/google.com/cloudsdktool/google-cloud-cli:500.0.0-stable",
+                Some((Os::Debian, Yes, Unknown, No)),
+            ),
+            (
+                "google/cloud-sdk:latest",
+                Some((Os::Debian, Unknown, Yes, Yes)),
+            ),
+            (
+                "google/cloud-sdk:470.0.0",
+                Some((Os::Debian, Unknown, Yes, Yes)),
+            ),
+            ("google/cloud-sdk:emulators", None),
+            // Cypress: only `latest` names a release.
+            ("cypress/browsers:latest", Some((Os::Debian, Yes, No, No))),
+            ("cypress/base:22.17.1", None),
+            // devcontainers.
+            (
+                "mcr.microsoft.com/devcontainers/javascript-node:1-22-bookworm",
+                Some((Os::Debian, Yes, Yes, No)),
+            ),
+            (
+                "mcr.microsoft.com/devcontainers/typescript-node:22-bullseye",
+                Some((Os::Debian, No, Yes, No)),
+            ),
+            ("mcr.microsoft.com/devcontainers/javascript-node:22", None),
+            (
+                "mcr.microsoft.com/devcontainers/universal:2",
+                Some((Os::Ubuntu, No, Yes, Yes)),
+            ),
+            (
+                "mcr.microsoft.com/devcontainers/miniconda:3",
+                Some((Os::Debian, No, Yes, Yes)),
+            ),
+            // conda: Jupyter docker-stacks.
+            (
+                "quay.io/jupyter/scipy-notebook:2024-05-27",
+                Some((Os::Ubuntu, No, Yes, Unknown)),
+            ),
+            ("jupyter/nbviewer", None),
+            // AWS CLI.
+            ("amazon/aws-cli:2.15.0", Some((Os::Fedora, No, Unknown, No))),
+        ];
+        for (reference, want) in cases {
+            assert_eq!(&img(reference), want, "{reference}");
+        }
+        // uv's python3.X-bookworm images carry python:3.X-bookworm's Debian /usr/bin/python3.
+        let usr_bin = |s: &str| {
+            image(s, &Declared::default())
+                .and_then(|p| p.facts.usr_bin)
+                .map(|u| u.marked)
+        };
+        assert_eq!(
+            usr_bin("ghcr.io/astral-sh/uv:python3.12-bookworm"),
+            Some(Tri::Yes)
+        );
+        assert_eq!(
+            usr_bin("ghcr.io/astral-sh/uv:python3.12-bookworm-slim"),
+            None
+        );
+        assert_eq!(usr_bin("ghcr.io/astral-sh/uv:python3.12-alpine"), None);
     }
 
     #[test]

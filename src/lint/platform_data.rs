@@ -154,6 +154,21 @@ pub enum Family {
     Cuda,
     /// devcontainers/base: Debian or Ubuntu release in the tag; whether Python is there is unknown.
     DevcontainerBase,
+    /// astral-sh/uv's derived images: the tag names the base image (`python3.12-bookworm`,
+    /// `bookworm-slim`, `alpine`), after an optional uv version (`0.9.5-`). docs/image-facts.md.
+    Uv,
+    /// CircleCI `cimg/base`: Ubuntu release in the tag (`2024.01-22.04`), python3 (python-is-python3)
+    /// without pip. docs/image-facts.md.
+    CimgBase,
+    /// Microsoft's Playwright (Node.js) images: Ubuntu release in the tag (`v1.49.0-noble`), no
+    /// Python and no pip. docs/image-facts.md.
+    PlaywrightNode,
+    /// google/cloud-sdk and google-cloud-cli: the variant in the tag (`alpine`, `slim`, `stable`).
+    /// docs/image-facts.md.
+    CloudSdk,
+    /// cypress/base, browsers, included, factory: Debian slim without Python; only `latest` names
+    /// a known release. docs/image-facts.md.
+    Cypress,
 }
 
 pub struct ImageRow {
@@ -168,6 +183,153 @@ const NONE: PyFacts = facts(Os::Other, Unknown, Unknown, Unknown, Unknown, false
 
 /// Container images. Order matters: the first row whose repository matches wins.
 pub const IMAGES: &[ImageRow] = &[
+    // Vendor and CI images (docs/image-facts.md has the source of every row). Before the general
+    // rows: the first match wins.
+    //
+    // astral-sh/uv: the derived images are `FROM <base>` plus the uv binary; the tag names the base.
+    ImageRow {
+        repos: &["ghcr.io/astral-sh/uv", "astral/uv"],
+        tag: TagRule::ByTag(Family::Uv),
+        facts: NONE,
+    },
+    // Microsoft's Playwright for Python: Ubuntu's python3 with its EXTERNALLY-MANAGED marker
+    // removed and pip from get-pip.py (noble, resolute); jammy's python3 is not marked.
+    ImageRow {
+        repos: &["mcr.microsoft.com/playwright/python"],
+        tag: TagRule::Any,
+        facts: facts(
+            Os::Ubuntu,
+            No,
+            Yes,
+            Yes,
+            Unknown,
+            false,
+            "Microsoft's Playwright for Python image (its python3 is not externally managed)",
+        ),
+    },
+    ImageRow {
+        repos: &["mcr.microsoft.com/playwright"],
+        tag: TagRule::ByTag(Family::PlaywrightNode),
+        facts: NONE,
+    },
+    ImageRow {
+        repos: &["cimg/base"],
+        tag: TagRule::ByTag(Family::CimgBase),
+        facts: NONE,
+    },
+    ImageRow {
+        repos: &[
+            "google/cloud-sdk",
+            "gcr.io/google.com/cloudsdktool/cloud-sdk",
+            "gcr.io/google.com/cloudsdktool/google-cloud-cli",
+            "us-docker.pkg.dev/google.com/cloudsdktool/gcr.io/cloud-sdk",
+            "us-docker.pkg.dev/google.com/cloudsdktool/gcr.io/google-cloud-cli",
+        ],
+        tag: TagRule::ByTag(Family::CloudSdk),
+        facts: NONE,
+    },
+    ImageRow {
+        repos: &[
+            "cypress/base",
+            "cypress/browsers",
+            "cypress/included",
+            "cypress/factory",
+        ],
+        tag: TagRule::ByTag(Family::Cypress),
+        facts: NONE,
+    },
+    // devcontainers' Node.js images are `FROM node:<variant>` (non-slim): buildpack-deps.
+    ImageRow {
+        repos: &[
+            "mcr.microsoft.com/devcontainers/javascript-node",
+            "mcr.microsoft.com/devcontainers/typescript-node",
+        ],
+        tag: TagRule::ByTag(Family::Buildpack),
+        facts: NONE,
+    },
+    // devcontainers/universal: the Python feature's /usr/local/python/current/bin (and conda) come
+    // first on PATH; neither is externally managed.
+    ImageRow {
+        repos: &["mcr.microsoft.com/devcontainers/universal"],
+        tag: TagRule::Any,
+        facts: facts(
+            Os::Ubuntu,
+            No,
+            Yes,
+            Yes,
+            Unknown,
+            false,
+            "the devcontainers universal image (its /usr/local/python Python is not externally managed)",
+        ),
+    },
+    // conda's /opt/conda/bin first on PATH: devcontainers' miniconda/anaconda and Jupyter's
+    // docker-stacks (Ubuntu + micromamba-installed Python).
+    ImageRow {
+        repos: &[
+            "mcr.microsoft.com/devcontainers/miniconda",
+            "mcr.microsoft.com/devcontainers/anaconda",
+        ],
+        tag: TagRule::Any,
+        facts: facts(
+            Os::Debian,
+            No,
+            Yes,
+            Yes,
+            Unknown,
+            false,
+            "a devcontainers conda image (conda's Python is not externally managed)",
+        ),
+    },
+    ImageRow {
+        repos: &[
+            "quay.io/jupyter/docker-stacks-foundation",
+            "quay.io/jupyter/base-notebook",
+            "quay.io/jupyter/minimal-notebook",
+            "quay.io/jupyter/scipy-notebook",
+            "quay.io/jupyter/r-notebook",
+            "quay.io/jupyter/julia-notebook",
+            "quay.io/jupyter/tensorflow-notebook",
+            "quay.io/jupyter/pytorch-notebook",
+            "quay.io/jupyter/datascience-notebook",
+            "quay.io/jupyter/pyspark-notebook",
+            "quay.io/jupyter/all-spark-notebook",
+            "jupyter/docker-stacks-foundation",
+            "jupyter/base-notebook",
+            "jupyter/minimal-notebook",
+            "jupyter/scipy-notebook",
+            "jupyter/r-notebook",
+            "jupyter/julia-notebook",
+            "jupyter/tensorflow-notebook",
+            "jupyter/pytorch-notebook",
+            "jupyter/datascience-notebook",
+            "jupyter/pyspark-notebook",
+            "jupyter/all-spark-notebook",
+        ],
+        tag: TagRule::Any,
+        facts: facts(
+            Os::Ubuntu,
+            No,
+            Yes,
+            Unknown,
+            Unknown,
+            false,
+            "a Jupyter docker-stacks image (conda's Python is not externally managed)",
+        ),
+    },
+    // amazon/aws-cli: amazonlinux (Fedora family, never marked), no pip.
+    ImageRow {
+        repos: &["amazon/aws-cli"],
+        tag: TagRule::Any,
+        facts: facts(
+            Os::Fedora,
+            No,
+            Unknown,
+            No,
+            Unknown,
+            false,
+            "the amazon/aws-cli image (Amazon Linux)",
+        ),
+    },
     // Official Python images: CPython in /usr/local, first on PATH, unmarked, with pip.
     ImageRow {
         repos: &[
@@ -176,7 +338,6 @@ pub const IMAGES: &[ImageRow] = &[
             "mcr.microsoft.com/devcontainers/python",
             "cimg/python",
             "circleci/python",
-            "ghcr.io/astral-sh/uv",
             "mcr.microsoft.com/vscode/devcontainers/python",
         ],
         tag: TagRule::Any,
@@ -316,5 +477,62 @@ pub const IMAGES: &[ImageRow] = &[
         repos: &["mcr.microsoft.com/devcontainers/base"],
         tag: TagRule::ByTag(Family::DevcontainerBase),
         facts: NONE,
+    },
+];
+
+/// Where a system pip comes from: a hosted runner's image, or a distribution release's
+/// `python3-pip` package (installed by the job).
+pub enum PipOrigin {
+    /// GitHub-hosted runner labels (exact, lowercase).
+    Runner(&'static [&'static str]),
+    /// Release words as they appear in an image tag (`jammy`, `22.04`, `ubuntu22.04`, `bullseye`),
+    /// for the `debian`/`ubuntu` images and images built on them.
+    Release(&'static [&'static str]),
+}
+
+/// The version of the system pip, where pep668.md gives it (§1.1, §2.1, §5, §7). `--break-system-packages`
+/// came in pip 23.0.1: older pips reject it with `no such option` (rc 2). Platforms not listed are
+/// unknown (rules say nothing).
+pub struct PipVersionRow {
+    pub on: PipOrigin,
+    pub version: &'static str,
+    pub source: &'static str,
+}
+
+pub const SYSTEM_PIP: &[PipVersionRow] = &[
+    PipVersionRow {
+        on: PipOrigin::Runner(&["ubuntu-22.04", "ubuntu-22.04-arm"]),
+        version: "22.0.2",
+        source: "pep668.md §2.1, §5",
+    },
+    PipVersionRow {
+        on: PipOrigin::Runner(&[
+            "ubuntu-24.04",
+            "ubuntu-latest",
+            "ubuntu-24.04-arm",
+            "ubuntu-slim",
+        ]),
+        version: "24.0",
+        source: "pep668.md §2.1",
+    },
+    PipVersionRow {
+        on: PipOrigin::Runner(&["ubuntu-26.04", "ubuntu-26.04-arm"]),
+        version: "25.1.1",
+        source: "pep668.md §2.1",
+    },
+    PipVersionRow {
+        on: PipOrigin::Release(&["jammy", "22.04", "ubuntu22.04"]),
+        version: "22.0.2",
+        source: "pep668.md §5",
+    },
+    PipVersionRow {
+        on: PipOrigin::Release(&["bullseye", "11"]),
+        version: "20.3.4",
+        source: "pep668.md §2.1, §5",
+    },
+    PipVersionRow {
+        on: PipOrigin::Release(&["bookworm", "12"]),
+        version: "23.0.1",
+        source: "pep668.md §7 (python3-pip 23.0.1+dfsg-1)",
     },
 ];

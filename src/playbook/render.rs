@@ -4,7 +4,10 @@
 
 use std::fmt::Write as _;
 
+use schemars::{JsonSchema, Schema};
 use serde::Serialize;
+
+use crate::envelope;
 
 use super::load::{Catalog, Entry};
 use super::schema::{Playbook, Severity, Signal};
@@ -320,46 +323,64 @@ pub fn index(catalog: &Catalog) -> String {
     out
 }
 
-#[derive(Serialize)]
+/// A playbook as `explain --format json` and `list --format json` show it: where it comes from,
+/// then every field of the playbook file (`playbooks/README.md`).
+#[derive(Serialize, JsonSchema)]
 struct JsonPlaybook<'a> {
-    schema_version: u32,
+    /// The playbook file (bundled: its path in the repository).
     source: &'a str,
+    /// Shipped with faultline (false: a team folder's).
     bundled: bool,
+    /// The alias the playbook was asked for by (`explain OLD-ID`), when it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     requested_alias: Option<&'a str>,
     #[serde(flatten)]
     playbook: &'a Playbook,
 }
 
+/// `list --format json`.
+#[derive(Serialize, JsonSchema)]
+struct JsonList<'a> {
+    /// The playbooks, sorted by category then id, after `--category` and `--tag`.
+    playbooks: Vec<JsonPlaybook<'a>>,
+}
+
+/// The schema of `explain PLAYBOOK --format json`.
+pub fn playbook_schema() -> Schema {
+    envelope::schema_of::<JsonPlaybook<'static>>(
+        "playbook",
+        "playbook (explain PLAYBOOK --format json)",
+    )
+}
+
+/// The schema of `list --format json`.
+pub fn list_schema() -> Schema {
+    envelope::schema_of::<JsonList<'static>>("list", "playbook list (list --format json)")
+}
+
 /// `explain --format json`; `alias` is the alias the playbook was asked for by, if any (shown as
 /// `"requested_alias"`).
 pub fn json(entry: &Entry, alias: Option<&str>) -> String {
-    let doc = JsonPlaybook {
-        schema_version: 1,
+    envelope::render(JsonPlaybook {
         source: &entry.path,
         bundled: entry.bundled,
         requested_alias: alias,
         playbook: &entry.playbook,
-    };
-    let mut s = serde_json::to_string_pretty(&doc).expect("internal error: playbook serialises");
-    s.push('\n');
-    s
+    })
 }
 
 pub fn list_json(entries: &[&Entry]) -> String {
-    let docs: Vec<JsonPlaybook> = entries
-        .iter()
-        .map(|e| JsonPlaybook {
-            schema_version: 1,
-            source: &e.path,
-            bundled: e.bundled,
-            requested_alias: None,
-            playbook: &e.playbook,
-        })
-        .collect();
-    let mut s = serde_json::to_string_pretty(&docs).expect("internal error: playbooks serialise");
-    s.push('\n');
-    s
+    envelope::render(JsonList {
+        playbooks: entries
+            .iter()
+            .map(|e| JsonPlaybook {
+                source: &e.path,
+                bundled: e.bundled,
+                requested_alias: None,
+                playbook: &e.playbook,
+            })
+            .collect(),
+    })
 }
 
 pub fn list_human(entries: &[&Entry], color: bool) -> String {

@@ -2,10 +2,11 @@
 //! (or a team folder given with `--playbooks`). Unknown fields are errors so typos do not silently
 //! disable a signal. `playbooks/README.md` documents every field for playbook authors.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One failure class: how to recognise it in a log, and what to tell the user.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Playbook {
     /// Stable kebab-case id; the file stem must equal it.
@@ -16,6 +17,7 @@ pub struct Playbook {
     pub category: String,
     /// How bad the failure is for the pipeline.
     pub severity: Severity,
+    /// Free-form labels for `faultline list --tag`.
     #[serde(default)]
     pub tags: Vec<String>,
     /// What this failure means, in two or three sentences.
@@ -55,7 +57,9 @@ pub struct Playbook {
     pub matcher: MatchSpec,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,
@@ -64,23 +68,27 @@ pub enum Severity {
     Critical,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
+    /// What the page is.
     pub title: String,
+    /// Where it is.
     pub url: String,
 }
 
 /// One source of the messages a playbook matches: a URL, or a repository and a path in it, and
 /// what it shows (the format string, the pasted log line, the documented message).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
+    /// A page that shows the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// `owner/name`, with `path`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
+    /// The file in `repo` that holds the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// What the reference shows, in one line.
@@ -90,7 +98,7 @@ pub struct Reference {
 /// Signals are regular expressions, matched case-insensitively against each normalised log line
 /// (ANSI colour, timestamps and CI prefixes already removed). Do not anchor them with `^` unless the
 /// text really starts the line after normalisation.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
     /// At least one must match for the playbook to be a candidate. Each match is evidence.
@@ -112,7 +120,7 @@ fn default_window() -> u32 {
 }
 
 /// A signal: either a bare regex (strength `medium`) or `{regex, strength}`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Signal {
     Bare(String),
@@ -139,7 +147,9 @@ impl Signal {
 }
 
 /// How much one matching signal says on its own.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
     /// Generic text many failures print (`Error:`, `exit code 1`): never a confident diagnosis alone.

@@ -237,3 +237,17 @@ pub fn summary(findings: &[Finding], files_checked: usize, unusable: usize) -> S
         plural(files_checked, "file"),
     )
 }
+
+/// `--statistics` as a table: findings per rule, most first (then by id), and the total.
+pub fn statistics(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for (n, rule, sev) in super::json::rule_counts(findings) {
+        out.push_str(&format!("{n:>6}  {:<7}  {rule}\n", sev.as_str()));
+    }
+    out.push_str(&format!(
+        "{:>6}  finding{} in all\n",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" }
+    ));
+    out
+}

@@ -57,9 +57,7 @@ pub(super) fn deprecated_use(
                 u.action, u.git_ref, d.source
             ),
         )
-    } else if let Some(c) = composite
-        .filter(|c| Version::parse(&c.fails_below).is_some_and(|b| version.always_below(&b)))
-    {
+    } else if let Some(c) = composite.filter(|c| c.fails(&version)) {
         (
             c.fixed.clone(),
             format!(

@@ -6,9 +6,14 @@
 mod action_versions;
 mod apt_install_without_update;
 mod apt_install_without_yes;
+mod apt_update_on_archived_release;
 mod artifact_action_deprecated;
 mod cache_action_deprecated;
 mod dind_tls_port_mismatch;
+mod js_action_in_old_glibc_container;
+mod npm_ci_without_lockfile;
+mod oidc_without_id_token_permission;
+mod pip_break_system_packages_old_pip;
 mod pip_install_externally_managed;
 mod pip_install_relies_on_runner_pip_conf;
 mod pip_unavailable;
@@ -19,13 +24,13 @@ mod set_env_command_disabled;
 mod setup_cache_lockfile;
 mod setup_node_cache_without_lockfile;
 mod setup_python_cache_without_file;
+mod setup_python_version_unavailable;
 mod tool_version_number;
 mod upload_artifact_name_conflict;
 mod uv_pip_system_externally_managed;
 mod venv_activated_in_earlier_step;
 mod venv_without_python3_venv;
 
-use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -34,9 +39,7 @@ use super::checkpoint::{Checkpoint, Context};
 use super::env::{ScopeKind, Site};
 use super::source::shell::Nesting;
 use super::source::span::Span;
-use crate::cli::{DocFormat, ExplainArgs, ListFormat, RulesArgs};
 use crate::report::{Finding, Fix, Label, Severity};
-use crate::ui::Ui;
 
 /// A lint rule's logic. Metadata (severity, summary, playbook) lives in its YAML file. A rule
 /// subscribes to what it needs: shell commands (`check`, one `Site` per command with the
@@ -54,9 +57,14 @@ pub trait Rule: Sync {
 pub const RULES: &[&dyn Rule] = &[
     &apt_install_without_update::AptInstallWithoutUpdate,
     &apt_install_without_yes::AptInstallWithoutYes,
+    &apt_update_on_archived_release::AptUpdateOnArchivedRelease,
     &artifact_action_deprecated::ArtifactActionDeprecated,
     &cache_action_deprecated::CacheActionDeprecated,
     &dind_tls_port_mismatch::DindTlsPortMismatch,
+    &js_action_in_old_glibc_container::JsActionInOldGlibcContainer,
+    &npm_ci_without_lockfile::NpmCiWithoutLockfile,
+    &oidc_without_id_token_permission::OidcWithoutIdTokenPermission,
+    &pip_break_system_packages_old_pip::PipBreakSystemPackagesOldPip,
     &pip_install_externally_managed::PipInstallExternallyManaged,
     &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,
     &pip_unavailable::PipUnavailable,
@@ -66,6 +74,7 @@ pub const RULES: &[&dyn Rule] = &[
     &set_env_command_disabled::SetEnvCommandDisabled,
     &setup_node_cache_without_lockfile::SetupNodeCacheWithoutLockfile,
     &setup_python_cache_without_file::SetupPythonCacheWithoutFile,
+    &setup_python_version_unavailable::SetupPythonVersionUnavailable,
     &tool_version_number::ToolVersionNumber,
     &upload_artifact_name_conflict::UploadArtifactNameConflict,
     &uv_pip_system_externally_managed::UvPipSystemExternallyManaged,
@@ -74,15 +83,38 @@ pub const RULES: &[&dyn Rule] = &[
 ];
 
 /// A rule's metadata, from `rules/<id>.yaml`.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleMeta {
+    /// The rule id (for `--select`, `.faultline.yaml` and suppressions).
     pub id: String,
+    /// The default severity (a finding may be lower where the facts are uncertain).
     pub severity: Severity,
+    /// What the rule flags, in one line.
     pub summary: String,
+    /// The file kinds the rule reads: `github-actions`, `gitlab-ci`, `dockerfile`.
     pub applies_to: Vec<String>,
+    /// The playbook of the failure the rule prevents (`faultline explain PLAYBOOK`).
     pub playbook: String,
+    /// Markdown: what it flags, why it fails, an example, what to use instead.
     pub explanation: String,
+}
+
+/// `rules --format json`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct RulesDoc {
+    /// Every rule, alphabetical.
+    pub rules: &'static [RuleMeta],
+}
+
+/// The schema of `rules --format json`.
+pub fn rules_schema() -> schemars::Schema {
+    crate::envelope::schema_of::<RulesDoc>("rules", "rule list (rules --format json)")
+}
+
+/// The schema of `explain RULE --format json`: the rule's metadata in the envelope.
+pub fn rule_schema() -> schemars::Schema {
+    crate::envelope::schema_of::<RuleMeta>("rule", "rule (explain RULE --format json)")
 }
 
 impl<'de> Deserialize<'de> for Severity {
@@ -284,74 +316,6 @@ pub(crate) fn venv_help(site: &Site<'_>) -> String {
             "use a `python:3.12` container, or {venv_pkg}install into a venv in the same step: `python3 -m venv .venv && . .venv/bin/activate && pip install …`; or set `PIP_BREAK_SYSTEM_PACKAGES: 1` in the job's `env:` if you accept the risk"
         ),
     }
-}
-
-pub fn run_rules(args: &RulesArgs, ui: &Ui) -> ExitCode {
-    let out = match args.format {
-        ListFormat::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "rules": all() }))
-                    .expect("internal error: JSON of plain data");
-            s.push('\n');
-            s
-        }
-        ListFormat::Human => {
-            let mut s = String::new();
-            for m in all() {
-                s.push_str(&format!(
-                    "{:<40} {:<8} {}\n{:<40} {:<8} prevents: {}\n",
-                    m.id,
-                    m.severity.as_str(),
-                    m.summary,
-                    "",
-                    "",
-                    m.playbook
-                ));
-            }
-            // Not a rule about CI files, but its findings appear beside theirs.
-            s.push_str(&format!(
-                "{:<40} {:<8} {}\n",
-                super::suppress::RULE,
-                "warning",
-                super::suppress::SUMMARY
-            ));
-            s
-        }
-    };
-    ui.emit(&out)
-}
-
-pub fn run_explain_rule(args: &ExplainArgs, ui: &Ui) -> ExitCode {
-    if args.id == super::suppress::RULE {
-        let text = format!(
-            "{} (warning): {}\n\n{}\n",
-            super::suppress::RULE,
-            super::suppress::SUMMARY,
-            super::suppress::EXPLANATION
-        );
-        return ui.emit(&text);
-    }
-    let Some(m) = meta(&args.id) else {
-        return ui.fail(format!("unknown rule `{}`", args.id));
-    };
-    let out = match args.format {
-        DocFormat::Json => {
-            let mut s =
-                serde_json::to_string_pretty(m).expect("internal error: JSON of plain data");
-            s.push('\n');
-            s
-        }
-        DocFormat::Markdown => markdown(m),
-        DocFormat::Human => format!(
-            "{id} ({sev}): {summary}\nprevents: {pb} (faultline explain {pb})\n\n{expl}",
-            id = m.id,
-            sev = m.severity.as_str(),
-            summary = m.summary,
-            pb = m.playbook,
-            expl = m.explanation
-        ),
-    };
-    ui.emit(&out)
 }
 
 /// A rule's documentation page (`faultline explain RULE --format markdown`, and the page

@@ -12,6 +12,11 @@ pub(super) fn missing(
     if u.input("cache-dependency-path").is_some() || !ctx.repo.known() {
         return None; // a path of the user's choosing, or a tree too big to list: say nothing
     }
+    if u.job.is_none() || u.after_other_checkout {
+        // A composite action runs in its caller's workspace, checked out by the caller; another
+        // repository or a `path:` checkout puts something else at the root: say nothing.
+        return None;
+    }
     if !u.after_checkout {
         return Some(
             "no `actions/checkout` step runs before it, so the repository is not there yet"

@@ -29,6 +29,8 @@ impl EnvVar {
 pub struct Workflow {
     pub env: Vec<EnvVar>,
     pub default_shell: Option<String>,
+    /// `defaults.run.working-directory` as written.
+    pub default_working_directory: Option<String>,
     pub jobs: Vec<Job>,
 }
 
@@ -43,6 +45,8 @@ pub struct Job {
     pub container: Option<(String, Span)>,
     pub env: Vec<EnvVar>,
     pub default_shell: Option<String>,
+    /// `defaults.run.working-directory` as written.
+    pub default_working_directory: Option<String>,
     /// Matrix combinations (empty map when there is no matrix); `None` when the matrix cannot be
     /// expanded statically (`matrix: ${{ fromJSON(…) }}`).
     pub matrix: Option<Vec<BTreeMap<String, String>>>,
@@ -63,6 +67,8 @@ pub struct Step {
     pub run: Option<ScriptText>,
     pub shell: Option<String>,
     pub env: Vec<EnvVar>,
+    /// `working-directory` as written.
+    pub working_directory: Option<String>,
 }
 
 impl Step {
@@ -106,6 +112,13 @@ fn env_of(node: Option<&Node>) -> Vec<EnvVar> {
         .collect()
 }
 
+fn default_working_directory(node: &Node) -> Option<String> {
+    node.get("defaults")?
+        .get("run")?
+        .get("working-directory")
+        .and_then(scalar_text)
+}
+
 fn default_shell(node: &Node) -> Option<String> {
     node.get("defaults")?
         .get("run")?
@@ -121,6 +134,7 @@ pub fn workflow(doc: &Node, src: &str) -> Workflow {
     Workflow {
         env: env_of(doc.get("env")),
         default_shell: default_shell(doc),
+        default_working_directory: default_working_directory(doc),
         jobs,
     }
 }
@@ -157,6 +171,7 @@ fn job(id: &str, key: &Node, node: &Node, src: &str) -> Job {
         container,
         env: env_of(node.get("env")),
         default_shell: default_shell(node),
+        default_working_directory: default_working_directory(node),
         continue_on_error: node.get("continue-on-error").and_then(scalar_text),
         matrix: node
             .get("strategy")
@@ -180,6 +195,7 @@ fn step(node: &Node, src: &str) -> Step {
         run,
         shell: node.get("shell").and_then(scalar_text),
         env: env_of(node.get("env")),
+        working_directory: node.get("working-directory").and_then(scalar_text),
     }
 }
 

@@ -114,7 +114,7 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     Ok(loader
         .into_documents()
         .iter()
-        .map(|d| convert(d, &map))
+        .map(|d| convert(d, &map, text))
         .collect())
 }
 
@@ -218,15 +218,27 @@ impl Guard {
     }
 }
 
-fn convert(node: &MarkedYaml, map: &CharToByte) -> Node {
-    let span = map.byte(node.span.start.index())..map.byte(node.span.end.index());
-    let (kind, tag) = convert_data(&node.data, map);
+fn convert(node: &MarkedYaml, map: &CharToByte, text: &str) -> Node {
+    let mut span = map.byte(node.span.start.index())..map.byte(node.span.end.index());
+    let (kind, tag) = convert_data(&node.data, map, text);
+    // In a flow collection saphyr ends a quoted scalar's span after the blanks that follow its
+    // closing quote (`{ python: '3.7' }`): a quoted scalar ends at its quote.
+    if let Kind::Scalar(Scalar {
+        style: Style::SingleQuoted | Style::DoubleQuoted,
+        ..
+    }) = &kind
+    {
+        if let Some(t) = text.get(span.clone()) {
+            span.end = span.start + t.trim_end_matches([' ', '\t', '\n', '\r']).len();
+        }
+    }
     Node { span, kind, tag }
 }
 
 fn convert_data<'a>(
     data: &YamlData<'a, MarkedYaml<'a>>,
     map: &CharToByte,
+    text: &str,
 ) -> (Kind, Option<String>) {
     match data {
         YamlData::Representation(v, style, _) => (
@@ -253,19 +265,19 @@ fn convert_data<'a>(
             )
         }
         YamlData::Sequence(items) => (
-            Kind::Seq(items.iter().map(|n| convert(n, map)).collect()),
+            Kind::Seq(items.iter().map(|n| convert(n, map, text)).collect()),
             None,
         ),
         YamlData::Mapping(m) => (
             Kind::Map(
                 m.iter()
-                    .map(|(k, v)| (convert(k, map), convert(v, map)))
+                    .map(|(k, v)| (convert(k, map, text), convert(v, map, text)))
                     .collect(),
             ),
             None,
         ),
         YamlData::Tagged(tag, inner) => {
-            let (kind, _) = convert_data(&inner.data, map);
+            let (kind, _) = convert_data(&inner.data, map, text);
             (kind, Some(format!("{}{}", tag.handle, tag.suffix)))
         }
         YamlData::Alias(_) | YamlData::BadValue => (
@@ -518,6 +530,18 @@ mod tests {
                 .map(|s| s.style),
             Some(Style::SingleQuoted)
         );
+    }
+
+    #[test]
+    fn quoted_scalars_in_flow_collections_end_at_their_quote() {
+        let src = "a: { x: '3.7' , y: \"b\"  }\nb: [ 'q' , z ]\nc: 'd'  \n";
+        let docs = parse(src).expect("valid");
+        let d = &docs[0];
+        let at = |n: Option<&Node>| &src[n.expect("node").span.clone()];
+        assert_eq!(at(d.get("a").and_then(|a| a.get("x"))), "'3.7'");
+        assert_eq!(at(d.get("a").and_then(|a| a.get("y"))), "\"b\"");
+        assert_eq!(at(d.get("b").and_then(Node::as_seq).map(|s| &s[0])), "'q'");
+        assert_eq!(at(d.get("c")), "'d'");
     }
 
     #[test]

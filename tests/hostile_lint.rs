@@ -352,6 +352,35 @@ fn gitlab_global_variables_times_jobs() {
 }
 
 #[test]
+fn gitlab_big_template_times_jobs() {
+    // Each job's merged keys and services are its own copies: a template of 10,000 keys and
+    // 2,000 services extended by 1,000 jobs keeps only the job keywords (read once per
+    // template) and 64 services each.
+    let repo = Repo::new("gltemplate");
+    let mut text = String::from(".t:\n  rules: [{when: always}]\n  services:\n");
+    for i in 0..2_000 {
+        writeln!(text, "    - name: svc{i}:1\n      variables: {{A: b}}").expect("write");
+    }
+    for i in 0..10_000 {
+        writeln!(text, "  k{i}: x").expect("write");
+    }
+    for i in 0..1_000 {
+        writeln!(text, "j{i}:\n  extends: .t\n  script: [echo]").expect("write");
+    }
+    text.push_str("last:\n  extends: .t\n  only: [main]\n  script: [echo]\n");
+    repo.write(".gitlab-ci.yml", text);
+    let out = lint(&repo, &["--format", "json"]);
+    assert_exit(&out, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(
+        json["findings"][0]["rule"], "rules-with-only-except",
+        "{}",
+        out.stdout
+    );
+    assert_eq!(json["findings"][0]["start_line"], 17_006, "{}", out.stdout);
+}
+
+#[test]
 fn workflow_env_times_jobs() {
     // Workflow `env:` was set again in every job's walk: 5,000 × 5,000 took 2 minutes.
     let repo = Repo::new("ghenv");

@@ -300,3 +300,108 @@ fn setup_node_v5_caches_npm_by_itself_when_package_json_names_npm() {
         assert_eq!(run(&files), (0, String::new()), "{files:?}");
     }
 }
+
+const GITLAB: &str = ".gitlab-ci.yml";
+
+/// GitLab variables in block and flow style, with comments and a variable that stays as written.
+const GITLAB_BEFORE: &str = "\
+# GitLab CI (comments survive a fix)
+variables:
+  PYTHON_VERSION: 3.10 # the Python line
+  RUBY_VERSION: 3.0    # Ruby prints 3.0: unchanged
+test:
+  image: python:$PYTHON_VERSION
+  variables: { GO_VERSION: 1.20, NODE_VERSION: \"20.10\" }
+  script:
+    - curl -LO https://go.dev/dl/go$GO_VERSION.linux-amd64.tar.gz
+    - npx node@$NODE_VERSION --version
+    - echo ruby $RUBY_VERSION
+";
+
+#[test]
+fn gitlab_variable_fix_quotes_the_number_as_written() {
+    let repo = Repo::with(&[(GITLAB, GITLAB_BEFORE)]);
+    let diff = repo.run(&["lint", "--diff"]);
+    assert_eq!(diff.code, 1);
+    assert_eq!(repo.read(GITLAB), GITLAB_BEFORE);
+    assert!(diff.stdout.contains(
+        "-  PYTHON_VERSION: 3.10 # the Python line\n+  PYTHON_VERSION: '3.10' # the Python line\n"
+    ));
+    assert_eq!(
+        diff.stderr,
+        "faultline: 2 fixes available in 1 file (--diff wrote nothing)\n"
+    );
+    let out = repo.run(&["lint", "--fix", "--format", "concise", "-q"]);
+    assert_eq!(
+        repo.read(GITLAB),
+        GITLAB_BEFORE
+            .replace("PYTHON_VERSION: 3.10 #", "PYTHON_VERSION: '3.10' #")
+            .replace("GO_VERSION: 1.20,", "GO_VERSION: '1.20',")
+    );
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    assert_eq!(out.stderr, "");
+    let again = repo.run(&["lint", "--diff"]);
+    assert_eq!((again.code, again.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn an_included_gitlab_job_is_judged_merged_with_its_includer() {
+    let repo = Repo::with(&[
+        (
+            GITLAB,
+            "include:\n  - local: ci/jobs.yml\nvariables:\n  PYTHON_VERSION: 3.10\n.on-merge-requests:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n",
+        ),
+        (
+            "ci/jobs.yml",
+            "unit:\n  extends: .on-merge-requests\n  only: [main]\n  image: python:$PYTHON_VERSION\n  script: [pytest]\n",
+        ),
+    ]);
+    // Named alone (as pre-commit passes it), and found by a walk: the same findings, in the
+    // included file, each pointing back at the includer.
+    for args in [
+        &["lint", "--format", "json", "ci/jobs.yml"][..],
+        &["lint", "--format", "json"][..],
+    ] {
+        let out = repo.run(args);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let v: Value = serde_json::from_str(&out.stdout).unwrap();
+        let got: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let related: Vec<String> = f["related"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}:{}:{}",
+                            r["path"].as_str().unwrap(),
+                            r["line"],
+                            r["column"]
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{}:{}:{} {} {} fix={} related={}",
+                    f["path"].as_str().unwrap(),
+                    f["start_line"],
+                    f["start_column"],
+                    f["severity"].as_str().unwrap(),
+                    f["rule"].as_str().unwrap(),
+                    !f["fix"].is_null(),
+                    related.join(",")
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "ci/jobs.yml:3:3 error rules-with-only-except fix=false related=.gitlab-ci.yml:6:3",
+                "ci/jobs.yml:4:10 warning tool-version-number fix=false related=.gitlab-ci.yml:4:19",
+            ],
+            "{args:?}"
+        );
+    }
+}

@@ -12,13 +12,20 @@
 //! - `Script`: a step's `run:` script, with whether unsecure workflow commands are allowed;
 //! - `Image`: a container image the file names (a GitHub job's `container:` per leg, a GitLab
 //!   `image:`, a Dockerfile `FROM`), with the distribution release it runs (`distro.rs`).
+//!
+//! And of a GitLab CI file, one per job of the linted file (built by [`gitlab_jobs`]):
+//! - `GitlabJob`: the job after `include:`, `extends:` and `default:` merging: its keys, image,
+//!   services and variables (each scalar with its source text and style), each with the file it
+//!   is written in, and the places where the job uses a variable as a version or an image tag.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use super::distro::{self, Release};
 use super::facts::{Date, Version};
+use super::source::gitlab;
 use super::source::matrix::{self, Leg};
+use super::source::shell;
 use super::source::span::Span;
 use super::source::yaml::{Node, ScriptText, Style};
 use crate::report::SourceFile;
@@ -171,6 +178,7 @@ pub enum Checkpoint<'a> {
     ToolVersion(ToolVersion<'a>),
     Condition(Condition<'a>),
     Script(Script<'a>),
+    GitlabJob(GitlabJob),
     Image(Image<'a>),
 }
 
@@ -434,6 +442,177 @@ pub struct Script<'a> {
     /// `ACTIONS_ALLOW_UNSECURE_COMMANDS: true` in the workflow's, job's or step's `env`.
     pub unsecure_allowed: bool,
     _life: std::marker::PhantomData<&'a ()>,
+}
+
+/// A place in one of the files of a GitLab pipeline: the linted file, a file it includes, or the
+/// file that includes it.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+impl Place {
+    /// Whether the place is in the file a finding belongs to.
+    pub fn is_in(&self, ctx: &Context) -> bool {
+        Arc::ptr_eq(&self.file, &ctx.file)
+    }
+
+    /// A label on this place: among the finding's labels when it is in the finding's file, else
+    /// among its labels elsewhere.
+    pub fn label(&self, ctx: &Context, message: &str, finding: &mut crate::report::Finding) {
+        let label = crate::report::Label {
+            span: self.span.clone(),
+            message: message.to_string(),
+        };
+        if self.is_in(ctx) {
+            finding.related.push(label);
+        } else {
+            finding.related_elsewhere.push((self.file.clone(), label));
+        }
+    }
+}
+
+/// A GitLab CI job of the linted file, after merging: GitLab deep-merges the included files and
+/// the main file, then each job with its `extends:` ancestors, then takes `default:` keys the
+/// job does not set. Hidden keys (`.name`) are templates, not jobs: GitLab does not validate them
+/// as jobs (`Entry::Hidden`), so they have no checkpoint; what they hold reaches the jobs that
+/// extend them.
+#[derive(Debug)]
+pub struct GitlabJob {
+    pub name: String,
+    /// The job's key in the linted file.
+    pub name_span: Span,
+    /// Its top-level keys, each where the winning definition writes it.
+    pub keys: Vec<GitlabKey>,
+    /// `image:` (or its `name:`) as written, the job's or the inherited default.
+    pub image: Option<(String, Place)>,
+    pub services: Vec<GitlabService>,
+    /// The top-level variables, shared by every job of the file (not copied into each: 5,000
+    /// variables and 5,000 jobs would be 25 million copies).
+    pub globals: Arc<GitlabGlobals>,
+    /// Which of them the job takes (`inherit:variables`).
+    pub inherit_variables: gitlab::Inherit,
+    /// The job's own variables, in order (a later one wins; `extends:` ancestors first).
+    pub own_variables: Vec<GitlabVariable>,
+    /// Where the job expands a variable as a version or an image tag (see [`VersionUseKind`]).
+    pub version_uses: Vec<VersionUse>,
+}
+
+impl GitlabJob {
+    pub fn key(&self, name: &str) -> Option<&GitlabKey> {
+        self.keys.iter().find(|k| k.name == name)
+    }
+
+    /// The variable `name` in force for the job's scripts and keywords: its own, else the
+    /// top-level one it inherits.
+    pub fn variable(&self, name: &str) -> Option<&GitlabVariable> {
+        self.own_variables
+            .iter()
+            .rev()
+            .find(|v| v.name == name)
+            .or_else(|| {
+                self.inherit_variables
+                    .allows(name)
+                    .then(|| self.globals.get(name))
+                    .flatten()
+            })
+    }
+}
+
+/// The top-level `variables:` of a pipeline, in order, with the last definition of each name.
+#[derive(Debug, Default)]
+pub struct GitlabGlobals {
+    pub list: Vec<GitlabVariable>,
+    last: std::collections::HashMap<String, usize>,
+}
+
+impl GitlabGlobals {
+    fn new(list: Vec<GitlabVariable>) -> GitlabGlobals {
+        let last = list
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.name.clone(), i))
+            .collect();
+        GitlabGlobals { list, last }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&GitlabVariable> {
+        self.last.get(name).and_then(|&i| self.list.get(i))
+    }
+}
+
+#[derive(Debug)]
+pub struct GitlabKey {
+    pub name: String,
+    /// The key as written.
+    pub place: Place,
+    /// Its value is `null`.
+    pub null: bool,
+    /// Written in a definition of the job itself, not inherited through `extends:`.
+    pub own: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct GitlabVariable {
+    pub name: String,
+    /// `NAME: value`, key to value.
+    pub place: Place,
+    /// The value's scalar (`NAME: v` or `NAME: {value: v}`); `None` for anything else.
+    pub value: Option<VariableValue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VariableValue {
+    /// The text after YAML's quoting rules, before GitLab types it.
+    pub text: String,
+    /// The scalar as written in the file (`3.10`, `'3.10'`).
+    pub written: String,
+    pub style: Style,
+    /// A plain `null`, `~` or empty value.
+    pub null: bool,
+    /// An explicit tag (`!!str 3.10`).
+    pub tagged: bool,
+    pub place: Place,
+}
+
+#[derive(Debug)]
+pub struct GitlabService {
+    /// The image reference as written (`docker:27-dind`).
+    pub image: String,
+    pub place: Place,
+    /// `alias:` names.
+    pub aliases: Vec<String>,
+    /// `command:` or `entrypoint:` is set.
+    pub custom_start: bool,
+    /// The service's own `variables:` (they win over the job's, for the service alone).
+    pub variables: Vec<GitlabVariable>,
+}
+
+/// Where a variable's value becomes a version or an image tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionUseKind {
+    /// The tag of the job's `image:` (`python:$PYTHON_VERSION`).
+    Image,
+    /// The tag of a `services:` image.
+    Service,
+    /// A script word that glues it to a tool name or a version separator (`python$V`,
+    /// `node@$V`, `python=$V`, `pkg==$V`, `python:$V`, `go$V`), or hands a variable named like a
+    /// version (`*VERSION*`, `*_VER`) to a command other than `echo`/`printf`
+    /// (`pyenv install $PYTHON_VERSION`).
+    Script,
+    /// A variable that a tool the job runs reads as its version (`UV_PYTHON` for `uv`,
+    /// `PYENV_VERSION` for `pyenv`, `RUSTUP_TOOLCHAIN` for `cargo`/`rustc`/`rustup`).
+    ToolEnv,
+}
+
+#[derive(Debug, Clone)]
+pub struct VersionUse {
+    pub variable: String,
+    pub kind: VersionUseKind,
+    /// The image reference, the script word (glued) or command (an argument), or the tools.
+    pub text: String,
+    pub place: Place,
 }
 
 /// Where a file names an image.
@@ -956,6 +1135,257 @@ fn tool_version<'a>(
     None
 }
 
+/// The `GitlabJob` checkpoints of the jobs in `files[target]` (`files` are the pipeline's files,
+/// as `gitlab::pipeline` indexes them).
+pub fn gitlab_jobs(
+    jobs: &[gitlab::Job],
+    files: &[Arc<SourceFile>],
+    target: usize,
+) -> Vec<Checkpoint<'static>> {
+    let place = |file: usize, span: Span| Place {
+        file: files[file].clone(),
+        span,
+    };
+    let variable = |v: &gitlab::Variable| GitlabVariable {
+        name: v.name.clone(),
+        place: place(v.file, v.span.clone()),
+        value: v.scalar.as_ref().map(|s| VariableValue {
+            text: s.text.clone(),
+            written: files[v.file]
+                .text
+                .get(s.span.clone())
+                .unwrap_or_default()
+                .to_string(),
+            style: s.style,
+            null: s.null,
+            tagged: s.tagged,
+            place: place(v.file, s.span.clone()),
+        }),
+    };
+    let mut out = Vec::new();
+    // Every job shares the same top-level variables (`gitlab::pipeline` gives each job the same
+    // list): convert them once.
+    let globals = Arc::new(GitlabGlobals::new(
+        jobs.first()
+            .map(|j| j.global_variables.iter().map(variable).collect())
+            .unwrap_or_default(),
+    ));
+    for job in jobs.iter().filter(|j| j.file == target) {
+        let own_variables: Vec<GitlabVariable> = job.variables.iter().map(variable).collect();
+        let image = job
+            .image
+            .as_ref()
+            .map(|(text, span, file)| (text.clone(), place(*file, span.clone())));
+        let services: Vec<GitlabService> = job
+            .services
+            .iter()
+            .map(|s| GitlabService {
+                image: s.image.clone(),
+                place: place(s.file, s.span.clone()),
+                aliases: s.aliases.clone(),
+                custom_start: s.custom_start,
+                variables: s.variables.iter().map(variable).collect(),
+            })
+            .collect();
+        let mut version_uses = Vec::new();
+        if let Some((text, at)) = &image {
+            for name in tag_variables(text) {
+                version_uses.push(VersionUse {
+                    variable: name,
+                    kind: VersionUseKind::Image,
+                    text: text.clone(),
+                    place: at.clone(),
+                });
+            }
+        }
+        for s in &services {
+            for name in tag_variables(&s.image) {
+                version_uses.push(VersionUse {
+                    variable: name,
+                    kind: VersionUseKind::Service,
+                    text: s.image.clone(),
+                    place: s.place.clone(),
+                });
+            }
+        }
+        let mut programs = std::collections::BTreeSet::new();
+        for line in job
+            .before_script
+            .iter()
+            .chain(&job.script)
+            .chain(&job.after_script)
+        {
+            let gitlab::Line::Script { file, text } = line else {
+                continue;
+            };
+            let script = shell::parse(&text.text);
+            for cmd in &script.commands {
+                if let Some(p) = cmd.program_name() {
+                    programs.insert(p.to_string());
+                }
+                let program = cmd.program_name().unwrap_or("");
+                let words = cmd
+                    .words
+                    .iter()
+                    .chain(cmd.assignments.iter().map(|a| &a.value));
+                for (i, word) in words.enumerate() {
+                    if !word.dynamic {
+                        continue;
+                    }
+                    for (name, prefix) in expansions(&word.text) {
+                        let glued = glued_to_version(prefix);
+                        let argument = i > 0
+                            && versionish_name(&name)
+                            && !matches!(program, "echo" | "printf");
+                        if glued || argument {
+                            // The word says it when glued; an argument needs its command.
+                            let command = cmd.text(&text.text);
+                            let shown = if glued || command.len() > 80 || command.contains('\n') {
+                                word.text.clone()
+                            } else {
+                                command.to_string()
+                            };
+                            version_uses.push(VersionUse {
+                                variable: name,
+                                kind: VersionUseKind::Script,
+                                text: shown,
+                                place: place(*file, text.span_to_file(&word.span)),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (var, tools) in TOOL_ENV {
+            if tools.iter().any(|t| programs.contains(*t)) {
+                let job_var = own_variables.iter().rev().find(|v| v.name == *var);
+                let inherited = job
+                    .inherit_variables
+                    .allows(var)
+                    .then(|| globals.get(var))
+                    .flatten();
+                if let Some(v) = job_var.or(inherited) {
+                    version_uses.push(VersionUse {
+                        variable: var.to_string(),
+                        kind: VersionUseKind::ToolEnv,
+                        text: tools.join("/"),
+                        place: v.place.clone(),
+                    });
+                }
+            }
+        }
+        out.push(Checkpoint::GitlabJob(GitlabJob {
+            name: job.name.clone(),
+            name_span: job.name_span.clone(),
+            keys: job
+                .keys
+                .iter()
+                .map(|k| GitlabKey {
+                    name: k.name.clone(),
+                    place: place(k.file, k.span.clone()),
+                    null: k.null,
+                    own: k.own,
+                })
+                .collect(),
+            image,
+            services,
+            globals: globals.clone(),
+            inherit_variables: job.inherit_variables.clone(),
+            own_variables,
+            version_uses,
+        }));
+    }
+    out
+}
+
+/// Variables a tool reads as the version it runs, and the programs that read them.
+const TOOL_ENV: &[(&str, &[&str])] = &[
+    ("UV_PYTHON", &["uv", "uvx"]),
+    ("PYENV_VERSION", &["pyenv"]),
+    ("RBENV_VERSION", &["rbenv"]),
+    ("RUSTUP_TOOLCHAIN", &["cargo", "rustc", "rustup"]),
+];
+
+/// The variables expanded in an image reference's tag (`python:${PY}-slim` → `PY`).
+fn tag_variables(image: &str) -> Vec<String> {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let Some((_, tag)) = last.split_once(':') else {
+        return Vec::new();
+    };
+    expansions(tag).into_iter().map(|(n, _)| n).collect()
+}
+
+/// `$NAME` and `${NAME}` (also `${NAME:-x}`) in a word, each with the text before it.
+fn expansions(text: &str) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        let braced = bytes.get(i + 1) == Some(&b'{');
+        let start = i + 1 + usize::from(braced);
+        let mut end = start;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        let name = &text[start..end];
+        let closed = !braced || matches!(bytes.get(end), Some(b'}' | b':' | b'-'));
+        if !name.is_empty() && !name.as_bytes()[0].is_ascii_digit() && closed {
+            out.push((name.to_string(), &text[..i]));
+        }
+        i = end.max(i + 1);
+    }
+    out
+}
+
+/// Text just before an expansion that makes it a version: a tool name (`python$V`, `go$V`,
+/// `python=$V`), a version separator (`node@$V`, `pkg==$V`), a version-named assignment
+/// (`PYTHON_VERSION=$V`) or an image name (`python:$V`; not a URL's port).
+fn glued_to_version(prefix: &str) -> bool {
+    const TOOLS: &[&str] = &[
+        "python", "pypy", "golang", "go", "node", "nodejs", "ruby", "php", "java", "jdk", "perl",
+    ];
+    let p = prefix.to_ascii_lowercase();
+    let tool_at_end = |t: &str| {
+        TOOLS.iter().any(|tool| {
+            t.strip_suffix(tool).is_some_and(|before| {
+                !before
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+        })
+    };
+    if p.ends_with('@') || p.ends_with("==") {
+        return true;
+    }
+    if let Some(before) = p.strip_suffix('=') {
+        let name = before.rsplit(['-', ' ', '/']).next().unwrap_or(before);
+        return tool_at_end(before) || versionish_name(name);
+    }
+    if let Some(before) = p.strip_suffix(':') {
+        if p.contains("://") {
+            return false;
+        }
+        let image = before.rsplit('/').next().unwrap_or(before);
+        return !image.is_empty()
+            && image
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && image.chars().any(|c| c.is_ascii_alphabetic());
+    }
+    tool_at_end(&p)
+}
+
+/// A variable named like a version: `PYTHON_VERSION`, `NODE_VER`, `version`.
+fn versionish_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    n.contains("VERSION") || n.ends_with("_VER") || n == "VER"
+}
+
 /// `continue-on-error:` on a step or job, other than a literal `false`.
 fn continues(node: &Node) -> bool {
     node.get("continue-on-error").is_some_and(|v| {
@@ -1091,6 +1521,7 @@ mod tests {
                 ),
                 Checkpoint::Condition(c) => format!("if {} {}", c.job, c.text),
                 Checkpoint::Script(s) => format!("run {}", s.unsecure_allowed),
+                Checkpoint::GitlabJob(j) => format!("gitlab {}", j.name),
                 Checkpoint::Image(i) => image_line(i, src),
             })
             .collect()
@@ -1248,5 +1679,44 @@ mod tests {
                 "version go-version 1.20 Plain [\"ubuntu-24.04\"] true",
             ]
         );
+    }
+
+    #[test]
+    fn version_uses_in_words() {
+        assert_eq!(
+            expansions("python${PY}-x$V/$ {z} $1"),
+            [
+                ("PY".to_string(), "python"),
+                ("V".to_string(), "python${PY}-x")
+            ]
+        );
+        for glued in [
+            "python",
+            "/usr/bin/python",
+            "go",
+            "node@",
+            "pip==",
+            "python=",
+            "--build-arg PYTHON_VERSION=",
+            "python:",
+            "registry/img:",
+        ] {
+            assert!(glued_to_version(glued), "{glued}");
+        }
+        for not in [
+            "",
+            "cargo",
+            "--cov-fail-under=",
+            "http://localhost:",
+            "echo ",
+            "x-",
+            "TIMEOUT=",
+        ] {
+            assert!(!glued_to_version(not), "{not}");
+        }
+        assert_eq!(tag_variables("python:${PY}-slim"), ["PY"]);
+        assert_eq!(tag_variables("$REGISTRY/python:3.12"), Vec::<String>::new());
+        assert!(versionish_name("PYTHON_VERSION") && versionish_name("NODE_VER"));
+        assert!(!versionish_name("TIMEOUT"));
     }
 }

@@ -1363,17 +1363,27 @@ pub fn lint_yaml(
         None => return Ok(None),
     };
     let mut notes = Vec::new();
+    let mut gitlab_points = Vec::new();
     let mut findings = match kind {
         FileKind::GithubWorkflow => lint_workflow(file, doc, opts, &mut notes),
         FileKind::GithubAction => lint_action(file, doc, opts, &mut notes),
-        FileKind::GitlabCi => super::gitlab_env::lint_gitlab(file, doc, opts),
+        FileKind::GitlabCi => {
+            let (findings, points) = super::gitlab_env::lint_gitlab(file, doc, opts);
+            gitlab_points = points;
+            findings
+        }
         FileKind::Dockerfile => Vec::new(),
     };
-    // The checkpoints beside the commands: runner labels, `uses:`, versions, conditions, scripts.
+    // The checkpoints beside the commands: runner labels, `uses:`, versions, conditions, scripts;
+    // GitLab jobs after merging (built with the pipeline, which reads the included files).
     let points = match kind {
         FileKind::GithubWorkflow => super::checkpoint::workflow(doc, &file.text),
         FileKind::GithubAction => super::checkpoint::action(doc, &file.text),
-        FileKind::GitlabCi => super::checkpoint::gitlab(doc),
+        FileKind::GitlabCi => {
+            let mut points = super::checkpoint::gitlab(doc);
+            points.extend(gitlab_points);
+            points
+        }
         _ => Vec::new(),
     };
     let ctx = super::checkpoint::Context {

@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::checkpoint::Checkpoint;
 use super::env::{env_base, Env, Scope, ScopeImage, ScopeKind, ScriptSource, Walker};
 use super::platform;
 use super::source::gitlab::{self, Line};
@@ -133,7 +134,13 @@ pub fn is_included(path: &Path, root: &Path) -> bool {
         .any(|p| std::fs::canonicalize(p).is_ok_and(|c| c == canon))
 }
 
-pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Vec<Finding> {
+/// The findings of the shell walk over the jobs of `file`, and the jobs' checkpoints (for the
+/// rules' `check_point`, dispatched with the other kinds').
+pub fn lint_gitlab(
+    file: &Arc<SourceFile>,
+    doc: &Node,
+    opts: &LintOptions,
+) -> (Vec<Finding>, Vec<Checkpoint<'static>>) {
     let Pipeline {
         files,
         docs,
@@ -160,7 +167,7 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
             .map(|v| (v.name.as_str(), v.value.clone(), v.span.clone())),
     );
     let mut out = Vec::new();
-    for job in jobs.iter().filter(|j| j.file == target) {
+    for job in jobs.iter().filter(|j| j.file == target && j.has_script) {
         // No image in the file: the runner decides (GitLab.com's default, or a self-managed
         // runner's config): unknown. `tags:` may route the job to a shell executor, which ignores
         // `image:` (pep668.md §4): the image is then likely but not certain, so warnings only.
@@ -242,7 +249,8 @@ pub fn lint_gitlab(file: &Arc<SourceFile>, doc: &Node, opts: &LintOptions) -> Ve
         w.resolve_foreign(0);
         out.append(&mut w.findings);
     }
-    out
+    let points = super::checkpoint::gitlab_jobs(&jobs, &files, target);
+    (out, points)
 }
 
 /// Maps a span in one script line to the file.

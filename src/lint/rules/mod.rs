@@ -9,6 +9,7 @@ mod apt_install_without_yes;
 mod apt_update_on_archived_release;
 mod artifact_action_deprecated;
 mod cache_action_deprecated;
+mod dind_tls_port_mismatch;
 mod js_action_in_old_glibc_container;
 mod npm_ci_without_lockfile;
 mod oidc_without_id_token_permission;
@@ -17,6 +18,7 @@ mod pip_install_externally_managed;
 mod pip_install_relies_on_runner_pip_conf;
 mod pip_unavailable;
 mod retired_runner_label;
+mod rules_with_only_except;
 mod secrets_in_if;
 mod set_env_command_disabled;
 mod setup_cache_lockfile;
@@ -58,6 +60,7 @@ pub const RULES: &[&dyn Rule] = &[
     &apt_update_on_archived_release::AptUpdateOnArchivedRelease,
     &artifact_action_deprecated::ArtifactActionDeprecated,
     &cache_action_deprecated::CacheActionDeprecated,
+    &dind_tls_port_mismatch::DindTlsPortMismatch,
     &js_action_in_old_glibc_container::JsActionInOldGlibcContainer,
     &npm_ci_without_lockfile::NpmCiWithoutLockfile,
     &oidc_without_id_token_permission::OidcWithoutIdTokenPermission,
@@ -66,6 +69,7 @@ pub const RULES: &[&dyn Rule] = &[
     &pip_install_relies_on_runner_pip_conf::PipInstallReliesOnRunnerPipConf,
     &pip_unavailable::PipUnavailable,
     &retired_runner_label::RetiredRunnerLabel,
+    &rules_with_only_except::RulesWithOnlyExcept,
     &secrets_in_if::SecretsInIf,
     &set_env_command_disabled::SetEnvCommandDisabled,
     &setup_node_cache_without_lockfile::SetupNodeCacheWithoutLockfile,

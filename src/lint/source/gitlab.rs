@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::span::Span;
-use super::yaml::{Node, ScriptText};
+use super::yaml::{Node, ScriptText, Style};
 
 /// Top-level keys that are not jobs.
 const RESERVED: &[&str] = &[
@@ -38,6 +38,87 @@ pub struct Variable {
     pub value: Option<String>,
     pub span: Span,
     pub file: usize,
+    /// The value's scalar (`X: v` or `X: {value: v}`) as YAML read it, before GitLab's typing.
+    pub scalar: Option<VarScalar>,
+}
+
+/// A variable's value scalar: its text after YAML's quoting rules, its style, where it is.
+#[derive(Debug, Clone)]
+pub struct VarScalar {
+    pub text: String,
+    pub style: Style,
+    /// A plain `null`/`~`/empty value (GitLab rejects it).
+    pub null: bool,
+    /// An explicit tag (`!!str 3.10`): YAML's own typing does not apply.
+    pub tagged: bool,
+    pub span: Span,
+}
+
+/// A top-level key of a job after merging (`include:` files, then `extends:`), as the winning
+/// layer writes it.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub name: String,
+    /// The key as written, and in which file.
+    pub span: Span,
+    pub file: usize,
+    /// The value is `null` (GitLab drops such keys before some checks).
+    pub null: bool,
+    /// Written in a definition of the job itself (not inherited through `extends:`).
+    pub own: bool,
+}
+
+/// One entry of `services:`.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// The image reference (`docker:27-dind`).
+    pub image: String,
+    pub span: Span,
+    pub file: usize,
+    /// `alias:` names (comma-separated in GitLab), trimmed.
+    pub aliases: Vec<String>,
+    /// `command:` or `entrypoint:` is set: the service does not start the way its image does.
+    pub custom_start: bool,
+    /// The service's own `variables:` (passed to it alone).
+    pub variables: Vec<Variable>,
+}
+
+/// What `inherit:default` / `inherit:variables` let a job take.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Inherit {
+    #[default]
+    All,
+    Nothing,
+    Only(Vec<String>),
+}
+
+impl Inherit {
+    pub fn allows(&self, name: &str) -> bool {
+        match self {
+            Inherit::All => true,
+            Inherit::Nothing => false,
+            Inherit::Only(names) => names.iter().any(|n| n == name),
+        }
+    }
+
+    fn of(node: Option<&Node>) -> Inherit {
+        let Some(n) = node else {
+            return Inherit::All;
+        };
+        if let Some(items) = n.as_seq() {
+            return Inherit::Only(
+                items
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+        match n.as_str() {
+            Some("false") => Inherit::Nothing,
+            _ => Inherit::All,
+        }
+    }
 }
 
 /// One line of script (a sequence item), or a piece that cannot be resolved.
@@ -67,6 +148,15 @@ pub struct Job {
     pub allow_failure: bool,
     /// The job picks runners by `tags:`: they may be shell executors, which ignore `image:`.
     pub has_tags: bool,
+    /// The job runs scripts (`script:`); a trigger job (`trigger:`) or a `run:` job does not.
+    pub has_script: bool,
+    /// Its top-level keys after merging, each as its winning layer writes it.
+    pub keys: Vec<Key>,
+    /// `services:` (the job's, else `default:`'s or the top level's when inherited).
+    pub services: Vec<Service>,
+    /// `inherit:default` and `inherit:variables`.
+    pub inherit_default: Inherit,
+    pub inherit_variables: Inherit,
 }
 
 /// Whether a YAML document looks like a GitLab CI file.
@@ -101,6 +191,9 @@ pub fn local_includes(doc: &Node) -> Vec<String> {
 pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
     // Global keys: included files first, the main file overrides them.
     let mut globals: BTreeMap<&str, At<'_>> = BTreeMap::new();
+    // Every definition of a name, in merge order: GitLab deep-merges the included files and then
+    // the main file (`External::Processor`), so a job written in two files has the keys of both.
+    let mut defs: BTreeMap<&str, Vec<At<'_>>> = BTreeMap::new();
     for (file, doc) in docs
         .iter()
         .enumerate()
@@ -109,6 +202,7 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
     {
         for (k, _, v) in doc.entries() {
             globals.insert(k, At { file, node: v });
+            defs.entry(k).or_default().push(At { file, node: v });
         }
     }
     // `default:` keys and top-level `variables:` merge across files (the main file wins per key).
@@ -139,16 +233,17 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
         vars.into()
     };
     let mut jobs = Vec::new();
+    let mut key_cache = std::collections::HashMap::new();
     for (file, doc) in docs.iter().enumerate() {
         for (name, key, node) in doc.entries() {
             if name.starts_with('.') || RESERVED.contains(&name) || node.as_map().is_none() {
                 continue;
             }
-            // A file included twice, or a job overridden by the main file: keep the winner only.
+            // A file included twice, or a job overridden by the main file: the winner owns it.
             if globals.get(name).is_some_and(|g| g.file != file) {
                 continue;
             }
-            let layers = layers(At { file, node }, &globals);
+            let layers = layers(name, &defs);
             let get = |k: &str| {
                 layers.iter().rev().find_map(|l| {
                     l.node.get(k).map(|n| At {
@@ -157,8 +252,11 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                     })
                 })
             };
-            if get("script").is_none() {
-                continue; // trigger jobs and the like
+            let has_script = get("script").is_some();
+            // A job runs `script:`, `run:` or `trigger:` (`Entry::Jobs` types); anything else is
+            // not a job GitLab creates.
+            if !has_script && get("trigger").is_none() && get("run").is_none() {
+                continue;
             }
             let image = get("image")
                 .or_else(|| lookup_default("image"))
@@ -186,6 +284,18 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                     None => Vec::new(),
                 }
             };
+            let inherit = get("inherit");
+            let inherit_default = Inherit::of(inherit.and_then(|i| i.node.get("default")));
+            let inherit_variables = Inherit::of(inherit.and_then(|i| i.node.get("variables")));
+            let services = get("services")
+                .or_else(|| {
+                    inherit_default
+                        .allows("services")
+                        .then(|| lookup_default("services"))
+                        .flatten()
+                })
+                .map(services_of)
+                .unwrap_or_default();
             jobs.push(Job {
                 name: name.to_string(),
                 file,
@@ -200,24 +310,199 @@ pub fn pipeline(docs: &[&Node], srcs: &[&str]) -> Vec<Job> {
                     .is_some_and(|a| a.node.as_str() != Some("false")),
                 has_tags: get("tags")
                     .is_some_and(|t| t.node.as_seq().is_some_and(|s| !s.is_empty())),
+                has_script,
+                keys: merged_keys(
+                    &layers,
+                    defs.get(name).map_or(&[][..], Vec::as_slice),
+                    &mut key_cache,
+                ),
+                services,
+                inherit_default,
+                inherit_variables,
             });
         }
     }
     jobs
 }
 
+/// The job keywords GitLab knows (`Entry::Job`, `Entry::Bridge`, `Processable`): a merged job
+/// keeps only these, so a template of 20,000 junk keys extended by 5,000 jobs copies nothing
+/// (GitLab rejects unknown keys anyway).
+const JOB_KEYWORDS: &[&str] = &[
+    "after_script",
+    "allow_failure",
+    "artifacts",
+    "before_script",
+    "cache",
+    "coverage",
+    "dast_configuration",
+    "dependencies",
+    "environment",
+    "except",
+    "extends",
+    "hooks",
+    "id_tokens",
+    "identity",
+    "image",
+    "inherit",
+    "interruptible",
+    "manual_confirmation",
+    "needs",
+    "only",
+    "pages",
+    "parallel",
+    "release",
+    "resource_group",
+    "retry",
+    "rules",
+    "run",
+    "script",
+    "secrets",
+    "services",
+    "stage",
+    "start_in",
+    "tags",
+    "timeout",
+    "trigger",
+    "type",
+    "variables",
+    "when",
+];
+
+/// At most this many `services:` per job are read (real jobs have a handful), and this many
+/// variables per service.
+const MAX_SERVICES: usize = 64;
+const MAX_SERVICE_VARIABLES: usize = 256;
+
+/// The top-level keys of the merged job: for each name, the last layer that writes it.
+/// A layer's job keywords: (keyword, key span, null value), read once per mapping and shared by
+/// every job that extends it.
+type LayerKeys<'a> = std::rc::Rc<Vec<(&'a str, Span, bool)>>;
+
+fn layer_keys<'a>(
+    node: &'a Node,
+    cache: &mut std::collections::HashMap<*const Node, LayerKeys<'a>>,
+) -> LayerKeys<'a> {
+    cache
+        .entry(node as *const Node)
+        .or_insert_with(|| {
+            std::rc::Rc::new(
+                node.entries()
+                    .filter_map(|(k, kn, v)| {
+                        let kw = JOB_KEYWORDS.iter().find(|w| **w == k)?;
+                        Some((*kw, kn.span.clone(), v.is_null()))
+                    })
+                    .collect(),
+            )
+        })
+        .clone()
+}
+
+/// The top-level keys of the merged job: for each name, the last layer that writes it.
+fn merged_keys<'a>(
+    layers: &[At<'a>],
+    own: &[At<'a>],
+    cache: &mut std::collections::HashMap<*const Node, LayerKeys<'a>>,
+) -> Vec<Key> {
+    let mut out: Vec<Key> = Vec::new();
+    for l in layers {
+        let is_own = own.iter().any(|o| std::ptr::eq(o.node, l.node));
+        for (k, span, null) in layer_keys(l.node, cache).iter() {
+            let key = Key {
+                name: k.to_string(),
+                span: span.clone(),
+                file: l.file,
+                null: *null,
+                own: is_own,
+            };
+            // At most the few dozen keywords: a scan is enough.
+            match out.iter_mut().find(|e| e.name == *k) {
+                Some(e) => *e = key,
+                None => out.push(key),
+            }
+        }
+    }
+    out
+}
+
+fn services_of(at: At<'_>) -> Vec<Service> {
+    let items: Vec<&Node> = match at.node.as_seq() {
+        Some(s) => s.iter().collect(),
+        None => return Vec::new(),
+    };
+    items
+        .into_iter()
+        .take(MAX_SERVICES)
+        .filter_map(|n| {
+            let (name_node, entry) = if n.as_scalar().is_some() {
+                (n, None)
+            } else {
+                (n.get("name")?, Some(n))
+            };
+            let mut variables = Vec::new();
+            if let Some(v) = entry.and_then(|e| e.get("variables")) {
+                push_variables_capped(
+                    At {
+                        file: at.file,
+                        node: v,
+                    },
+                    &mut variables,
+                    MAX_SERVICE_VARIABLES,
+                );
+            }
+            Some(Service {
+                image: name_node.as_str()?.trim().to_string(),
+                span: name_node.span.clone(),
+                file: at.file,
+                aliases: entry
+                    .and_then(|e| e.get("alias"))
+                    .and_then(Node::as_str)
+                    .map(|a| {
+                        a.split(',')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                custom_start: entry
+                    .is_some_and(|e| e.get("command").is_some() || e.get("entrypoint").is_some()),
+                variables,
+            })
+        })
+        .collect()
+}
+
 fn push_variables(at: At<'_>, out: &mut Vec<Variable>) {
-    for (k, kn, v) in at.node.entries() {
-        let value = match v.as_str() {
-            Some(s) => Some(s.to_string()),
-            None => v.get("value").and_then(Node::as_str).map(str::to_string),
+    push_variables_capped(at, out, usize::MAX);
+}
+
+fn push_variables_capped(at: At<'_>, out: &mut Vec<Variable>, cap: usize) {
+    for (k, kn, v) in at.node.entries().take(cap) {
+        let value_node = if v.as_scalar().is_some() {
+            Some(v)
+        } else {
+            v.get("value")
         };
-        let value = value.filter(|s| !s.contains('$'));
+        let scalar = value_node.and_then(|n| {
+            let s = n.as_scalar()?;
+            Some(VarScalar {
+                text: s.value.clone(),
+                style: s.style,
+                null: n.is_null(),
+                tagged: n.tag.is_some(),
+                span: n.span.clone(),
+            })
+        });
+        let value = value_node
+            .and_then(Node::as_str)
+            .map(str::to_string)
+            .filter(|s| !s.contains('$'));
         out.push(Variable {
             name: k.to_string(),
             value,
             span: kn.span.start..v.span.end.max(kn.span.end),
             file: at.file,
+            scalar,
         });
     }
 }
@@ -229,42 +514,45 @@ impl Job {
     }
 }
 
-/// The job's mapping and its `extends:` ancestors, most distant first. Each ancestor counts once
-/// (GitLab rejects cycles; a parent named twice adds nothing the first time did not), so the work
-/// is bounded by the number of jobs, whatever the fan-out: `extends: [j, j, j, …]` nested 11
-/// deep would otherwise be 8^11 layers.
-fn layers<'a>(job: At<'a>, globals: &BTreeMap<&str, At<'a>>) -> Vec<At<'a>> {
+/// The definitions that make up job `name`, most distant `extends:` ancestor first, the job's own
+/// definitions (one per file that writes it) last. GitLab merges the files first and resolves
+/// `extends:` on the result (`Config::Extendable`), so the `extends:` that counts is the one of
+/// the last definition that has it. Each name counts once (GitLab rejects cycles; a parent named
+/// twice adds nothing the first time did not), so the work is bounded by the number of jobs,
+/// whatever the fan-out: `extends: [j, j, j, …]` nested 11 deep would otherwise be 8^11 layers.
+fn layers<'a>(name: &'a str, defs: &BTreeMap<&'a str, Vec<At<'a>>>) -> Vec<At<'a>> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    seen.insert(job.node as *const Node);
-    add_layers(job, globals, 0, &mut seen, &mut out);
+    seen.insert(name);
+    add_layers(name, defs, 0, &mut seen, &mut out);
     out
 }
 
 fn add_layers<'a>(
-    job: At<'a>,
-    globals: &BTreeMap<&str, At<'a>>,
+    name: &'a str,
+    defs: &BTreeMap<&'a str, Vec<At<'a>>>,
     depth: usize,
-    seen: &mut std::collections::HashSet<*const Node>,
+    seen: &mut std::collections::HashSet<&'a str>,
     out: &mut Vec<At<'a>>,
 ) {
+    let Some(own) = defs.get(name) else { return };
     // GitLab allows 11 levels of `extends`.
     if depth <= 10 {
-        if let Some(ext) = job.node.get("extends") {
+        if let Some(ext) = own.iter().rev().find_map(|d| d.node.get("extends")) {
             let names: Vec<&str> = match ext.as_seq() {
                 Some(s) => s.iter().filter_map(Node::as_str).collect(),
                 None => ext.as_str().into_iter().collect(),
             };
             for n in names {
-                if let Some(parent) = globals.get(n) {
-                    if seen.insert(parent.node as *const Node) {
-                        add_layers(*parent, globals, depth + 1, seen, out);
+                if let Some((&key, _)) = defs.get_key_value(n) {
+                    if seen.insert(key) {
+                        add_layers(key, defs, depth + 1, seen, out);
                     }
                 }
             }
         }
     }
-    out.push(job);
+    out.extend(own.iter().copied().filter(|d| d.node.as_map().is_some()));
 }
 
 /// How much script one job key may expand to through `!reference` (bytes of text, plus
@@ -436,5 +724,46 @@ mod tests {
         assert!(script.len() < 180_000, "{}", script.len());
         assert!(matches!(script[0], Line::Script { .. }));
         assert!(matches!(script.last(), Some(Line::Unknown)));
+    }
+
+    #[test]
+    fn a_job_merges_its_definitions_across_files_and_its_ancestors() {
+        let main = "include: [x.yml]\n.base:\n  rules: [{when: always}]\n  services: [docker:dind]\nscan:\n  extends: .base\n  only: [main]\n";
+        let inc = "scan:\n  script: [scan]\n  except: null\n  inherit:\n    variables: [A]\n";
+        let d0 = yaml::parse(main).expect("yaml");
+        let d1 = yaml::parse(inc).expect("yaml");
+        let jobs = pipeline(&[&d0[0], &d1[0]], &[main, inc]);
+        assert_eq!(jobs.len(), 1);
+        let keys: Vec<String> = jobs[0]
+            .keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "{}@{}{}{}",
+                    k.name,
+                    k.file,
+                    if k.own { "" } else { " inherited" },
+                    if k.null { " null" } else { "" }
+                )
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "rules@0 inherited",
+                "services@0 inherited",
+                "script@1",
+                "except@1 null",
+                "inherit@1",
+                "extends@0",
+                "only@0",
+            ]
+        );
+        assert_eq!(jobs[0].services[0].image, "docker:dind");
+        assert_eq!(
+            jobs[0].inherit_variables,
+            Inherit::Only(vec!["A".to_string()])
+        );
+        assert_eq!(jobs[0].inherit_default, Inherit::All);
     }
 }

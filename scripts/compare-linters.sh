@@ -121,7 +121,7 @@ row() { rows+=("$1$US$2$US$3$US$4$US$5$US$6$US$7"); }
 section() { rows+=("#section$US$1"); }
 
 # --- faultline's rules ------------------------------------------------------------------------
-section "Failures that faultline's lint rules prevent (every rule, two more runner labels and a GitLab job):"
+section "Failures that faultline's lint rules prevent (every rule, two more runner labels, and the GitLab jobs):"
 
 docker apt-no-update <<'EOF'
 FROM debian:12
@@ -244,6 +244,38 @@ test:
 EOF
 row pep668-gitlab gitlab "the same in a GitLab CI job (\`image: debian:12\`)" \
     pip-install-externally-managed "" "" ""
+
+gitlab rules-only <<'EOF'
+test:
+  script: make test
+  rules:
+    - if: $CI_COMMIT_BRANCH == "main"
+  only: [main]
+EOF
+row rules-only gitlab "GitLab job with \`rules:\` and \`only:\` (pipeline rejected)" \
+    rules-with-only-except "" "" ""
+
+gitlab dind-tls <<'EOF'
+build:
+  image: docker:27
+  services:
+    - docker:27-dind
+  variables:
+    DOCKER_HOST: tcp://docker:2375
+  script: docker build .
+EOF
+row dind-tls gitlab "GitLab Docker-in-Docker on port 2375 while dind serves TLS on 2376" \
+    dind-tls-port-mismatch "" "" ""
+
+gitlab gitlab-version-number <<'EOF'
+variables:
+  PYTHON_VERSION: 3.10
+test:
+  image: python:$PYTHON_VERSION
+  script: python -V
+EOF
+row gitlab-version-number gitlab "GitLab \`PYTHON_VERSION: 3.10\` read as \`3.1\` in an image tag" \
+    tool-version-number "" "" ""
 
 wf runner-pip-conf <<'EOF'
 on: push

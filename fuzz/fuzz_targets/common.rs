@@ -7,8 +7,7 @@ use faultline::lint::LintOptions;
 /// run never reads the machine's files.
 pub fn options() -> LintOptions {
     LintOptions {
-        paths: Vec::new(),
         root: "/nonexistent/faultline-fuzz-root".into(),
-        declared: Default::default(),
+        ..LintOptions::default()
     }
 }

@@ -47,8 +47,10 @@ impl LineIndex {
         if self.chars_at_chunk.is_empty() {
             return offset;
         }
-        let chunk = offset / CHUNK;
-        let base = self.chars_at_chunk.get(chunk).copied().unwrap_or(0);
+        // `offset` may be the text's end, which starts no chunk when the length is a multiple of
+        // CHUNK: count from the last chunk then.
+        let chunk = (offset / CHUNK).min(self.chars_at_chunk.len() - 1);
+        let base = self.chars_at_chunk[chunk];
         base + char_starts(&text.as_bytes()[chunk * CHUNK..offset])
     }
 
@@ -115,6 +117,20 @@ impl CharToByte {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `scripts/fuzz.sh` (workflow target): a non-ASCII text whose length is a multiple
+    /// of the chunk size, with a position at its very end (a YAML error at end of input), counted
+    /// its characters from 0 and underflowed.
+    #[test]
+    fn line_col_at_the_end_of_a_text_of_whole_chunks() {
+        let text = format!("é: x\n{}", "a".repeat(CHUNK - 6));
+        assert_eq!(text.len(), CHUNK);
+        let idx = LineIndex::new(&text);
+        assert_eq!(idx.line_col(&text, text.len()), (2, CHUNK - 6 + 1));
+        let two = format!("{text}{}", "b".repeat(CHUNK));
+        let idx = LineIndex::new(&two);
+        assert_eq!(idx.line_col(&two, two.len()), (2, 2 * CHUNK - 6 + 1));
+    }
 
     #[test]
     fn line_col_counts_characters_after_non_ascii() {

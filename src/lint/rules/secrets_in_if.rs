@@ -22,9 +22,10 @@ fn names_secrets(expr: &str) -> bool {
         let word_start = i == 0
             || !(bytes[i - 1].is_ascii_alphanumeric()
                 || matches!(bytes[i - 1], b'_' | b'.' | b'-'));
+        // Bytes, not `str` slices: `i` may sit inside a multi-byte character.
         if word_start
-            && expr[i..].len() > 7
-            && expr[i..i + 7].eq_ignore_ascii_case("secrets")
+            && bytes.len() > i + 7
+            && bytes[i..i + 7].eq_ignore_ascii_case(b"secrets")
             && matches!(bytes[i + 7], b'.' | b'[')
         {
             return true;

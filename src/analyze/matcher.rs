@@ -5,22 +5,31 @@
 //!   required literal get a lazy DFA of their own, searched alongside. (One lazy DFA over every
 //!   signal did this until the catalog passed a thousand signals: on dense logs it spent its time
 //!   building states, each an epsilon closure over the whole NFA, at 0.1 MB/s.)
-//! - `which`: on that one line, an Aho-Corasick automaton over the signals' required literals names
-//!   the few signals that can match, and each of those runs alone: an anchored search of its own
-//!   start state in a second lazy DFA (every signal compiled as `.*?signal`, one start state per
-//!   signal). A line where every signal is a candidate costs each signal's search once; a typical
-//!   line costs one or two.
+//! - `which`: on that one line, the same Aho-Corasick automaton names the few signals that can
+//!   match, and each of those runs alone: an unanchored search of the signal's own lazy DFA, from
+//!   the first occurrence of its literal when every match starts with one. A typical line costs
+//!   one or two such searches.
 //!
-//! Both DFAs are compiled from an *ASCII view* of each signal: a Unicode class keeps its ASCII
+//! A signal's lazy DFA is compiled the first time the signal is a candidate, so a log only pays
+//! (in time and memory) for the signals its lines come near: the catalog loads in a few
+//! milliseconds and a noisy log compiles a handful of signals. One small DFA per signal, rather
+//! than one over the whole catalog, also keeps each DFA state small (a signal's alphabet has a few
+//! dozen byte classes, the catalog's has hundreds), so the states a dense log needs fit in a few
+//! megabytes. (One multi-pattern DFA needed 39 MB of states for the fixtures' failure text, and
+//! thrashed its cache at 8 MB.)
+//!
+//! Those DFAs are compiled from an *ASCII view* of each signal: a Unicode class keeps its ASCII
 //! part, and its non-ASCII part, if any, becomes "any non-ASCII character". On ASCII text that
 //! is the same language; the DFAs stay small (Unicode `\w`, `\d`, `\s` and case folding otherwise
-//! multiply the states until the cache thrashes), and the view only ever matches more. When a
-//! line holds non-ASCII text and a signal whose view differs from it matched, the exact signal
-//! (compiled on first use) confirms it.
+//! multiply the states), and the view only ever matches more. When a line holds non-ASCII text
+//! and a signal whose view differs from it matched, a lazy DFA of the exact signal (also compiled
+//! on first use) confirms it.
 //!
-//! Both caches have a fixed capacity and never give up: when one is full it is cleared and the
-//! search goes on, so memory stays bounded on any input and no slower engine takes over. They are
-//! created once per scanning thread (`Matcher::cache`) and reused for every line.
+//! Memory is bounded whatever the input: each lazy DFA's cache has a fixed capacity and never gives
+//! up (when full it is cleared and the search goes on, so no slower engine takes over), and the
+//! caches of one scan together stay within `SIGNALS_BUDGET` (past it they are all dropped and
+//! made again as needed). Caches are created once per scanning thread (`Matcher::cache`) and
+//! reused for every line; nothing is allocated per line.
 //!
 //! Every character class is rewritten to exclude `\n` before compiling (`\s`, `[^x]` would
 //! otherwise let a match span lines of the chunk), so a match found in the chunk always lies
@@ -31,23 +40,28 @@ use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex_automata::hybrid::dfa::{self, DFA};
-use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
-use regex_automata::{Anchored, Input, MatchKind, PatternID};
+use regex_automata::{Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{
     Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look,
-    Repetition,
 };
 
 use crate::playbook::load::{parse_regex, patterns, Catalog, LoadError, SignalKind};
 use crate::playbook::schema::Strength;
 
-/// Lazy-DFA cache of the `find` stage. At the regex crate's default size, a few hundred patterns
-/// thrash it and the search runs ~30x slower (measured, see /work/shared/CRATES.md).
-const FIND_CACHE: usize = 16 << 20;
-/// Lazy-DFA cache of the per-signal searches.
-const WHICH_CACHE: usize = 8 << 20;
+/// Longest required literal searched (longer ones are cut).
+const LITERAL_MAX: usize = 16;
+/// Lazy-DFA cache of the `find` stage: the signals without a required literal (one in the bundled
+/// catalog, whose states take about 50 KB on the fixtures' text). Well below the capacity, a
+/// multi-pattern DFA thrashes and runs ~30x slower (see /work/shared/CRATES.md).
+const FIND_CACHE: usize = 4 << 20;
+/// Capacity of each signal's own lazy-DFA cache: past it, that cache is cleared and goes on.
+const SIGNAL_CACHE: usize = 1 << 20;
+/// What the signals' caches of one scan may hold together (as they report it; the allocator's
+/// slack can add up to as much again). The fixtures' failure text, every playbook's, needs about
+/// a quarter of it.
+const SIGNALS_BUDGET: usize = 16 << 20;
 
 /// What one compiled pattern is.
 #[derive(Debug, Clone, Copy)]
@@ -77,19 +91,31 @@ enum LitSide {
     Inside,
 }
 
+/// One signal, compiled on first use.
+struct Signal {
+    /// The pattern as the playbook writes it (parsed again when a DFA is compiled).
+    pattern: Box<str>,
+    /// Its exact form differs from its ASCII view (see the module docs).
+    differs: bool,
+    /// It ignores ASCII case: its view is compiled for lowercase text and searches the line
+    /// ASCII-lowercased (half the byte classes, so DFA states take half the memory).
+    folded: bool,
+    /// The lazy DFA of the ASCII view, and of the exact form (`None`: it did not compile, which
+    /// a pattern that passed the catalog's checks never does).
+    view: OnceLock<Option<DFA>>,
+    exact: OnceLock<Option<DFA>>,
+}
+
 pub struct Matcher {
     /// The signals without a required literal, as one lazy DFA (`None`: every signal has one).
     find: Option<DFA>,
-    which: DFA,
+    signals: Vec<Signal>,
     /// Every distinct required literal (ASCII-lowercased) of every signal.
     literals: AhoCorasick,
     /// Per literal: the signals that require it (one of theirs), and where.
     literal_pats: Vec<Vec<(u32, LitSide)>>,
     /// Signals without a usable literal: a candidate on every line.
     always: Vec<u32>,
-    /// Per signal: its exact form, when the ASCII view differs from it (see the module docs).
-    exact: Vec<Option<Hir>>,
-    exact_compiled: Vec<OnceLock<Option<Regex>>>,
     /// Caches of finished scans, warm for the next log (`eval`, the fuzzer): at most one per scan
     /// that ran at the same time.
     pool: Mutex<Vec<MatchCache>>,
@@ -105,15 +131,23 @@ pub struct MatchCache {
     /// start, when there was none) reuses it: otherwise each candidate line would search to the
     /// end of the chunk again.
     bare: Option<((usize, usize), usize, Option<usize>)>,
-    which: dfa::Cache,
+    /// Per signal `p`: the caches of its view (`2p`) and exact (`2p + 1`) DFAs, made on first use.
+    signal: Vec<Option<dfa::Cache>>,
+    /// Per cache above: the most memory it reported (its buffers keep that capacity); their sum.
+    held: Vec<u32>,
+    held_total: usize,
+    budget: usize,
+    /// How many times the budget was reached.
+    drops: u32,
     /// Per signal: the line number (`generation`) it was last made a candidate on, and the
     /// earliest offset its search may start from.
     stamp: Vec<u32>,
     start: Vec<u32>,
     generation: u32,
     candidates: Vec<u32>,
-    exact: Vec<Option<meta::Cache>>,
     found: Vec<usize>,
+    /// The line being matched, ASCII-lowercased (for the `folded` signals).
+    lower: Vec<u8>,
 }
 
 impl MatchCache {
@@ -121,24 +155,42 @@ impl MatchCache {
     pub fn new_haystack(&mut self) {
         self.bare = None;
     }
+
+    /// Search `line[from..]` with `dfa`, whose cache is `slot`; keeps every cache of the scan
+    /// within the budget.
+    fn search(&mut self, slot: usize, dfa: &DFA, line: &[u8], from: usize) -> bool {
+        let cache = self.signal[slot].get_or_insert_with(|| dfa.create_cache());
+        let input = Input::new(line).span(from..line.len()).earliest(true);
+        // The DFA has no quit bytes and never gives up, so the search cannot fail.
+        let hit = matches!(dfa.try_search_fwd(cache, &input), Ok(Some(_)));
+        let used = cache.memory_usage();
+        let held = &mut self.held[slot];
+        if used > *held as usize {
+            self.held_total += used - *held as usize;
+            *held = used as u32;
+            if self.held_total > self.budget {
+                self.signal.iter_mut().for_each(|c| *c = None);
+                self.held.iter_mut().for_each(|h| *h = 0);
+                self.held_total = 0;
+                self.drops += 1;
+            }
+        }
+        hit
+    }
 }
 
 impl Matcher {
-    /// Compile every signal of `catalog`. Patterns were validated at load time, so an error here
-    /// is a size limit; it names the playbook file.
+    /// Read every signal of `catalog`, and compile the literal-less ones (the others compile on
+    /// first use). Patterns were validated at load time; an error here names the playbook file.
     pub fn new(catalog: &Catalog) -> Result<Matcher, LoadError> {
-        let mut hirs = Vec::new();
+        let mut sources = Vec::new();
         let mut pats = Vec::new();
         let mut playbooks = Vec::new();
         for (pi, entry) in catalog.entries().iter().enumerate() {
             let start = pats.len();
             let mut evidence_end = start;
             for (kind, index, pattern) in patterns(&entry.playbook) {
-                let hir = parse_regex(pattern).map_err(|message| LoadError::Path {
-                    path: entry.path.clone(),
-                    message: format!("match.{}[{index}]: {message}", kind.key()),
-                })?;
-                hirs.push(single_line(hir));
+                sources.push((entry.path.as_str(), kind, index, pattern));
                 let strength = crate::playbook::load::signal_of(&entry.playbook, kind, index)
                     .map_or(Strength::Weak, |s| s.strength());
                 pats.push(PatRef {
@@ -156,11 +208,12 @@ impl Matcher {
                 evidence: start..evidence_end,
             });
         }
-        Matcher::from_hirs(hirs, pats, playbooks)
+        Matcher::from_patterns(&sources, pats, playbooks)
     }
 
-    fn from_hirs(
-        hirs: Vec<Hir>,
+    /// `sources`: per signal, the playbook's path, where the pattern sits in it, and the pattern.
+    fn from_patterns(
+        sources: &[(&str, SignalKind, usize, &str)],
         pats: Vec<PatRef>,
         playbooks: Vec<PlaybookPats>,
     ) -> Result<Matcher, LoadError> {
@@ -168,21 +221,32 @@ impl Matcher {
             path: "playbook catalog".to_string(),
             message: format!("cannot compile the catalog's signals: {e}"),
         };
-        let views: Vec<Hir> = hirs.iter().map(|h| ascii_view(h.clone())).collect();
-        let exact: Vec<Option<Hir>> = hirs
-            .iter()
-            .zip(&views)
-            .map(|(h, v)| (h != v).then(|| h.clone()))
-            .collect();
-
-        // Required literals come from the exact signal: they hold for its matches on any text.
+        let mut signals = Vec::with_capacity(sources.len());
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut literal_pats: Vec<Vec<(u32, LitSide)>> = Vec::new();
         let mut index = std::collections::HashMap::new();
         let mut always = Vec::new();
-        for (p, hir) in hirs.iter().enumerate() {
-            let Some((side, lits)) = required_literals(hir) else {
+        let mut without_literals = Vec::new();
+        // One signal at a time: a Unicode signal's classes are large, and only the literals, the
+        // pattern and (for the literal-less ones) the small ASCII view are kept.
+        for (p, &(path, kind, at, pattern)) in sources.iter().enumerate() {
+            let hir = parse_regex(pattern).map_err(|message| LoadError::Path {
+                path: path.to_string(),
+                message: format!("match.{}[{at}]: {message}", kind.key()),
+            })?;
+            let hir = single_line(hir);
+            let view = ascii_view(hir.clone());
+            signals.push(Signal {
+                pattern: pattern.into(),
+                differs: hir != view,
+                folded: ascii_case_closed(&view),
+                view: OnceLock::new(),
+                exact: OnceLock::new(),
+            });
+            // Required literals come from the exact signal: they hold for its matches on any text.
+            let Some((side, lits)) = required_literals(&hir) else {
                 always.push(p as u32);
+                without_literals.push(view);
                 continue;
             };
             for lit in lits {
@@ -198,58 +262,21 @@ impl Matcher {
             .ascii_case_insensitive(true)
             .build(&literals)
             .map_err(|e| too_big(&e))?;
-
-        let nfa = |hirs: &[Hir]| {
-            thompson::Compiler::new()
-                .configure(
-                    thompson::Config::new()
-                        .which_captures(WhichCaptures::None)
-                        .utf8(false),
-                )
-                .build_many_from_hir(hirs)
-                .map_err(|e| too_big(&e))
-        };
-        let lazy = |kind: MatchKind, per_pattern: bool, capacity: usize, nfa| {
-            DFA::builder()
-                .configure(
-                    DFA::config()
-                        .match_kind(kind)
-                        .starts_for_each_pattern(per_pattern)
-                        .cache_capacity(capacity)
-                        .skip_cache_capacity_check(true)
-                        // Never give up on a busy cache: clear it and go on (bounded memory, and
-                        // no fallback to a slower engine).
-                        .minimum_cache_clear_count(None)
-                        .minimum_bytes_per_state(None),
-                )
-                .build_from_nfa(nfa)
-                .map_err(|e| too_big(&e))
-        };
         let find = if always.is_empty() {
             None
         } else {
-            let without_literals: Vec<Hir> =
-                always.iter().map(|&p| views[p as usize].clone()).collect();
-            Some(lazy(
-                MatchKind::LeftmostFirst,
-                false,
-                FIND_CACHE,
-                nfa(&without_literals)?,
-            )?)
+            let nfa = thompson::Compiler::new()
+                .configure(nfa_config())
+                .build_many_from_hir(&without_literals)
+                .map_err(|e| too_big(&e))?;
+            Some(lazy_dfa(nfa, FIND_CACHE).map_err(|e| too_big(&e))?)
         };
-        let anywhere: Vec<Hir> = views
-            .iter()
-            .map(|v| Hir::concat(vec![any_prefix(), v.clone()]))
-            .collect();
-        let which = lazy(MatchKind::LeftmostFirst, true, WHICH_CACHE, nfa(&anywhere)?)?;
         Ok(Matcher {
             find,
-            which,
+            signals,
             literals,
             literal_pats,
             always,
-            exact_compiled: exact.iter().map(|_| OnceLock::new()).collect(),
-            exact,
             pool: Mutex::new(Vec::new()),
             pats,
             playbooks,
@@ -259,7 +286,7 @@ impl Matcher {
     /// A matcher with no signals: the scan's structure alone.
     #[cfg(test)]
     pub(crate) fn empty() -> Matcher {
-        Matcher::from_hirs(Vec::new(), Vec::new(), Vec::new()).expect("no signals compile")
+        Matcher::from_patterns(&[], Vec::new(), Vec::new()).expect("no signals compile")
     }
 
     /// A cache from the pool, or a new one.
@@ -280,13 +307,17 @@ impl Matcher {
         MatchCache {
             find: self.find.as_ref().map(DFA::create_cache),
             bare: None,
-            which: self.which.create_cache(),
+            signal: (0..2 * n).map(|_| None).collect(),
+            held: vec![0; 2 * n],
+            held_total: 0,
+            budget: SIGNALS_BUDGET,
+            drops: 0,
             stamp: vec![0; n],
             start: vec![0; n],
             generation: 0,
             candidates: Vec::new(),
-            exact: (0..n).map(|_| None).collect(),
             found: Vec::new(),
+            lower: Vec::new(),
         }
     }
 
@@ -376,66 +407,91 @@ impl Matcher {
             mark(cache, p, 0);
         }
         let mut ascii: Option<bool> = None;
+        let mut lower = std::mem::take(&mut cache.lower);
+        lower.clear();
         for ci in 0..cache.candidates.len() {
-            let p = cache.candidates[ci];
-            let pid = PatternID::new_unchecked(p as usize);
-            let input = Input::new(line)
-                .span(cache.start[p as usize] as usize..line.len())
-                .anchored(Anchored::Pattern(pid))
-                .earliest(true);
-            let hit = matches!(
-                self.which.try_search_fwd(&mut cache.which, &input),
-                Ok(Some(_))
-            );
-            if !hit {
+            let p = cache.candidates[ci] as usize;
+            let from = cache.start[p] as usize;
+            let signal = &self.signals[p];
+            let Some(view) = signal.dfa(false) else {
+                continue;
+            };
+            let text = if signal.folded {
+                if lower.is_empty() {
+                    lower.extend(line.iter().map(u8::to_ascii_lowercase));
+                }
+                &lower[..]
+            } else {
+                line
+            };
+            if !cache.search(2 * p, view, text, from) {
                 continue;
             }
-            if let Some(exact) = &self.exact[p as usize] {
-                if !*ascii.get_or_insert_with(|| line.is_ascii())
-                    && !self.exact_match(cache, p as usize, exact, line)
-                {
-                    continue;
+            if signal.differs && !*ascii.get_or_insert_with(|| line.is_ascii()) {
+                // The exact form has the same required literals, so the same start holds. Should
+                // it not compile, the view's word stands.
+                if let Some(exact) = signal.dfa(true) {
+                    if !cache.search(2 * p + 1, exact, line, from) {
+                        continue;
+                    }
                 }
             }
-            cache.found.push(p as usize);
+            cache.found.push(p);
         }
+        cache.lower = lower;
         cache.found.sort_unstable();
         cache.found.iter().copied()
     }
+}
 
-    /// The exact signal `p` on a line with non-ASCII text (compiled on first use).
-    fn exact_match(&self, cache: &mut MatchCache, p: usize, hir: &Hir, line: &[u8]) -> bool {
-        let compiled =
-            self.exact_compiled[p].get_or_init(|| meta::Builder::new().build_from_hir(hir).ok());
-        match compiled {
-            Some(re) => {
-                let c = cache.exact[p].get_or_insert_with(|| re.create_cache());
-                re.search_half_with(c, &Input::new(line).earliest(true))
-                    .is_some()
-            }
-            // The exact form is beyond a size limit its ASCII view was not: keep the view's word.
-            None => true,
-        }
+impl Signal {
+    /// The lazy DFA of the exact form or of the ASCII view, compiled on first use.
+    fn dfa(&self, exact: bool) -> Option<&DFA> {
+        let cell = if exact { &self.exact } else { &self.view };
+        cell.get_or_init(|| {
+            let hir = single_line(parse_regex(&self.pattern).ok()?);
+            let hir = match (exact, self.folded) {
+                (true, _) => hir,
+                (false, false) => ascii_view(hir),
+                (false, true) => without_upper(ascii_view(hir)),
+            };
+            let nfa = thompson::Compiler::new()
+                .configure(nfa_config())
+                .build_from_hir(&hir)
+                .ok()?;
+            lazy_dfa(nfa, SIGNAL_CACHE).ok()
+        })
+        .as_ref()
     }
 }
 
-/// `(?s-u:[^\n])*?`: lets an anchored search find the signal anywhere in the line.
-fn any_prefix() -> Hir {
-    Hir::repetition(Repetition {
-        min: 0,
-        max: None,
-        greedy: false,
-        sub: Box::new(Hir::class(Class::Bytes(ClassBytes::new([
-            ClassBytesRange::new(0, b'\n' - 1),
-            ClassBytesRange::new(b'\n' + 1, 0xff),
-        ])))),
-    })
+fn nfa_config() -> thompson::Config {
+    thompson::Config::new()
+        .which_captures(WhichCaptures::None)
+        .utf8(false)
+}
+
+/// An unanchored lazy DFA whose cache holds at most `capacity` bytes of states.
+fn lazy_dfa(nfa: thompson::NFA, capacity: usize) -> Result<DFA, String> {
+    DFA::builder()
+        .configure(
+            DFA::config()
+                .match_kind(MatchKind::LeftmostFirst)
+                .cache_capacity(capacity)
+                .skip_cache_capacity_check(true)
+                // Never give up on a busy cache: clear it and go on (bounded memory, and no
+                // fallback to a slower engine).
+                .minimum_cache_clear_count(None)
+                .minimum_bytes_per_state(None),
+        )
+        .build_from_nfa(nfa)
+        .map_err(|e| e.to_string())
 }
 
 /// The literals one of which every match of `hir` holds, lowercased and deduplicated; `None`
 /// when there is no such finite set of non-empty literals. The prefixes of the signal, its
 /// suffixes, or the prefixes of one part of a signal that is a sequence (`(^|\s)FAIL\s+…`),
-/// whichever has the longest shortest literal.
+/// whichever has the longest shortest literal (each cut to `LITERAL_MAX` bytes), then the fewest.
 fn required_literals(hir: &Hir) -> Option<(LitSide, Vec<Vec<u8>>)> {
     // The literals are searched ignoring ASCII case, so `[Ee]` can be the literal `e`: literals
     // stay long instead of being cut where their case variants exceed the extractor's limits.
@@ -460,9 +516,11 @@ fn required_literals(hir: &Hir) -> Option<(LitSide, Vec<Vec<u8>>)> {
     for (kind, side, hir) in tries {
         let seq = Extractor::new().kind(kind).extract(hir);
         let Some(lits) = seq.literals() else { continue };
+        // A literal's first bytes are as required as the literal, and a short one is as
+        // selective on log lines: long ones only make the automaton larger and slower to build.
         let mut lits: Vec<Vec<u8>> = lits
             .iter()
-            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .map(|l| l.as_bytes()[..l.len().min(LITERAL_MAX)].to_ascii_lowercase())
             .collect();
         lits.sort();
         lits.dedup();
@@ -470,7 +528,11 @@ fn required_literals(hir: &Hir) -> Option<(LitSide, Vec<Vec<u8>>)> {
         if shortest == 0 {
             continue;
         }
-        if best.as_ref().is_none_or(|b| shortest > b.0) {
+        // Cut to `LITERAL_MAX`, several choices often tie: the fewer literals, the better.
+        if best
+            .as_ref()
+            .is_none_or(|b| shortest > b.0 || (shortest == b.0 && lits.len() < b.2.len()))
+        {
             best = Some((shortest, side, lits));
         }
     }
@@ -514,6 +576,59 @@ fn fold_ascii_case(hir: Hir) -> Hir {
     }
 }
 
+/// Whether `hir` ignores ASCII case: wherever it accepts an ASCII letter, it accepts the letter
+/// in the other case too (as signals do, unless they turn case sensitivity on with `(?-i)`).
+fn ascii_case_closed(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => (b'a'..=b'z').all(|c| {
+            let has = |c: u8| {
+                let c = char::from(c);
+                class.iter().any(|r| r.start() <= c && c <= r.end())
+            };
+            has(c) == has(c.to_ascii_uppercase())
+        }),
+        HirKind::Class(Class::Bytes(class)) => (b'a'..=b'z').all(|c| {
+            let has = |c: u8| class.iter().any(|r| r.start() <= c && c <= r.end());
+            has(c) == has(c.to_ascii_uppercase())
+        }),
+        HirKind::Literal(lit) => !lit.0.iter().any(u8::is_ascii_alphabetic),
+        HirKind::Repetition(rep) => ascii_case_closed(&rep.sub),
+        HirKind::Capture(cap) => ascii_case_closed(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().all(ascii_case_closed),
+        HirKind::Empty | HirKind::Look(_) => true,
+    }
+}
+
+/// `hir` without the ASCII capital letters: for a signal that ignores ASCII case
+/// (`ascii_case_closed`), the same language on ASCII-lowercased text.
+fn without_upper(hir: Hir) -> Hir {
+    match hir.into_kind() {
+        HirKind::Class(Class::Unicode(mut class)) => {
+            class.difference(&ClassUnicode::new([ClassUnicodeRange::new('A', 'Z')]));
+            Hir::class(Class::Unicode(ClassUnicode::new(class.iter().copied())))
+        }
+        HirKind::Class(Class::Bytes(mut class)) => {
+            class.difference(&ClassBytes::new([ClassBytesRange::new(b'A', b'Z')]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Repetition(mut rep) => {
+            rep.sub = Box::new(without_upper(*rep.sub));
+            Hir::repetition(rep)
+        }
+        HirKind::Capture(mut cap) => {
+            cap.sub = Box::new(without_upper(*cap.sub));
+            Hir::capture(cap)
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.into_iter().map(without_upper).collect()),
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.into_iter().map(without_upper).collect())
+        }
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(lit) => Hir::literal(lit.0),
+        HirKind::Look(look) => Hir::look(look),
+    }
+}
+
 /// The ASCII view of a signal: each Unicode class keeps its ASCII part, and its non-ASCII part
 /// becomes every non-ASCII character. Same language on ASCII text, a superset elsewhere.
 fn ascii_view(hir: Hir) -> Hir {
@@ -528,7 +643,8 @@ fn ascii_view(hir: Hir) -> Hir {
                     '\u{10FFFF}',
                 )]));
             }
-            Hir::class(Class::Unicode(view))
+            // Set operations keep the vector of the larger class: copy the few ranges left.
+            Hir::class(Class::Unicode(ClassUnicode::new(view.iter().copied())))
         }
         HirKind::Class(class) => Hir::class(class),
         HirKind::Repetition(mut rep) => {
@@ -552,7 +668,7 @@ fn single_line(hir: Hir) -> Hir {
     match hir.into_kind() {
         HirKind::Class(Class::Unicode(mut class)) => {
             class.difference(&ClassUnicode::new([ClassUnicodeRange::new('\n', '\n')]));
-            Hir::class(Class::Unicode(class))
+            Hir::class(Class::Unicode(ClassUnicode::new(class.iter().copied())))
         }
         HirKind::Class(Class::Bytes(mut class)) => {
             class.difference(&ClassBytes::new([ClassBytesRange::new(b'\n', b'\n')]));
@@ -592,6 +708,7 @@ fn ascii_word_boundary(look: Look) -> Look {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex_automata::meta::Regex;
 
     #[test]
     fn classes_never_cross_lines() {
@@ -650,6 +767,9 @@ mod tests {
             lines.push(extra.as_bytes().to_vec());
         }
         let mut cache = matcher.cache();
+        // A scan whose caches keep reaching their budget (and are dropped) finds the same.
+        let mut small = matcher.cache();
+        small.budget = 256 << 10;
         let mut matched = 0;
         for line in &lines {
             let got: Vec<usize> = matcher.which(&mut cache, line).collect();
@@ -657,6 +777,14 @@ mod tests {
                 .filter(|&p| reference[p].is_match(line.as_slice()))
                 .collect();
             assert_eq!(got, want, "line {:?}", String::from_utf8_lossy(line));
+            let got: Vec<usize> = matcher.which(&mut small, line).collect();
+            assert_eq!(
+                got,
+                want,
+                "line {:?}, small budget",
+                String::from_utf8_lossy(line)
+            );
+            assert!(small.held_total <= small.budget);
             matched += usize::from(!want.is_empty());
             if !want.is_empty() {
                 let end = matcher.next_candidate_end(&mut cache, line, 0);
@@ -668,5 +796,7 @@ mod tests {
             }
         }
         assert!(matched > 200, "matching lines: {matched}");
+        assert_eq!(cache.drops, 0, "the fixtures' lines fit the budget");
+        assert!(small.drops > 5, "caches dropped {} times", small.drops);
     }
 }

@@ -6,9 +6,9 @@
 //!   signal did this until the catalog passed a thousand signals: on dense logs it spent its time
 //!   building states, each an epsilon closure over the whole NFA, at 0.1 MB/s.)
 //! - `which`: on that one line, the same Aho-Corasick automaton names the few signals that can
-//!   match, and each of those runs alone: an unanchored search of the signal's own lazy DFA, from
-//!   the first occurrence of its literal when every match starts with one. A typical line costs
-//!   one or two such searches.
+//!   match, and each of those runs alone in its own lazy DFA: anchored at each occurrence of its
+//!   literal when every match starts with one (the search stops as soon as the signal cannot
+//!   match), else from the start of the line. A typical line costs one or two such searches.
 //!
 //! A signal's lazy DFA is compiled the first time the signal is a candidate, so a log only pays
 //! (in time and memory) for the signals its lines come near: the catalog loads in a few
@@ -41,7 +41,7 @@ use std::sync::{Mutex, OnceLock};
 use aho_corasick::AhoCorasick;
 use regex_automata::hybrid::dfa::{self, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
-use regex_automata::{Input, MatchKind};
+use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{
     Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look,
@@ -139,12 +139,13 @@ pub struct MatchCache {
     budget: usize,
     /// How many times the budget was reached.
     drops: u32,
-    /// Per signal: the line number (`generation`) it was last made a candidate on, and the
-    /// earliest offset its search may start from.
+    /// Per signal: the line number (`generation`) it was last made a candidate on.
     stamp: Vec<u32>,
-    start: Vec<u32>,
     generation: u32,
+    /// The candidates of the line searched from its start, and the (signal, offset) of each
+    /// occurrence of a literal that starts a signal's matches.
     candidates: Vec<u32>,
+    occurrences: Vec<(u32, u32)>,
     found: Vec<usize>,
     /// The line being matched, ASCII-lowercased (for the `folded` signals).
     lower: Vec<u8>,
@@ -156,11 +157,27 @@ impl MatchCache {
         self.bare = None;
     }
 
-    /// Search `line[from..]` with `dfa`, whose cache is `slot`; keeps every cache of the scan
-    /// within the budget.
-    fn search(&mut self, slot: usize, dfa: &DFA, line: &[u8], from: usize) -> bool {
+    /// Make signal `p` a candidate of the line (`generation`) for a search from its start.
+    fn mark(&mut self, p: u32, generation: u32) {
+        let i = p as usize;
+        if self.stamp[i] != generation {
+            self.stamp[i] = generation;
+            self.candidates.push(p);
+        }
+    }
+
+    /// Search `line[from..]` with `dfa` (for a match starting at `from` when `anchored`), whose
+    /// cache is `slot`; keeps every cache of the scan within the budget.
+    fn search(&mut self, slot: usize, dfa: &DFA, line: &[u8], from: usize, anchored: bool) -> bool {
         let cache = self.signal[slot].get_or_insert_with(|| dfa.create_cache());
-        let input = Input::new(line).span(from..line.len()).earliest(true);
+        let input = Input::new(line)
+            .span(from..line.len())
+            .anchored(if anchored {
+                Anchored::Yes
+            } else {
+                Anchored::No
+            })
+            .earliest(true);
         // The DFA has no quit bytes and never gives up, so the search cannot fail.
         let hit = matches!(dfa.try_search_fwd(cache, &input), Ok(Some(_)));
         let used = cache.memory_usage();
@@ -313,9 +330,9 @@ impl Matcher {
             budget: SIGNALS_BUDGET,
             drops: 0,
             stamp: vec![0; n],
-            start: vec![0; n],
             generation: 0,
             candidates: Vec::new(),
+            occurrences: Vec::new(),
             found: Vec::new(),
             lower: Vec::new(),
         }
@@ -378,70 +395,96 @@ impl Matcher {
             cache.generation = 1;
         }
         let generation = cache.generation;
-        let mark = |cache: &mut MatchCache, p: u32, from: usize| {
-            let i = p as usize;
-            if cache.stamp[i] != generation {
-                cache.stamp[i] = generation;
-                cache.start[i] = from as u32;
-                cache.candidates.push(p);
-            }
-        };
+        let mut occurrences = std::mem::take(&mut cache.occurrences);
+        occurrences.clear();
         for m in self.literals.find_overlapping_iter(line) {
             for &(p, side) in &self.literal_pats[m.pattern().as_usize()] {
-                // Occurrences come in order of their end; a prefix's first occurrence is not
-                // always reported first, so keep the smallest start.
-                let from = if side == LitSide::Prefix {
-                    m.start()
-                } else {
-                    0
-                };
-                if cache.stamp[p as usize] == generation {
-                    let s = &mut cache.start[p as usize];
-                    *s = (*s).min(from as u32);
-                } else {
-                    mark(cache, p, from);
+                match side {
+                    LitSide::Prefix => occurrences.push((p, m.start() as u32)),
+                    LitSide::Inside => cache.mark(p, generation),
                 }
             }
         }
         for &p in &self.always {
-            mark(cache, p, 0);
+            cache.mark(p, generation);
         }
-        let mut ascii: Option<bool> = None;
-        let mut lower = std::mem::take(&mut cache.lower);
-        lower.clear();
+        occurrences.sort_unstable();
+        occurrences.dedup();
+        let mut line = Line {
+            text: line,
+            lower: std::mem::take(&mut cache.lower),
+            ascii: None,
+        };
+        line.lower.clear();
+        // Signals whose every match starts with one of their literals: an anchored search at
+        // each occurrence, in order (it stops where the signal can no longer match, rather than
+        // at the end of the line).
+        for group in occurrences.chunk_by(|a, b| a.0 == b.0) {
+            let p = group[0].0 as usize;
+            let starts = group.iter().map(|&(_, at)| at as usize);
+            if self.matches(cache, &mut line, p, starts, true) {
+                cache.found.push(p);
+            }
+        }
+        // The others: one search from the start of the line.
         for ci in 0..cache.candidates.len() {
             let p = cache.candidates[ci] as usize;
-            let from = cache.start[p] as usize;
-            let signal = &self.signals[p];
-            let Some(view) = signal.dfa(false) else {
-                continue;
-            };
-            let text = if signal.folded {
-                if lower.is_empty() {
-                    lower.extend(line.iter().map(u8::to_ascii_lowercase));
-                }
-                &lower[..]
-            } else {
-                line
-            };
-            if !cache.search(2 * p, view, text, from) {
-                continue;
+            if self.matches(cache, &mut line, p, std::iter::once(0), false) {
+                cache.found.push(p);
             }
-            if signal.differs && !*ascii.get_or_insert_with(|| line.is_ascii()) {
-                // The exact form has the same required literals, so the same start holds. Should
-                // it not compile, the view's word stands.
-                if let Some(exact) = signal.dfa(true) {
-                    if !cache.search(2 * p + 1, exact, line, from) {
-                        continue;
-                    }
-                }
-            }
-            cache.found.push(p);
         }
-        cache.lower = lower;
+        cache.lower = line.lower;
+        cache.occurrences = occurrences;
         cache.found.sort_unstable();
         cache.found.iter().copied()
     }
+
+    /// Whether signal `p` matches the line: its view from one of `starts` (each an anchored
+    /// search when `anchored`), then, when the line holds non-ASCII text and the view differs
+    /// from the signal, the exact signal from the first of them.
+    fn matches(
+        &self,
+        cache: &mut MatchCache,
+        line: &mut Line<'_>,
+        p: usize,
+        mut starts: impl Iterator<Item = usize> + Clone,
+        anchored: bool,
+    ) -> bool {
+        let signal = &self.signals[p];
+        let Some(view) = signal.dfa(false) else {
+            return false;
+        };
+        let text = if signal.folded {
+            if line.lower.is_empty() {
+                line.lower
+                    .extend(line.text.iter().map(u8::to_ascii_lowercase));
+            }
+            &line.lower[..]
+        } else {
+            line.text
+        };
+        let first = starts.clone().next().unwrap_or(0);
+        if !starts.any(|at| cache.search(2 * p, view, text, at, anchored)) {
+            return false;
+        }
+        if signal.differs && !*line.ascii.get_or_insert_with(|| line.text.is_ascii()) {
+            // The exact form has the same required literals: its matches start at or after the
+            // first. Should it not compile, the view's word stands.
+            if let Some(exact) = signal.dfa(true) {
+                return cache.search(2 * p + 1, exact, line.text, first, false);
+            }
+        }
+        true
+    }
+}
+
+/// The line `which` is matching, and what it learnt about it.
+struct Line<'a> {
+    text: &'a [u8],
+    /// `text` ASCII-lowercased, once a `folded` signal needs it (empty until then).
+    lower: Vec<u8>,
+    /// Whether `text` is all ASCII, once known.
+    ascii: Option<bool>,
 }
 
 impl Signal {
@@ -471,7 +514,8 @@ fn nfa_config() -> thompson::Config {
         .utf8(false)
 }
 
-/// An unanchored lazy DFA whose cache holds at most `capacity` bytes of states.
+/// A lazy DFA (anchored and unanchored searches) whose cache holds at most `capacity` bytes of
+/// states.
 fn lazy_dfa(nfa: thompson::NFA, capacity: usize) -> Result<DFA, String> {
     DFA::builder()
         .configure(

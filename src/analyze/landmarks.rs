@@ -51,14 +51,11 @@ pub struct Landmarks {
     retries_tail: VecDeque<RetryLine>,
 }
 
-fn error_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)error|\berr!|fail|fatal|exception|panic|traceback|denied|not found|cannot|could not|unable to|exit (?:code|status)|segmentation fault|killed",
-        )
-        .expect("internal error: error-line regex compiles")
-    })
+const ERROR: &str = r"(?i)error|\berr!|fail|fatal|exception|panic|traceback|denied|not found|cannot|could not|unable to|exit (?:code|status)|segmentation fault|killed";
+
+fn error_re() -> &'static Lines {
+    static RE: OnceLock<Lines> = OnceLock::new();
+    RE.get_or_init(|| Lines::new(ERROR))
 }
 
 /// Lines that say there was nothing wrong (`0 errors`, `no failures`) despite the words.
@@ -72,14 +69,51 @@ fn benign_re() -> &'static Regex {
     })
 }
 
-fn retry_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)\bretrying\b|\bwill retry\b|\bretry(?:ing)? (?:in \d|after \d|attempt|#?\d+\s*(?:/|of)\s*\d+)|\battempt #?\d+\s*(?:/|of)\s*\d+|\bbefore trying again\b|\btrying again in \d",
-        )
-        .expect("internal error: retry regex compiles")
-    })
+const RETRY: &str = r"(?i)\bretrying\b|\bwill retry\b|\bretry(?:ing)? (?:in \d|after \d|attempt|#?\d+\s*(?:/|of)\s*\d+)|\battempt #?\d+\s*(?:/|of)\s*\d+|\bbefore trying again\b|\btrying again in \d";
+
+fn retry_re() -> &'static Lines {
+    static RE: OnceLock<Lines> = OnceLock::new();
+    RE.get_or_init(|| Lines::new(RETRY))
+}
+
+/// A regex searched over a whole chunk for the lines it matches. Its Unicode word boundaries make
+/// the lazy DFA give up at the first non-ASCII byte, and the fallback engine (the PikeVM) then
+/// scans the rest of the chunk, 10-30x slower: on a log with non-ASCII text on every line it took
+/// most of the reading thread. So the chunk is searched with ASCII word boundaries instead (every
+/// `\b` here sits next to an ASCII letter or digit of the match, where an ASCII boundary holds
+/// whenever the Unicode one does: the same lines and more), and a line with non-ASCII text, the
+/// only kind where the two can differ, is checked with the exact regex.
+struct Lines {
+    fast: Regex,
+    exact: Regex,
+}
+
+impl Lines {
+    fn new(pattern: &str) -> Lines {
+        let compile = |p: &str| Regex::new(p).expect("internal error: landmark regex compiles");
+        Lines {
+            fast: compile(&pattern.replace(r"\b", r"(?-u:\b)")),
+            exact: compile(pattern),
+        }
+    }
+
+    /// The index of each line of `chunk` the exact regex matches, in order.
+    fn lines<'c>(&'c self, chunk: &'c ChunkView<'_>) -> impl Iterator<Item = usize> + 'c {
+        let mut pos = 0;
+        std::iter::from_fn(move || loop {
+            let m = self.fast.find_at(chunk.norm, pos)?;
+            let li = chunk
+                .norm_starts
+                .partition_point(|&s| (s as usize) <= m.start())
+                - 1;
+            pos = chunk.norm_starts[li + 1] as usize;
+            let start = chunk.norm_starts[li] as usize;
+            let text = &chunk.norm[start..pos.saturating_sub(1).max(start)];
+            if text.is_ascii() || self.exact.is_match(text) {
+                return Some(li);
+            }
+        })
+    }
 }
 
 /// Lines that say the retries ran out: not a recovery.
@@ -106,7 +140,6 @@ impl Landmarks {
     /// Record the error and retry lines of one chunk. `display(i)` gives the input text of the
     /// chunk's line `i`, for people.
     pub fn observe(&mut self, chunk: &ChunkView<'_>, display: impl Fn(usize) -> String) {
-        let line_of = |pos: usize| chunk.norm_starts.partition_point(|&s| (s as usize) <= pos) - 1;
         let span_of =
             |li: usize| chunk.spans[chunk.spans.partition_point(|s| s.0 as usize <= li) - 1];
         let line_text = |li: usize| {
@@ -117,9 +150,7 @@ impl Landmarks {
             &chunk.norm[s..e]
         };
 
-        let mut pos = 0;
-        while let Some(m) = retry_re().find_at(chunk.norm, pos) {
-            let li = line_of(m.start());
+        for li in retry_re().lines(chunk) {
             if !gave_up_re().is_match(line_text(li)) {
                 let (_, step, vertex) = span_of(li);
                 self.push_retry(RetryLine {
@@ -128,21 +159,17 @@ impl Landmarks {
                     vertex,
                 });
             }
-            pos = chunk.norm_starts[li + 1] as usize;
         }
 
         // Only the last `ERROR_LINES_KEPT` of the chunk can survive; find them from the end.
         let mut found: VecDeque<usize> = VecDeque::new();
-        let mut pos = 0;
-        while let Some(m) = error_re().find_at(chunk.norm, pos) {
-            let li = line_of(m.start());
+        for li in error_re().lines(chunk) {
             if !benign_re().is_match(line_text(li)) {
                 if found.len() == ERROR_LINES_KEPT {
                     found.pop_front();
                 }
                 found.push_back(li);
             }
-            pos = chunk.norm_starts[li + 1] as usize;
         }
         for li in found {
             let (_, step, vertex) = span_of(li);
@@ -232,6 +259,19 @@ mod tests {
         assert_eq!(lines, vec![2, 3, 4, 6]);
         assert_eq!(lm.retry_after(1, 0, 0, 5), Some(2));
         assert_eq!(lm.retry_after(6, 0, 0, 5), None);
+    }
+
+    /// Word boundaries are Unicode ones, on lines with non-ASCII text too: `é` is a letter, so
+    /// `éerr!` and `éretrying` are not the words `err!` and `retrying`; `×` is not one.
+    #[test]
+    fn word_boundaries_next_to_non_ascii_letters() {
+        let lm = observe(
+            "\u{e9}err! x\n\u{d7} err! x\n\u{e9}retrying now\n\u{2500} retrying now\nattempt 2 of 3 \u{2713}\nboom: \u{c9}CHEC, fail\n",
+        );
+        let errors: Vec<u64> = lm.errors.iter().map(|e| e.line).collect();
+        assert_eq!(errors, vec![2, 6]);
+        let retries: Vec<u64> = lm.retries.iter().map(|r| r.line).collect();
+        assert_eq!(retries, vec![4, 5]);
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub struct RepoTree {
 struct Listing {
     /// Paths relative to the root, with `/`.
     files: Vec<String>,
+    /// The last component of every listed path: `anywhere` asks it once per step of every file,
+    /// so it is a set lookup, not a scan of the tree.
+    names: std::collections::HashSet<String>,
     /// The listing is not the whole repository: the root is no git checkout (a folder of CI
     /// files copied out of their repository), or it holds more files than the bound.
     truncated: bool,
@@ -101,11 +104,17 @@ impl RepoTree {
             return true;
         }
         let listing = self.listing();
-        listing.truncated
-            || listing
-                .files
-                .iter()
-                .any(|f| f == name || f.ends_with(&format!("/{name}")))
+        if listing.truncated {
+            return true;
+        }
+        if !name.contains('/') {
+            return listing.names.contains(name);
+        }
+        let suffix = format!("/{name}");
+        listing
+            .files
+            .iter()
+            .any(|f| f == name || f.ends_with(&suffix))
     }
 }
 
@@ -136,7 +145,10 @@ fn list(root: &std::path::Path) -> Listing {
             break;
         }
         if let Ok(rel) = entry.path().strip_prefix(root) {
-            out.files.push(rel.to_string_lossy().replace('\\', "/"));
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            out.names
+                .insert(rel.rsplit('/').next().unwrap_or(&rel).to_string());
+            out.files.push(rel);
         }
     }
     out

@@ -41,6 +41,10 @@ pub struct Context {
 pub struct RepoTree {
     root: std::path::PathBuf,
     listing: OnceLock<Listing>,
+    /// `known()`, asked once (every step of every file asks it).
+    git: OnceLock<bool>,
+    /// `at_root()` answers by name, each looked up once.
+    at_root: std::sync::Mutex<std::collections::HashMap<String, bool>>,
 }
 
 #[derive(Debug, Default)]
@@ -66,20 +70,16 @@ impl RepoTree {
         type Cache = Mutex<HashMap<std::path::PathBuf, Arc<RepoTree>>>;
         static CACHE: OnceLock<Cache> = OnceLock::new();
         let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-        let Ok(mut c) = cache.lock() else {
-            return Arc::new(RepoTree {
+        let new = || {
+            Arc::new(RepoTree {
                 root: root.to_path_buf(),
-                listing: OnceLock::new(),
-            });
-        };
-        c.entry(root.to_path_buf())
-            .or_insert_with(|| {
-                Arc::new(RepoTree {
-                    root: root.to_path_buf(),
-                    listing: OnceLock::new(),
-                })
+                ..RepoTree::default()
             })
-            .clone()
+        };
+        let Ok(mut c) = cache.lock() else {
+            return new();
+        };
+        c.entry(root.to_path_buf()).or_insert_with(new).clone()
     }
 
     fn listing(&self) -> &Listing {
@@ -89,12 +89,21 @@ impl RepoTree {
     /// Whether the root is a git checkout, so its files are the repository's (a folder of CI
     /// files copied out of their repository is not): rules that ask about files need it.
     pub fn known(&self) -> bool {
-        self.root.join(".git").exists()
+        *self.git.get_or_init(|| self.root.join(".git").exists())
     }
 
     /// A file at the root with this name.
     pub fn at_root(&self, name: &str) -> bool {
-        self.root.join(name).is_file()
+        let look = || self.root.join(name).is_file();
+        let Ok(mut seen) = self.at_root.lock() else {
+            return look();
+        };
+        if let Some(&found) = seen.get(name) {
+            return found;
+        }
+        let found = look();
+        seen.insert(name.to_string(), found);
+        found
     }
 
     /// A file with this name anywhere (the root first: no walk when it is there). A tree past

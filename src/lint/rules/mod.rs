@@ -152,19 +152,6 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
     }))
 }
 
-#[cfg(test)]
-mod meta_tests {
-    /// `meta` finds a rule by its `id()`, `all` lists the YAML: they must agree.
-    #[test]
-    fn each_rule_yaml_has_the_rule_id() {
-        for (r, m) in super::RULES.iter().zip(super::all()) {
-            assert_eq!(r.id(), m.id);
-            assert_eq!(super::meta(r.id()).map(|m| &m.id), Some(&m.id));
-        }
-        assert!(super::meta("no-such-rule").is_none());
-    }
-}
-
 /// Whether `id` names a lint rule (used by `faultline explain`).
 pub fn is_rule_id(id: &str) -> bool {
     if id == super::suppress::RULE {
@@ -379,5 +366,19 @@ pub fn did_you_mean(id: &str) -> String {
     } else {
         let quoted: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
         format!(" (did you mean {}?)", quoted.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod meta_tests {
+    /// `meta` finds a rule by its `id()`, `all` lists the YAML: they must agree.
+    #[test]
+    fn each_rule_yaml_has_the_rule_id() {
+        assert_eq!(super::RULES.len(), super::all().len());
+        for (r, m) in super::RULES.iter().zip(super::all()) {
+            assert_eq!(r.id(), m.id);
+            assert_eq!(super::meta(r.id()).map(|m| &m.id), Some(&m.id));
+        }
+        assert!(super::meta("no-such-rule").is_none());
     }
 }

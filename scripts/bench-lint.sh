@@ -183,8 +183,10 @@ note "$n_wf workflows, $n_df Dockerfiles, $(du -sh "$tree" | cut -f1)"
 # the tree: linting it lists the whole tree (1,000 folders) to say so, the worst case of one file.
 # one_wf_plain is the first workflow with no `cache:` (the same file with no listing).
 one_wf="$tree/.github/workflows/wf-0007.yml"
-one_wf_plain=$(grep -L 'cache:' "$tree"/.github/workflows/*.yml | sort | head -1)
-one_df=$(find "$tree/services" -name Dockerfile | sort | head -1)
+# (`sed -n 1p` reads to the end: `head -1` can exit first, and pipefail stops the script on the
+# SIGPIPE that sort then gets.)
+one_wf_plain=$(grep -L 'cache:' "$tree"/.github/workflows/*.yml | sort | sed -n 1p)
+one_df=$(find "$tree/services" -name Dockerfile | sort | sed -n 1p)
 
 # ------------------------------------------------------------------------------------------------
 note "building faultline (release)"
@@ -266,7 +268,7 @@ if [ -x "$venv/bin/zizmor" ]; then
 fi
 
 # ------------------------------------------------------------------------------------------------
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | sed -n 1p)
 mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
 load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 # fig NAME: "mean (min)" of a timed row, in ms or s.

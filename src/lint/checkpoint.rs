@@ -49,12 +49,19 @@ pub struct RepoTree {
     root: std::path::PathBuf,
     listing: OnceLock<Listing>,
     package_manager: OnceLock<Option<String>>,
+    /// `known()`, asked once (every step of every file asks it).
+    git: OnceLock<bool>,
+    /// `at_root()` answers by name, each looked up once.
+    at_root: std::sync::Mutex<std::collections::HashMap<String, bool>>,
 }
 
 #[derive(Debug, Default)]
 struct Listing {
     /// Paths relative to the root, with `/`.
     files: Vec<String>,
+    /// The last component of every listed path: `anywhere` asks it once per step of every file,
+    /// so it is a set lookup, not a scan of the tree.
+    names: std::collections::HashSet<String>,
     /// The listing is not the whole repository: the root is no git checkout (a folder of CI
     /// files copied out of their repository), or it holds more files than the bound.
     truncated: bool,
@@ -71,20 +78,16 @@ impl RepoTree {
         type Cache = Mutex<HashMap<std::path::PathBuf, Arc<RepoTree>>>;
         static CACHE: OnceLock<Cache> = OnceLock::new();
         let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-        let Ok(mut c) = cache.lock() else {
-            return Arc::new(RepoTree {
+        let new = || {
+            Arc::new(RepoTree {
                 root: root.to_path_buf(),
                 ..RepoTree::default()
-            });
-        };
-        c.entry(root.to_path_buf())
-            .or_insert_with(|| {
-                Arc::new(RepoTree {
-                    root: root.to_path_buf(),
-                    ..RepoTree::default()
-                })
             })
-            .clone()
+        };
+        let Ok(mut c) = cache.lock() else {
+            return new();
+        };
+        c.entry(root.to_path_buf()).or_insert_with(new).clone()
     }
 
     fn listing(&self) -> &Listing {
@@ -94,12 +97,21 @@ impl RepoTree {
     /// Whether the root is a git checkout, so its files are the repository's (a folder of CI
     /// files copied out of their repository is not): rules that ask about files need it.
     pub fn known(&self) -> bool {
-        self.root.join(".git").exists()
+        *self.git.get_or_init(|| self.root.join(".git").exists())
     }
 
     /// A file at the root with this name.
     pub fn at_root(&self, name: &str) -> bool {
-        self.root.join(name).is_file()
+        let look = || self.root.join(name).is_file();
+        let Ok(mut seen) = self.at_root.lock() else {
+            return look();
+        };
+        if let Some(&found) = seen.get(name) {
+            return found;
+        }
+        let found = look();
+        seen.insert(name.to_string(), found);
+        found
     }
 
     /// The package manager the root `package.json` names (`packageManager: "npm@10.9.0"`, or
@@ -130,11 +142,17 @@ impl RepoTree {
             return true;
         }
         let listing = self.listing();
-        listing.truncated
-            || listing
-                .files
-                .iter()
-                .any(|f| f == name || f.ends_with(&format!("/{name}")))
+        if listing.truncated {
+            return true;
+        }
+        if !name.contains('/') {
+            return listing.names.contains(name);
+        }
+        let suffix = format!("/{name}");
+        listing
+            .files
+            .iter()
+            .any(|f| f == name || f.ends_with(&suffix))
     }
 }
 
@@ -165,7 +183,10 @@ fn list(root: &std::path::Path) -> Listing {
             break;
         }
         if let Ok(rel) = entry.path().strip_prefix(root) {
-            out.files.push(rel.to_string_lossy().replace('\\', "/"));
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            out.names
+                .insert(rel.rsplit('/').next().unwrap_or(&rel).to_string());
+            out.files.push(rel);
         }
     }
     out

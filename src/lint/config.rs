@@ -130,6 +130,39 @@ pub fn find_upward(dir: &Path, root: &Path) -> Result<Option<PathBuf>, ConfigErr
     Ok(None)
 }
 
+/// `find_upward` for many folders of one repository: each folder's answer is kept in `seen`
+/// (keyed by folder, for this `root`), so sibling folders do not look in their parents again.
+pub fn find_upward_cached(
+    dir: &Path,
+    root: &Path,
+    seen: &mut std::collections::HashMap<(PathBuf, PathBuf), Option<PathBuf>>,
+) -> Result<Option<PathBuf>, ConfigError> {
+    // The folders looked at, nearest first, until one is known or the search ends.
+    let mut path = Vec::new();
+    let mut at = Some(dir);
+    let mut answer = None;
+    while let Some(d) = at {
+        if let Some(known) = seen.get(&(d.to_path_buf(), root.to_path_buf())) {
+            answer = known.clone();
+            break;
+        }
+        path.push(d.to_path_buf());
+        if let Some(found) = find(d)? {
+            answer = Some(found);
+            break;
+        }
+        if d == root || d.join(".git").exists() {
+            break;
+        }
+        at = d.parent();
+    }
+    // Every folder on the way up has the answer its nearest folder has.
+    for d in path {
+        seen.insert((d, root.to_path_buf()), answer.clone());
+    }
+    Ok(answer)
+}
+
 fn display_name(p: &Path) -> String {
     p.file_name().map_or_else(
         || p.display().to_string(),

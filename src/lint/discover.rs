@@ -177,16 +177,21 @@ pub fn discover(
     } else {
         paths.to_vec()
     };
+    // How many walks, include lists and named files gave targets: one walk never reaches a file
+    // twice (it follows no link), so only more than one source needs the canonical paths.
+    let mut sources = 0;
     for p in walk_roots {
         match std::fs::metadata(&p) {
             Err(e) => errors.push((p.clone(), describe_io(&e))),
             Ok(m) if m.is_dir() => {
+                sources += 1;
                 walk(&p, respect_ignore, &mut targets, &mut errors);
                 // The pipeline's local includes are GitLab files whatever their names.
                 let (dir, top) = (std::fs::canonicalize(&p), std::fs::canonicalize(root));
                 if let (Ok(dir), Ok(top)) = (dir, top) {
                     if top.starts_with(&dir) {
                         for inc in super::gitlab_env::included_files(root) {
+                            sources += 1;
                             targets.push(Target {
                                 path: inc,
                                 kind: Some(FileKind::GitlabCi),
@@ -195,16 +200,21 @@ pub fn discover(
                     }
                 }
             }
-            Ok(_) => targets.push(Target {
-                kind: kind_from_path(&p),
-                path: p.clone(),
-            }),
+            Ok(_) => {
+                sources += 1;
+                targets.push(Target {
+                    kind: kind_from_path(&p),
+                    path: p.clone(),
+                });
+            }
         }
     }
     targets.sort_by(|a, b| a.path.cmp(&b.path));
     // The same file reached twice (a walk and an include, `.` and an absolute root): once.
-    let mut seen = std::collections::HashSet::new();
-    targets.retain(|t| seen.insert(std::fs::canonicalize(&t.path).unwrap_or(t.path.clone())));
+    if sources > 1 {
+        let mut seen = std::collections::HashSet::new();
+        targets.retain(|t| seen.insert(std::fs::canonicalize(&t.path).unwrap_or(t.path.clone())));
+    }
     (targets, errors)
 }
 

@@ -231,6 +231,7 @@ fn groups(args: &GateOptions, cwd: &Path) -> Result<Groups, config::ConfigError>
     let mut missing = Vec::new();
     let mut nearest: std::collections::HashMap<PathBuf, Option<PathBuf>> =
         std::collections::HashMap::new();
+    let mut upward = std::collections::HashMap::new();
     let mut seen = std::collections::HashSet::new();
     for p in &inputs {
         let abs = config::absolute(p, cwd);
@@ -269,7 +270,7 @@ fn groups(args: &GateOptions, cwd: &Path) -> Result<Groups, config::ConfigError>
                     match nearest.get(&folder) {
                         Some(f) => f.clone(),
                         None => {
-                            let f = config::find_upward(&folder, &root)?;
+                            let f = config::find_upward_cached(&folder, &root, &mut upward)?;
                             nearest.insert(folder, f.clone());
                             f
                         }

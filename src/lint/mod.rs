@@ -85,14 +85,71 @@ pub fn lint(opts: &LintOptions) -> LintRun {
             message,
         });
     }
-    for target in &targets {
-        lint_target(target, opts, &mut run);
+    for part in lint_targets(&targets, opts) {
+        run.append(part);
     }
     run.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // A limit met in a local action is met again by every file that uses it: say it once.
     let mut seen = std::collections::HashSet::new();
     run.errors.retain(|e| seen.insert(e.clone()));
     run
+}
+
+/// At most this many threads lint files at once.
+const MAX_THREADS: usize = 8;
+
+/// Each target's run, in the order of `targets` (whatever order the threads finish in, so the
+/// output is the same as a one-thread run's). Files are independent (their shared facts are
+/// `OnceLock`s and `RepoTree`'s cache), so they are linted on every core: a 4,000-file tree takes
+/// half the time on two. One file (the pre-commit case) starts no thread.
+fn lint_targets(targets: &[Target], opts: &LintOptions) -> Vec<LintRun> {
+    let one = |target: &Target| {
+        let mut part = LintRun::default();
+        lint_target(target, opts, &mut part);
+        part
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_THREADS)
+        .min(targets.len());
+    if threads <= 1 {
+        return targets.iter().map(one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, LintRun)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(target) = targets.get(i) else { break };
+                        mine.push((i, one(target)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(mine) => mine,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, part)| part).collect()
+}
+
+impl LintRun {
+    /// Add `other`'s findings, errors, files and skipped files after this run's.
+    fn append(&mut self, mut other: LintRun) {
+        self.findings.append(&mut other.findings);
+        self.errors.append(&mut other.errors);
+        self.files.append(&mut other.files);
+        self.skipped.append(&mut other.skipped);
+    }
 }
 
 /// Lint standard input as the file it stands for: its kind comes from that path, else from its

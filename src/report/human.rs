@@ -48,9 +48,9 @@ pub fn render(findings: &[Finding], color: bool, width: usize) -> String {
             file: f.file.clone(),
             name: f.file.display_path(),
         };
-        let report = miette::Report::new(diag).with_source_code(src);
+        let report = WithSource { diag, src };
         let mut one = String::new();
-        match handler.render_report(&mut one, report.as_ref()) {
+        match handler.render_report(&mut one, &report) {
             Ok(()) => out.push_str(&one),
             Err(_) => out.push_str(&plain(f)),
         }
@@ -113,8 +113,47 @@ fn plain(f: &Finding) -> String {
     out
 }
 
+/// A diagnostic and its file: what `miette::Report::new(d).with_source_code(s)` renders, without
+/// building two `Report`s per finding (each asks miette's global hook for a handler, which probes
+/// the terminal: seven system calls per finding).
+#[derive(Debug)]
+struct WithSource {
+    diag: MietteDiagnostic,
+    src: Window,
+}
+
+impl std::fmt::Display for WithSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.diag, f)
+    }
+}
+
+impl std::error::Error for WithSource {}
+
+impl miette::Diagnostic for WithSource {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.url()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diag.labels()
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.src)
+    }
+}
+
 /// The file as miette reads it, one window of lines at a time: miette's own `str` source scans
 /// from the start of the file on every read, which is quadratic over many findings.
+#[derive(Debug)]
 struct Window {
     file: Arc<SourceFile>,
     name: String,

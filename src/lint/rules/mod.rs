@@ -142,8 +142,18 @@ pub fn all() -> &'static [RuleMeta] {
     })
 }
 
+/// One rule's metadata. Parsed alone, on first use: a lint run needs the severity and playbook of
+/// the rules that found something, not every rule's explanation (parsing them all was a tenth of
+/// linting one file).
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {
-    all().iter().find(|m| m.id == id)
+    static ONE: OnceLock<Vec<OnceLock<RuleMeta>>> = OnceLock::new();
+    let i = RULES.iter().position(|r| r.id() == id)?;
+    let slot = &ONE.get_or_init(|| RULES.iter().map(|_| OnceLock::new()).collect())[i];
+    Some(slot.get_or_init(|| {
+        let r = RULES[i];
+        serde_saphyr::from_str::<RuleMeta>(r.yaml())
+            .unwrap_or_else(|e| panic!("internal error: rules/{}.yaml is invalid: {e}", r.id()))
+    }))
 }
 
 /// Whether `id` names a lint rule (used by `faultline explain`).
@@ -360,5 +370,19 @@ pub fn did_you_mean(id: &str) -> String {
     } else {
         let quoted: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
         format!(" (did you mean {}?)", quoted.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod meta_tests {
+    /// `meta` finds a rule by its `id()`, `all` lists the YAML: they must agree.
+    #[test]
+    fn each_rule_yaml_has_the_rule_id() {
+        assert_eq!(super::RULES.len(), super::all().len());
+        for (r, m) in super::RULES.iter().zip(super::all()) {
+            assert_eq!(r.id(), m.id);
+            assert_eq!(super::meta(r.id()).map(|m| &m.id), Some(&m.id));
+        }
+        assert!(super::meta("no-such-rule").is_none());
     }
 }

@@ -438,6 +438,18 @@ pub struct ToolVersion<'a> {
 }
 
 impl ToolVersion<'_> {
+    /// The label on the `with:` input when the value came through the matrix or env.
+    pub fn via_labels(&self) -> Vec<crate::report::Label> {
+        self.via
+            .clone()
+            .map(|(input, span)| crate::report::Label {
+                span,
+                message: format!("`{input}` takes its value from here"),
+            })
+            .into_iter()
+            .collect()
+    }
+
     /// Another input of the same step, resolved on this leg: `None` when absent,
     /// `Some(None)` when present but not known statically.
     pub fn input(&self, name: &str) -> Option<Option<&str>> {

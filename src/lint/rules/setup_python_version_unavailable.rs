@@ -9,7 +9,7 @@ use crate::lint::facts::{
     runner_labels, setup_python_manifest, Availability, LabelStatus, PySpec, PythonBuilds,
 };
 use crate::lint::source::yaml::Style;
-use crate::report::{Finding, Label, Severity};
+use crate::report::{Finding, Severity};
 
 pub struct SetupPythonVersionUnavailable;
 
@@ -193,15 +193,7 @@ impl Rule for SetupPythonVersionUnavailable {
             }
             return;
         }
-        let related = tv
-            .via
-            .clone()
-            .map(|(input, span)| Label {
-                span,
-                message: format!("`{input}` takes its value from here"),
-            })
-            .into_iter()
-            .collect();
+        let related = tv.via_labels();
         out.push(point_finding(
             ctx,
             self.id(),

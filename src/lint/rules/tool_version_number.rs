@@ -3,7 +3,7 @@
 use super::{point_finding, Rule};
 use crate::lint::checkpoint::{Checkpoint, Context, GitlabJob, VersionUseKind};
 use crate::lint::source::yaml::Style;
-use crate::report::{Edit, Finding, Fix, Label, Severity};
+use crate::report::{Edit, Finding, Fix, Severity};
 
 pub struct ToolVersionNumber;
 
@@ -306,15 +306,7 @@ impl Rule for ToolVersionNumber {
                 format!("which quietly installs version {becomes} instead"),
             ),
         };
-        let related = tv
-            .via
-            .clone()
-            .map(|(input, span)| Label {
-                span,
-                message: format!("`{input}` takes its value from here"),
-            })
-            .into_iter()
-            .collect();
+        let related = tv.via_labels();
         let quoted = format!("'{}'", tv.written);
         out.push(point_finding(
             ctx,

@@ -19,8 +19,14 @@ fn load_engine(catalog: &CatalogArgs) -> Result<Engine, String> {
 fn load_and_analyze(
     catalog: &CatalogArgs,
     log: &Path,
-    selection: &Selection,
+    select: &[String],
+    ignore: &[String],
 ) -> Result<(Engine, Analysis), String> {
+    let selection = Selection {
+        select: select.to_vec(),
+        ignore: ignore.to_vec(),
+    };
+    let selection = &selection;
     let engine = load_engine(catalog)?;
     selection.check(&engine.catalog)?;
     let mut analysis = engine.analyze_path(log).map_err(|e| e.to_string())?;
@@ -29,14 +35,11 @@ fn load_and_analyze(
 }
 
 pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
-    let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-    };
-    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log, &selection) {
-        Ok(r) => r,
-        Err(e) => return ui.fail(e),
-    };
+    let (engine, analysis) =
+        match load_and_analyze(&args.catalog, &args.log, &args.select, &args.ignore) {
+            Ok(r) => r,
+            Err(e) => return ui.fail(e),
+        };
     let top = args.top.max(1);
     // `--repo DIR`: the configuration lines that lint says cause the diagnoses shown.
     let config = match &args.repo {
@@ -75,14 +78,11 @@ pub fn run_analyze(args: &AnalyzeArgs, ui: &Ui) -> ExitCode {
 }
 
 pub fn run_fix(args: &FixArgs, ui: &Ui) -> ExitCode {
-    let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-    };
-    let (engine, analysis) = match load_and_analyze(&args.catalog, &args.log, &selection) {
-        Ok(r) => r,
-        Err(e) => return ui.fail(e),
-    };
+    let (engine, analysis) =
+        match load_and_analyze(&args.catalog, &args.log, &args.select, &args.ignore) {
+            Ok(r) => r,
+            Err(e) => return ui.fail(e),
+        };
     let format = match args.format {
         AnalyzeFormat::Human => report::Format::Human,
         AnalyzeFormat::Json => report::Format::Json,

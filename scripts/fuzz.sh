@@ -15,7 +15,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"shell dockerfile workflow gitlab config baseline playbook analyze"}
+TARGETS=${*:-"shell dockerfile workflow gitlab config baseline playbook analyze fix"}
 CORPUS=fuzz/corpus
 
 command -v cargo-fuzz >/dev/null || [ -x "$HOME/.cargo/bin/cargo-fuzz" ] || {
@@ -25,6 +25,9 @@ command -v cargo-fuzz >/dev/null || [ -x "$HOME/.cargo/bin/cargo-fuzz" ] || {
 export PATH="$HOME/.cargo/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
 
+# Seeds are named by the checksum of their source path, so seeding again (or from two runs at
+# once) rewrites the same files. The workflow and fix targets read their first byte as the kind:
+# their seeds start with it.
 seed() { # target, files...
     dir="$CORPUS/$1"
     shift
@@ -34,6 +37,17 @@ seed() { # target, files...
         cp "$f" "$dir/seed-$(printf '%s' "$f" | cksum | cut -d' ' -f1)"
     done
 }
+seed_kind() { # target, kind byte, files...
+    dir="$CORPUS/$1"
+    kind=$2
+    shift 2
+    mkdir -p "$dir"
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        name="$dir/seed-$(printf '%s' "$f" | cksum | cut -d' ' -f1).k$kind"
+        { printf "\\$(printf '%03o' "$kind")"; cat "$f"; } > "$name"
+    done
+}
 
 lint_files=$(find tests/fixtures/lint tests/fixtures/gate -type f 2>/dev/null)
 # shellcheck disable=SC2086
@@ -41,20 +55,18 @@ lint_files=$(find tests/fixtures/lint tests/fixtures/gate -type f 2>/dev/null)
     seed shell $(find tests/fixtures -type f -name '*.sh') \
         $(printf '%s\n' $lint_files | grep -E '\.ya?ml$|Dockerfile')
     seed dockerfile $(printf '%s\n' $lint_files | grep 'Dockerfile')
-    seed workflow $(printf '%s\n' $lint_files | grep -E '\.ya?ml$' | grep -v gitlab-ci)
+    for k in 0 1 2; do
+        seed_kind workflow $k $(printf '%s\n' $lint_files | grep -E '\.ya?ml$' | grep -v gitlab-ci)
+    done
+    # The fix target: 0 workflow, 1 GitLab CI, 2 Dockerfile.
+    seed_kind fix 0 $(printf '%s\n' $lint_files | grep -E '\.ya?ml$' | grep -v gitlab-ci)
+    seed_kind fix 1 $(printf '%s\n' $lint_files | grep -E 'gitlab-ci\.ya?ml$')
+    seed_kind fix 2 $(printf '%s\n' $lint_files | grep 'Dockerfile')
     seed gitlab $(printf '%s\n' $lint_files | grep -E 'gitlab-ci\.ya?ml$')
     seed config $(find tests/fixtures -type f \( -name '.faultline.yaml' -o -name '*config*.yaml' \))
     seed playbook $(find playbooks tests/fixtures/analyze -type f -name '*.yaml')
     seed analyze $(find tests/fixtures/analyze -type f -name '*.log')
 }
-# The workflow target reads its first byte as the kind: seed each kind.
-for f in "$CORPUS"/workflow/seed-*; do
-    [ -f "$f" ] || continue
-    for k in 0 1 2; do
-        { printf "\\$(printf '%03o' "$k")"; cat "$f"; } > "$f.k$k"
-    done
-    rm "$f"
-done
 # Baselines: the ones the binary writes for the lint fixtures.
 mkdir -p "$CORPUS/baseline"
 if cargo build --quiet 2>/dev/null; then

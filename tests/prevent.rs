@@ -250,6 +250,41 @@ fn setup_caches_look_for_their_files_in_the_repository() {
     );
 }
 
+/// In a git checkout, "the repository" is what its index tracks: what the next commit, and the
+/// CI checkout of it, holds. A requirements file not yet `git add`ed does not count.
+#[test]
+fn the_repository_is_what_its_git_index_tracks() {
+    let wf = "on: push\njobs:\n  t:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        with: {python-version: '3.12', cache: pip}\n";
+    let repo = Repo::with(&[]);
+    std::fs::remove_dir_all(repo.dir.join(".git")).expect("rm .git");
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&repo.dir)
+            .status()
+            .expect("git runs")
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    repo.write(WF, wf);
+    repo.write("services/api/requirements.txt", "flask\n");
+    git(&["add", WF]);
+    let out = repo.run(&["lint", "-q", "--format", "concise"]);
+    assert_eq!(out.code, 1, "untracked requirements file: {}", out.stdout);
+    assert!(
+        out.stdout.contains("[setup-python-cache-without-file]")
+            && out
+                .stdout
+                .contains("no `requirements.txt` or `pyproject.toml` anywhere"),
+        "{}",
+        out.stdout
+    );
+    git(&["add", "services/api/requirements.txt"]);
+    let out = repo.run(&["lint", "-q", "--format", "concise"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+}
+
 /// setup-node v5+ caches npm without `cache:` when the root `package.json` names npm as its
 /// `packageManager` (ci-failures.md §H2), so a missing lockfile fails there too.
 #[test]

@@ -42,7 +42,8 @@ pub struct Context {
     pub repo: Arc<RepoTree>,
 }
 
-/// The names of the files in a repository, for rules that ask "is there a lockfile?". Listed on
+/// The names of the files in a repository, for rules that ask "is there a lockfile?": the files
+/// its git index tracks (`gitindex.rs`), or a walk of the tree where the index cannot say. Listed on
 /// the first question (most runs never ask), once per root, and bounded.
 #[derive(Debug, Default)]
 pub struct RepoTree {
@@ -160,6 +161,16 @@ fn list(root: &std::path::Path) -> Listing {
     let mut out = Listing::default();
     if !root.join(".git").exists() {
         out.truncated = true;
+        return out;
+    }
+    // The git index first: one read, and the files the next commit (and its CI checkout) holds.
+    if let Some(tracked) = super::gitindex::tracked(root, MAX_TREE_FILES) {
+        for rel in &tracked.files {
+            out.names
+                .insert(rel.rsplit('/').next().unwrap_or(rel).to_string());
+        }
+        out.files = tracked.files;
+        out.truncated = tracked.truncated;
         return out;
     }
     let walk = walkdir::WalkDir::new(root)

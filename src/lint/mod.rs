@@ -13,6 +13,7 @@ pub mod env;
 pub mod facts;
 pub mod fix;
 pub mod gate;
+pub mod gitindex;
 mod gitlab_env;
 pub mod legs;
 pub mod platform;

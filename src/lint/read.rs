@@ -29,6 +29,11 @@ impl ReadError {
 
 /// The text of the regular file at `path` (symlinks followed).
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    text(read_bytes(path, MAX_FILE_BYTES)?)
+}
+
+/// The bytes of the regular file at `path` (symlinks followed), at most `limit` of them.
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let meta = std::fs::metadata(path).map_err(|e| ReadError::whole(describe(&e)))?;
     if meta.is_dir() {
         return Err(ReadError::whole("is a folder, not a file".into()));
@@ -39,19 +44,19 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
                 .into(),
         ));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large());
+    if meta.len() > limit {
+        return Err(too_large(limit));
     }
     let file = std::fs::File::open(path).map_err(|e| ReadError::whole(describe(&e)))?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // The file may grow between the check and the read: never read past the limit.
-    file.take(MAX_FILE_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| ReadError::whole(describe(&e)))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
     }
-    text(bytes)
+    Ok(bytes)
 }
 
 /// `bytes` as UTF-8 text, or the line and column of the first byte that is not UTF-8.
@@ -72,10 +77,10 @@ pub fn text(bytes: Vec<u8>) -> Result<String, ReadError> {
     })
 }
 
-fn too_large() -> ReadError {
+fn too_large(limit: u64) -> ReadError {
     ReadError::whole(format!(
         "larger than {} MiB, faultline's limit for one file",
-        MAX_FILE_BYTES / (1024 * 1024)
+        limit / (1024 * 1024)
     ))
 }
 

@@ -58,14 +58,13 @@ pub struct RepoTree {
 
 #[derive(Debug, Default)]
 struct Listing {
-    /// Paths relative to the root, with `/`.
-    files: Vec<String>,
-    /// The last component of every listed path: `anywhere` asks it once per step of every file,
-    /// so it is a set lookup, not a scan of the tree.
-    names: std::collections::HashSet<String>,
+    /// Paths relative to the root, with `/`, each followed by `\n`, after a first `\n`.
+    paths: String,
     /// The listing is not the whole repository: the root is no git checkout (a folder of CI
     /// files copied out of their repository), or it holds more files than the bound.
     truncated: bool,
+    /// `anywhere` answers by name, each searched once (every step of every file may ask).
+    asked: std::sync::Mutex<std::collections::HashMap<String, bool>>,
 }
 
 /// At most this many files are listed per repository.
@@ -146,14 +145,20 @@ impl RepoTree {
         if listing.truncated {
             return true;
         }
-        if !name.contains('/') {
-            return listing.names.contains(name);
+        // `X` itself at the root, or `X` after a `/`: both end a line of the listing.
+        let look = || {
+            listing.paths.contains(&format!("/{name}\n"))
+                || listing.paths.contains(&format!("\n{name}\n"))
+        };
+        let Ok(mut asked) = listing.asked.lock() else {
+            return look();
+        };
+        if let Some(&found) = asked.get(name) {
+            return found;
         }
-        let suffix = format!("/{name}");
-        listing
-            .files
-            .iter()
-            .any(|f| f == name || f.ends_with(&suffix))
+        let found = look();
+        asked.insert(name.to_string(), found);
+        found
     }
 }
 
@@ -165,14 +170,11 @@ fn list(root: &std::path::Path) -> Listing {
     }
     // The git index first: one read, and the files the next commit (and its CI checkout) holds.
     if let Some(tracked) = super::gitindex::tracked(root, MAX_TREE_FILES) {
-        for rel in &tracked.files {
-            out.names
-                .insert(rel.rsplit('/').next().unwrap_or(rel).to_string());
-        }
-        out.files = tracked.files;
+        out.paths = tracked.paths;
         out.truncated = tracked.truncated;
         return out;
     }
+    out.paths.push('\n');
     let walk = walkdir::WalkDir::new(root)
         .follow_links(false)
         .into_iter()
@@ -185,19 +187,20 @@ fn list(root: &std::path::Path) -> Listing {
                     ".git" | "node_modules" | "target" | ".venv" | "venv"
                 ))
         });
+    let mut count = 0;
     for entry in walk.flatten() {
         if !entry.file_type().is_file() {
             continue;
         }
-        if out.files.len() >= MAX_TREE_FILES {
+        if count >= MAX_TREE_FILES {
             out.truncated = true;
             break;
         }
         if let Ok(rel) = entry.path().strip_prefix(root) {
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            out.names
-                .insert(rel.rsplit('/').next().unwrap_or(&rel).to_string());
-            out.files.push(rel);
+            out.paths
+                .push_str(&rel.to_string_lossy().replace('\\', "/"));
+            out.paths.push('\n');
+            count += 1;
         }
     }
     out

@@ -16,9 +16,18 @@ const MAX_INDEX_BYTES: u64 = 64 * 1024 * 1024;
 /// The index's files, in index order, each path relative to the root with `/`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Tracked {
-    pub files: Vec<String>,
-    /// More entries than `max`: `files` holds the first `max`.
+    /// Every path followed by `\n`, after a first `\n`: "is there a file named X?" is one
+    /// search of this text for `/X\n` or `\nX\n`, with no allocation per file.
+    pub paths: String,
+    pub count: usize,
+    /// More entries than `max`: `paths` holds the first `max`.
     pub truncated: bool,
+}
+
+impl Tracked {
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.paths.split_terminator('\n').skip(1)
+    }
 }
 
 /// The tracked files of the checkout at `root`, or `None` when there is no index this reader can
@@ -61,10 +70,12 @@ pub fn parse(bytes: &[u8], max: usize) -> Option<Tracked> {
     }
     let count = usize::try_from(r.u32()?).ok()?;
     let mut out = Tracked {
-        files: Vec::with_capacity(count.min(max)),
+        paths: String::from("\n"),
+        count: 0,
         truncated: count > max,
     };
     let mut previous: Vec<u8> = Vec::new();
+    let mut last: std::ops::Range<usize> = 0..0;
     for _ in 0..count {
         let start = r.pos;
         let header = r.take(ENTRY_HEADER)?;
@@ -79,15 +90,15 @@ pub fn parse(bytes: &[u8], max: usize) -> Option<Tracked> {
         if mode & 0o170_000 == MODE_GITLINK || mode & 0o170_000 == MODE_DIRECTORY {
             return None; // a submodule or a sparse folder: its files are not listed here
         }
-        let path = if version == 4 {
+        let path: &[u8] = if version == 4 {
             let strip = r.varint()?;
             let keep = previous.len().checked_sub(strip)?;
             let suffix = r.until_nul()?;
             previous.truncate(keep);
             previous.extend_from_slice(suffix);
-            previous.clone()
+            &previous
         } else {
-            let name = r.until_nul()?.to_vec();
+            let name = r.until_nul()?;
             // Entries are padded with NULs to a multiple of 8 bytes (one NUL at least, read above).
             let len = r.pos - 1 - start;
             let padded = (len + 8) & !7;
@@ -98,13 +109,17 @@ pub fn parse(bytes: &[u8], max: usize) -> Option<Tracked> {
         if written < usize::from(NAME_MASK) && written != path.len() {
             return None; // not the layout read here (a SHA-256 repository, or damage)
         }
-        if path.is_empty() || out.files.len() >= max {
+        if path.is_empty() || out.count >= max {
             continue;
         }
-        let path = String::from_utf8_lossy(&path).into_owned();
+        let path = String::from_utf8_lossy(path);
         // Conflicted files have one entry per stage, one after the other.
-        if out.files.last() != Some(&path) {
-            out.files.push(path);
+        if out.paths[last.clone()] != *path {
+            let at = out.paths.len();
+            out.paths.push_str(&path);
+            last = at..out.paths.len();
+            out.paths.push('\n');
+            out.count += 1;
         }
     }
     // Extensions, then the checksum: a split or sparse index lists only part of the tree.
@@ -248,28 +263,31 @@ mod tests {
         for version in ["2", "3", "4"] {
             git(root, &["update-index", "--index-version", version]);
             let got = tracked(root, 1000).expect("index read");
-            assert_eq!(got.files, want, "index version {version}");
+            assert_eq!(
+                got.files().collect::<Vec<_>>(),
+                want,
+                "index version {version}"
+            );
+            assert_eq!(got.count, want.len());
             assert!(!got.truncated);
         }
         // An intent-to-add entry sets the extended flag (version 3).
         std::fs::write(root.join("new.txt"), "x\n").expect("write");
         git(root, &["add", "-N", "new.txt"]);
         let got = tracked(root, 1000).expect("index read");
-        assert_eq!(got.files, ls_files(root));
-        assert!(got.files.contains(&"new.txt".to_string()));
+        assert_eq!(got.files().collect::<Vec<_>>(), ls_files(root));
+        assert!(got.files().any(|f| f == "new.txt"));
         // Untracked files are not in it.
         std::fs::write(root.join("untracked.txt"), "x\n").expect("write");
-        assert!(!tracked(root, 1000)
-            .expect("index")
-            .files
-            .contains(&"untracked.txt".into()));
+        let got = tracked(root, 1000).expect("index");
+        assert!(!got.files().any(|f| f == "untracked.txt"));
     }
 
     #[test]
     fn past_the_bound_the_listing_says_it_is_partial() {
         let dir = repository();
         let got = tracked(dir.path(), 2).expect("index read");
-        assert_eq!(got.files.len(), 2);
+        assert_eq!(got.files().count(), 2);
         assert!(got.truncated);
     }
 
@@ -303,7 +321,8 @@ mod tests {
             &["worktree", "add", "-q", wt.to_str().expect("utf-8")],
         );
         assert!(wt.join(".git").is_file());
-        assert_eq!(tracked(&wt, 1000).expect("index").files, ls_files(root));
+        let got = tracked(&wt, 1000).expect("index");
+        assert_eq!(got.files().collect::<Vec<_>>(), ls_files(root));
     }
 
     #[test]
@@ -315,7 +334,7 @@ mod tests {
             // Cut inside the entries or the extensions: refused (or, cut exactly between two
             // extensions, read as the entries it holds).
             if let Some(t) = parse(&bytes[..len], 1000) {
-                assert_eq!(t.files.len(), 6, "cut at {len}");
+                assert_eq!(t.files().count(), 6, "cut at {len}");
             }
         }
         let mut flipped = bytes.clone();

@@ -101,6 +101,23 @@ fn fix_edits_only_the_findings_bytes_and_the_result_lints_clean() {
     assert_eq!(unsafe_run.stderr, "faultline: fixed 2 findings in 1 file\n");
 }
 
+/// Found by the `fix` fuzz target: the `-y` fix went after the first `install` in the command's
+/// text (here inside a backtick substitution), not after the word the rule read, so the fixed
+/// file kept the finding and every `--fix` added another `-y`.
+#[test]
+fn the_yes_fix_goes_after_the_install_word_the_rule_read() {
+    let wf = "on: push\njobs:\n  t:\n    runs-on: ubuntu-24.04\n    container: debian:12\n    steps:\n      - run: apt-get update && apt-get q`x install --system` install pytest\n";
+    let repo = Repo::with(&[(WF, wf)]);
+    let out = repo.run(&["lint", "--fix", "-q", "--format", "concise"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+    assert_eq!(
+        repo.read(WF),
+        wf.replace("` install pytest", "` install -y pytest")
+    );
+    let again = repo.run(&["lint", "--diff"]);
+    assert_eq!((again.code, again.stdout.as_str()), (0, ""));
+}
+
 #[test]
 fn diff_shows_the_fixes_and_writes_nothing() {
     let repo = Repo::with(&[(WF, BEFORE)]);

@@ -337,6 +337,8 @@ pub struct Site<'a> {
     pub py: &'a PyCmd,
     /// File span of the command.
     pub span: Span,
+    /// The file span of a range of the script (a word of `cmd`, for a fix that edits it).
+    pub to_file: &'a dyn Fn(&Range<usize>) -> Span,
     pub scope: &'a Scope,
     pub state: &'a State,
     pub shell: &'a ShellState,
@@ -972,6 +974,7 @@ impl Walker {
                         cmd,
                         py: &py,
                         span: span.clone(),
+                        to_file: src.to_file,
                         scope: &self.scope,
                         state: &self.state,
                         shell: &sh,

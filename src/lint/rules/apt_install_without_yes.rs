@@ -56,18 +56,20 @@ impl Rule for AptInstallWithoutYes {
         if words.first().is_some_and(|p| p.ends_with("aptitude")) || assumes_yes(&words[1..]) {
             return;
         }
-        // `-y` goes right after `install`, in the command's own bytes.
-        let text = site.scope.file.text.get(site.span.clone()).unwrap_or("");
-        let fix = text
-            .match_indices("install")
-            .find(|(i, _)| {
-                let after = text[i + 7..].chars().next();
-                after.is_none_or(char::is_whitespace) && text[..*i].ends_with(char::is_whitespace)
-            })
-            .map(|(i, _)| Fix {
+        // `-y` goes right after the `install` word, where the file holds it as written.
+        let file = &site.scope.file.text;
+        let fix = site
+            .cmd
+            .words
+            .iter()
+            .skip(1)
+            .find(|w| w.text == "install" && !w.quoted && !w.dynamic)
+            .map(|w| (site.to_file)(&w.span))
+            .filter(|span| file.get(span.clone()) == Some("install"))
+            .map(|span| Fix {
                 description: "add `-y`".to_string(),
                 edits: vec![Edit {
-                    span: site.span.start + i + 7..site.span.start + i + 7,
+                    span: span.end..span.end,
                     replacement: " -y".to_string(),
                 }],
                 safe: true,

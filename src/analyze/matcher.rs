@@ -149,6 +149,8 @@ pub struct MatchCache {
     found: Vec<usize>,
     /// The line being matched, ASCII-lowercased (for the `folded` signals).
     lower: Vec<u8>,
+    /// The line being matched with `ſ` and `K` folded to `s` and `k` (for its literals).
+    folded: Vec<u8>,
 }
 
 impl MatchCache {
@@ -275,6 +277,8 @@ impl Matcher {
                 literal_pats[i].push((p as u32, side));
             }
         }
+        // After the literals, `ſ` and `K` (see `ODD_FOLDS`): a line holding one is a candidate.
+        literals.extend(ODD_FOLDS.iter().map(|&(c, _)| c.to_string().into_bytes()));
         let literals = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&literals)
@@ -335,6 +339,7 @@ impl Matcher {
             occurrences: Vec::new(),
             found: Vec::new(),
             lower: Vec::new(),
+            folded: Vec::new(),
         }
     }
 
@@ -387,6 +392,38 @@ impl Matcher {
         cache: &'c mut MatchCache,
         line: &[u8],
     ) -> impl Iterator<Item = usize> + 'c {
+        self.which_of(cache, line, true)
+    }
+
+    /// [`which`](Self::which) for the line `hay[line]` (its end is the `\n` or the end of `hay`)
+    /// that [`next_candidate_end`](Self::next_candidate_end) found in `hay`. The search for the
+    /// literal-less signals that it ran says whether any of them matches there: when its first
+    /// match ends past the line, none is searched again (on a log where every line holds a
+    /// literal, that is one search less per line).
+    pub fn which_on<'c>(
+        &self,
+        cache: &'c mut MatchCache,
+        hay: &[u8],
+        line: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = usize> + 'c {
+        let key = (hay.as_ptr() as usize, hay.len());
+        let bare = match cache.bare {
+            // The search began at or before the line: its first match end is the first of any
+            // literal-less signal's matches from there (matches never span lines).
+            Some((k, start, found)) if k == key && start <= line.start => {
+                found.is_some_and(|f| f <= line.end)
+            }
+            _ => true,
+        };
+        self.which_of(cache, &hay[line], bare)
+    }
+
+    fn which_of<'c>(
+        &self,
+        cache: &'c mut MatchCache,
+        line: &[u8],
+        bare: bool,
+    ) -> impl Iterator<Item = usize> + 'c {
         cache.found.clear();
         cache.candidates.clear();
         cache.generation = cache.generation.wrapping_add(1);
@@ -397,16 +434,41 @@ impl Matcher {
         let generation = cache.generation;
         let mut occurrences = std::mem::take(&mut cache.occurrences);
         occurrences.clear();
+        let mut odd = false;
         for m in self.literals.find_overlapping_iter(line) {
-            for &(p, side) in &self.literal_pats[m.pattern().as_usize()] {
+            let Some(pats) = self.literal_pats.get(m.pattern().as_usize()) else {
+                odd = true; // `ſ` or `K`
+                continue;
+            };
+            for &(p, side) in pats {
                 match side {
                     LitSide::Prefix => occurrences.push((p, m.start() as u32)),
                     LitSide::Inside => cache.mark(p, generation),
                 }
             }
         }
-        for &p in &self.always {
-            cache.mark(p, generation);
+        if odd {
+            // The literals are ASCII: search the line again with `ſ` and `K` folded, and take
+            // the signals found there as candidates anywhere on the line (offsets moved).
+            let mut folded = std::mem::take(&mut cache.folded);
+            folded.clear();
+            fold_odd_letters(line, &mut folded);
+            for m in self.literals.find_overlapping_iter(&folded[..]) {
+                for &(p, _) in self
+                    .literal_pats
+                    .get(m.pattern().as_usize())
+                    .into_iter()
+                    .flatten()
+                {
+                    cache.mark(p, generation);
+                }
+            }
+            cache.folded = folded;
+        }
+        if bare {
+            for &p in &self.always {
+                cache.mark(p, generation);
+            }
         }
         occurrences.sort_unstable();
         occurrences.dedup();
@@ -436,6 +498,7 @@ impl Matcher {
         cache.lower = line.lower;
         cache.occurrences = occurrences;
         cache.found.sort_unstable();
+        cache.found.dedup(); // on a line with `ſ` or `K`, a signal can be searched both ways
         cache.found.iter().copied()
     }
 
@@ -583,15 +646,52 @@ fn required_literals(hir: &Hir) -> Option<(LitSide, Vec<Vec<u8>>)> {
     best.map(|(_, side, lits)| (side, lits))
 }
 
+/// The two non-ASCII letters that simple case folding maps to ASCII ones: `ſ` (long s) and `K`
+/// (Kelvin sign) match `s` and `k` in case-insensitive signals.
+const ODD_FOLDS: [(char, u8); 2] = [('\u{17F}', b's'), ('\u{212A}', b'k')];
+
+/// `line` with `ſ` and `K` replaced by `s` and `k`, into `out`.
+fn fold_odd_letters(line: &[u8], out: &mut Vec<u8>) {
+    let mut rest = line;
+    while !rest.is_empty() {
+        let odd = ODD_FOLDS.iter().find_map(|&(c, ascii)| {
+            let mut buf = [0; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            rest.starts_with(bytes).then_some((bytes.len(), ascii))
+        });
+        match odd {
+            Some((len, ascii)) => {
+                out.push(ascii);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push(rest[0]);
+                rest = &rest[1..];
+            }
+        }
+    }
+}
+
 /// `hir` with each class that is exactly one ASCII letter in both cases (`[Ee]`, as case-insensitive
-/// signals are compiled) replaced by that letter in lower case. Only for literal extraction.
+/// signals are compiled; `[Ssſ]` and `[KkK]` too) replaced by that letter in lower case. Only for
+/// literal extraction.
 fn fold_ascii_case(hir: Hir) -> Hir {
     match hir.into_kind() {
         HirKind::Class(Class::Unicode(class)) => {
             let r = class.ranges();
-            let letter = match r {
-                [a, b] if a.start() == a.end() && b.start() == b.end() => {
-                    let (up, low) = (a.start(), b.start());
+            // `s` and `k` also fold to `ſ` and `K` (Kelvin): left out here, so that literals stay
+            // ASCII (with them, each `s` or `k` tripled the variants, and the extractor cut
+            // ` issues` down to ` i`); lines holding them are searched folded (`which_of`).
+            let letters: Vec<char> = if r.len() <= 3 && r.iter().all(|x| x.start() == x.end()) {
+                r.iter()
+                    .map(|x| x.start())
+                    .filter(|&c| !ODD_FOLDS.iter().any(|&(odd, _)| odd == c))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let letter = match letters[..] {
+                [up, low] => {
                     (up.is_ascii_uppercase() && low == up.to_ascii_lowercase()).then_some(low)
                 }
                 _ => None,
@@ -807,6 +907,11 @@ mod tests {
             "npm ERR! code E\u{665}\u{660}\u{664}",
             "\u{2570}\u{2500}> error: externally-managed-environment",
             "FAIL\u{3000}src/\u{65e5}\u{672c}.test.ts",
+            // `ſ` and `K` fold to `s` and `k`: the signals' ASCII literals are not on these lines.
+            "3 i\u{17f}\u{17f}ues:",
+            "E   ModuleNotFoundError: No module named 'ya\u{212a}'",
+            "error: externally-managed-environment \u{17f}\u{212a}",
+            "npm ERR! code ELIFECYCLE \u{212a}\u{17f}",
         ] {
             lines.push(extra.as_bytes().to_vec());
         }
@@ -840,6 +945,35 @@ mod tests {
             }
         }
         assert!(matched > 200, "matching lines: {matched}");
+        // The scan's way: candidate lines of a whole haystack, each matched with `which_on`.
+        let hay = lines.join(&b'\n');
+        let mut starts = vec![0];
+        starts.extend(
+            hay.iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let mut cache = matcher.cache();
+        let mut pos = 0;
+        let mut visited = vec![false; lines.len()];
+        while let Some(end) = matcher.next_candidate_end(&mut cache, &hay, pos) {
+            let li = starts.partition_point(|&s| s <= end) - 1;
+            let le = starts.get(li + 1).map_or(hay.len(), |&s| s - 1);
+            let got: Vec<usize> = matcher.which_on(&mut cache, &hay, starts[li]..le).collect();
+            let want: Vec<usize> = (0..reference.len())
+                .filter(|&p| reference[p].is_match(lines[li].as_slice()))
+                .collect();
+            assert_eq!(got, want, "line {li} in the haystack");
+            visited[li] = true;
+            pos = le + 1;
+        }
+        for (li, line) in lines.iter().enumerate() {
+            if !visited[li] {
+                let none = reference.iter().all(|r| !r.is_match(line.as_slice()));
+                assert!(none, "skipped matching line {li}");
+            }
+        }
         assert_eq!(cache.drops, 0, "the fixtures' lines fit the budget");
         assert!(small.drops > 5, "caches dropped {} times", small.drops);
     }

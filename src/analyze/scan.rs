@@ -818,7 +818,7 @@ impl<'m> Collector<'m> {
             let le = chunk.norm_starts[li + 1] as usize - 1;
             let mut found = std::mem::take(&mut self.found);
             found.clear();
-            found.extend(matcher.which(&mut self.cache, &chunk.norm[ls..le]));
+            found.extend(matcher.which_on(&mut self.cache, &chunk.norm, ls..le));
             if !found.is_empty() {
                 let span = chunk.spans[chunk.spans.partition_point(|s| s.0 <= li as u32) - 1];
                 let warning = chunk.warning_lines.binary_search(&(li as u32)).is_ok();

@@ -95,6 +95,10 @@ enum LitSide {
 struct Signal {
     /// The pattern as the playbook writes it (parsed again when a DFA is compiled).
     pattern: Box<str>,
+    /// Every match starts at the start of the line (`^…`, or alternatives that all do): a
+    /// search from the line's start is anchored there, and gives up at the first byte that
+    /// cannot begin a match instead of reading the line to its end.
+    at_line_start: bool,
     /// Its exact form differs from its ASCII view (see the module docs).
     differs: bool,
     /// It ignores ASCII case: its view is compiled for lowercase text and searches the line
@@ -246,27 +250,20 @@ impl Matcher {
         let mut index = std::collections::HashMap::new();
         let mut always = Vec::new();
         let mut without_literals = Vec::new();
-        // One signal at a time: a Unicode signal's classes are large, and only the literals, the
-        // pattern and (for the literal-less ones) the small ASCII view are kept.
-        for (p, &(path, kind, at, pattern)) in sources.iter().enumerate() {
-            let hir = parse_regex(pattern).map_err(|message| LoadError::Path {
-                path: path.to_string(),
-                message: format!("match.{}[{at}]: {message}", kind.key()),
-            })?;
-            let hir = single_line(hir);
-            let view = ascii_view(hir.clone());
-            signals.push(Signal {
-                pattern: pattern.into(),
-                differs: hir != view,
-                folded: ascii_case_closed(&view),
-                view: OnceLock::new(),
-                exact: OnceLock::new(),
-            });
-            // Required literals come from the exact signal: they hold for its matches on any text.
-            let Some((side, lits)) = required_literals(&hir) else {
-                always.push(p as u32);
-                without_literals.push(view);
-                continue;
+        // Each signal on its own (a Unicode signal's classes are large: only the literals, the
+        // pattern and, for the literal-less ones, the small ASCII view are kept), on every core:
+        // this is most of `analyze`'s start-up.
+        let prepared = prepare_all(sources);
+        for (p, prepared) in prepared.into_iter().enumerate() {
+            let (signal, literals_of) = prepared?;
+            signals.push(signal);
+            let (side, lits) = match literals_of {
+                Ok(found) => found,
+                Err(view) => {
+                    always.push(p as u32);
+                    without_literals.push(view);
+                    continue;
+                }
             };
             for lit in lits {
                 let i = *index.entry(lit.clone()).or_insert_with(|| {
@@ -491,7 +488,8 @@ impl Matcher {
         // The others: one search from the start of the line.
         for ci in 0..cache.candidates.len() {
             let p = cache.candidates[ci] as usize;
-            if self.matches(cache, &mut line, p, std::iter::once(0), false) {
+            let anchored = self.signals[p].at_line_start;
+            if self.matches(cache, &mut line, p, std::iter::once(0), anchored) {
                 cache.found.push(p);
             }
         }
@@ -807,6 +805,65 @@ fn ascii_view(hir: Hir) -> Hir {
     }
 }
 
+/// A signal read for the matcher, and its required literals (or, without any, its ASCII view).
+type Prepared = (Signal, Result<(LitSide, Vec<Vec<u8>>), Hir>);
+
+/// [`prepare`] for every signal, in order, split over the machine's cores.
+fn prepare_all(sources: &[(&str, SignalKind, usize, &str)]) -> Vec<Result<Prepared, LoadError>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let per = sources.len().div_ceil(cores).max(64);
+    if sources.len() <= per {
+        return sources.iter().map(prepare).collect();
+    }
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = sources
+            .chunks(per)
+            .map(|part| scope.spawn(move || part.iter().map(prepare).collect::<Vec<_>>()))
+            .collect();
+        let mut out = Vec::with_capacity(sources.len());
+        for (part, handle) in sources.chunks(per).zip(parts) {
+            match handle.join() {
+                Ok(done) => out.extend(done),
+                // A panic in a worker: do its part here (and panic here, if it must).
+                Err(_) => out.extend(part.iter().map(prepare)),
+            }
+        }
+        out
+    })
+}
+
+fn prepare(
+    &(path, kind, at, pattern): &(&str, SignalKind, usize, &str),
+) -> Result<Prepared, LoadError> {
+    let hir = parse_regex(pattern).map_err(|message| LoadError::Path {
+        path: path.to_string(),
+        message: format!("match.{}[{at}]: {message}", kind.key()),
+    })?;
+    let hir = single_line(hir);
+    let view = ascii_view(hir.clone());
+    let signal = Signal {
+        pattern: pattern.into(),
+        at_line_start: at_line_start(&hir),
+        differs: hir != view,
+        folded: ascii_case_closed(&view),
+        view: OnceLock::new(),
+        exact: OnceLock::new(),
+    };
+    // Required literals come from the exact signal: they hold for its matches on any text.
+    Ok((signal, required_literals(&hir).ok_or(view)))
+}
+
+/// Whether every match of `hir` starts at the start of a line (or of the text).
+fn at_line_start(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Look(look) => matches!(look, Look::Start | Look::StartLF | Look::StartCRLF),
+        HirKind::Capture(cap) => at_line_start(&cap.sub),
+        HirKind::Concat(subs) => subs.first().is_some_and(at_line_start),
+        HirKind::Alternation(subs) => subs.iter().all(at_line_start),
+        _ => false,
+    }
+}
+
 /// Rewrite every character class of `hir` so that it cannot match `\n`.
 fn single_line(hir: Hir) -> Hir {
     match hir.into_kind() {
@@ -853,6 +910,23 @@ fn ascii_word_boundary(look: Look) -> Look {
 mod tests {
     use super::*;
     use regex_automata::meta::Regex;
+
+    #[test]
+    fn line_start_anchors_are_recognised() {
+        let yes = [
+            r"^\d+ issues?:",
+            r"(^ERROR|^FAIL) x",
+            r"^(a|b)",
+            r"(?m)^\s*x$",
+        ];
+        let no = [r"(^|\s)FAIL", r"x^", r"\d+ issues?", r"^a|b"];
+        for (want, patterns) in [(true, &yes[..]), (false, &no[..])] {
+            for p in patterns {
+                let hir = single_line(parse_regex(p).expect("valid"));
+                assert_eq!(at_line_start(&hir), want, "{p}");
+            }
+        }
+    }
 
     #[test]
     fn classes_never_cross_lines() {

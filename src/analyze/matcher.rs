@@ -155,9 +155,24 @@ pub struct MatchCache {
     lower: Vec<u8>,
     /// The line being matched with `ſ` and `K` folded to `s` and `k` (for its literals).
     folded: Vec<u8>,
+    /// This cache searches the signals `p % parts == part` (see `share`).
+    part: u32,
+    parts: u32,
 }
 
 impl MatchCache {
+    /// Make this cache search only the signals `p` with `p % parts == part`: `parts` finders
+    /// share the signals, and the memory budget with them, instead of each holding all of them.
+    pub fn share(&mut self, part: usize, parts: usize) {
+        self.part = part as u32;
+        self.parts = parts.max(1) as u32;
+        self.budget = SIGNALS_BUDGET / parts.max(1);
+    }
+
+    fn owns(&self, p: u32) -> bool {
+        self.parts <= 1 || p % self.parts == self.part
+    }
+
     /// Forget what was found in the last haystack (the next search is of new text).
     pub fn new_haystack(&mut self) {
         self.bare = None;
@@ -166,7 +181,7 @@ impl MatchCache {
     /// Make signal `p` a candidate of the line (`generation`) for a search from its start.
     fn mark(&mut self, p: u32, generation: u32) {
         let i = p as usize;
-        if self.stamp[i] != generation {
+        if self.stamp[i] != generation && self.owns(p) {
             self.stamp[i] = generation;
             self.candidates.push(p);
         }
@@ -313,8 +328,9 @@ impl Matcher {
         pooled.unwrap_or_else(|| self.cache())
     }
 
-    /// Return a cache taken with `take_cache`.
-    pub fn give_back(&self, cache: MatchCache) {
+    /// Return a cache taken with `take_cache` (searching every signal again).
+    pub fn give_back(&self, mut cache: MatchCache) {
+        cache.share(0, 1);
         if let Ok(mut pool) = self.pool.lock() {
             pool.push(cache);
         }
@@ -337,6 +353,8 @@ impl Matcher {
             found: Vec::new(),
             lower: Vec::new(),
             folded: Vec::new(),
+            part: 0,
+            parts: 1,
         }
     }
 
@@ -439,7 +457,8 @@ impl Matcher {
             };
             for &(p, side) in pats {
                 match side {
-                    LitSide::Prefix => occurrences.push((p, m.start() as u32)),
+                    LitSide::Prefix if cache.owns(p) => occurrences.push((p, m.start() as u32)),
+                    LitSide::Prefix => {}
                     LitSide::Inside => cache.mark(p, generation),
                 }
             }

@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
 use memchr::{memchr_iter, memrchr};
 
@@ -247,7 +247,6 @@ struct Structure {
 /// The matching stage: runs the regexes and keeps the evidence.
 struct Collector<'m> {
     matcher: &'m Matcher,
-    cache: MatchCache,
     signals: Vec<SignalHits>,
     /// Per playbook: the last line a `none` signal matched.
     last_none: Vec<Option<u64>>,
@@ -257,24 +256,72 @@ struct Collector<'m> {
     pending_after: Vec<(usize, u64)>,
     /// Hits found in the current chunk, waiting for their text: (pattern, line index in chunk).
     fresh: Vec<(usize, u32)>,
-    found: Vec<usize>,
 }
 
 /// Read `reader` to the end and collect the evidence for every playbook of `matcher`.
-pub fn scan<R: Read>(mut reader: R, matcher: &Matcher) -> io::Result<ScanOutcome> {
+///
+/// Three stages, each on its own thread: this one reads and normalises chunks and follows the
+/// log's structure; [`FINDERS`] finders each find, in every chunk, the lines that match their
+/// share of the signals (the costly part: on a log where every line is a candidate, two cores
+/// find faster than one); the collector merges what they found and keeps the evidence, chunk
+/// after chunk.
+pub fn scan<R: Read>(reader: R, matcher: &Matcher) -> io::Result<ScanOutcome> {
+    let finders = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, FINDERS));
+    scan_with(reader, matcher, finders)
+}
+
+/// At most this many finder threads. They share the signals, so the DFAs' memory stays that
+/// of one; each also looks for every literal, work that more finders would repeat.
+const FINDERS: usize = 2;
+
+fn scan_with<R: Read>(mut reader: R, matcher: &Matcher, finders: usize) -> io::Result<ScanOutcome> {
     std::thread::scope(|scope| {
-        // One chunk waiting in the channel, one being matched, one being filled: bounded memory.
-        let (to_match, chunks) = mpsc::sync_channel::<Chunk>(1);
+        // Per finder: one chunk waiting, one being matched, one result waiting for the
+        // collector; and one chunk being filled here: bounded memory.
+        let mut to_find = Vec::with_capacity(finders);
+        let mut found_rx = Vec::with_capacity(finders);
         let (recycle, recycled) = mpsc::channel::<Chunk>();
-        let worker = scope.spawn(move || {
+        let mut finder_threads = Vec::with_capacity(finders);
+        for part in 0..finders {
+            let (tx, chunks) = mpsc::sync_channel::<Arc<Chunk>>(1);
+            let (found_tx, rx) = mpsc::sync_channel::<(Arc<Chunk>, Found)>(1);
+            to_find.push(tx);
+            found_rx.push(rx);
+            finder_threads.push(stage(scope, move || {
+                let mut cache = matcher.take_cache();
+                cache.share(part, finders);
+                for chunk in chunks {
+                    let found = find_lines(matcher, &mut cache, &chunk);
+                    if found_tx.send((chunk, found)).is_err() {
+                        break; // the collector is gone (it panicked): `join` reports it
+                    }
+                }
+                cache
+            })?);
+        }
+        let collector = stage(scope, move || {
             let mut collector = Collector::new(matcher);
-            for chunk in chunks {
-                collector.consume(&chunk);
-                // The reading stage may have finished already; then the chunk is just dropped.
-                let _ = recycle.send(chunk);
+            let mut merged = Found::default();
+            'chunks: loop {
+                let mut chunk = None;
+                merged.clear();
+                for rx in &found_rx {
+                    let Ok((c, found)) = rx.recv() else {
+                        break 'chunks;
+                    };
+                    merged.merge(&found);
+                    chunk = Some(c);
+                }
+                let Some(chunk) = chunk else { break };
+                collector.consume(&chunk, &merged);
+                // The finders dropped their references: the chunk's buffers go back to the
+                // reading stage (which may have finished already; then they are dropped).
+                if let Ok(chunk) = Arc::try_unwrap(chunk) {
+                    let _ = recycle.send(chunk);
+                }
             }
             collector
-        });
+        })?;
 
         let mut structure = Structure::new();
         let read = (|| -> io::Result<()> {
@@ -305,23 +352,120 @@ pub fn scan<R: Read>(mut reader: R, matcher: &Matcher) -> io::Result<ScanOutcome
                 };
                 let mut chunk = recycled.try_recv().unwrap_or_default();
                 structure.prepare(&buf[..upto], partial, &mut chunk);
-                if to_match.send(chunk).is_err() {
-                    // The matching stage is gone (it panicked); `join` below reports it.
-                    return Ok(());
+                let chunk = Arc::new(chunk);
+                for tx in &to_find {
+                    if tx.send(Arc::clone(&chunk)).is_err() {
+                        // A later stage is gone (it panicked); `join` below reports it.
+                        return Ok(());
+                    }
                 }
                 buf.copy_within(upto..filled, 0);
                 filled -= upto;
             }
         })();
-        drop(to_match);
-        let collector = match worker.join() {
+        drop(to_find);
+        for finder in finder_threads {
+            match finder.join() {
+                Ok(cache) => matcher.give_back(cache),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        let collector = match collector.join() {
             Ok(c) => c,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        matcher.give_back(collector.cache);
         read?;
         Ok(structure.finish(collector.signals))
     })
+}
+
+/// A thread of the scan. Nothing in a stage recurses: a small stack (the default is 2 MiB, and
+/// thread stacks count against a memory limit) is plenty.
+fn stage<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> io::Result<std::thread::ScopedJoinHandle<'scope, T>> {
+    std::thread::Builder::new()
+        .stack_size(STAGE_STACK)
+        .spawn_scoped(scope, f)
+        .map_err(|e| io::Error::other(format!("cannot start a thread to scan the log: {e}")))
+}
+
+const STAGE_STACK: usize = 256 << 10;
+
+/// The matching lines of one chunk: per line (its index in the chunk), the signals that match
+/// it, as a range of `pats`.
+#[derive(Debug, Default)]
+struct Found {
+    lines: Vec<(u32, u32, u32)>,
+    pats: Vec<usize>,
+}
+
+impl Found {
+    fn clear(&mut self) {
+        self.lines.clear();
+        self.pats.clear();
+    }
+
+    /// Add what another finder found in the same chunk: lines stay in order, and each line's
+    /// signals in pattern order.
+    fn merge(&mut self, other: &Found) {
+        if other.lines.is_empty() {
+            return;
+        }
+        let mine = std::mem::take(&mut self.lines);
+        let my_pats = std::mem::take(&mut self.pats);
+        fn pats_of<'p>(pats: &'p [usize], &(_, start, len): &(u32, u32, u32)) -> &'p [usize] {
+            &pats[start as usize..(start + len) as usize]
+        }
+        let (mut a, mut b) = (0, 0);
+        while a < mine.len() || b < other.lines.len() {
+            let li_a = mine.get(a).map_or(u32::MAX, |l| l.0);
+            let li_b = other.lines.get(b).map_or(u32::MAX, |l| l.0);
+            let li = li_a.min(li_b);
+            let start = self.pats.len();
+            if li_a == li {
+                self.pats.extend_from_slice(pats_of(&my_pats, &mine[a]));
+                a += 1;
+            }
+            if li_b == li {
+                self.pats
+                    .extend_from_slice(pats_of(&other.pats, &other.lines[b]));
+                b += 1;
+            }
+            self.pats[start..].sort_unstable();
+            let len = (self.pats.len() - start) as u32;
+            self.lines.push((li, start as u32, len));
+        }
+    }
+}
+
+/// Find the candidate lines of the normalised chunk, then run the per-line check on each.
+fn find_lines(matcher: &Matcher, cache: &mut MatchCache, chunk: &Chunk) -> Found {
+    let mut found = Found::default();
+    // A new chunk may reuse the last one's buffer: nothing found there holds here.
+    cache.new_haystack();
+    let mut pos = 0usize;
+    while pos < chunk.norm.len() {
+        // Matches never span lines (see `matcher`), so the line of the match's last byte is the
+        // line of the match.
+        let Some(end) = matcher.next_candidate_end(cache, &chunk.norm, pos) else {
+            break;
+        };
+        let li = chunk.norm_starts.partition_point(|&s| (s as usize) < end) - 1;
+        let ls = chunk.norm_starts[li] as usize;
+        let le = chunk.norm_starts[li + 1] as usize - 1;
+        let start = found.pats.len();
+        found
+            .pats
+            .extend(matcher.which_on(cache, &chunk.norm, ls..le));
+        if found.pats.len() > start {
+            let len = (found.pats.len() - start) as u32;
+            found.lines.push((li as u32, start as u32, len));
+        }
+        pos = le + 1;
+    }
+    found
 }
 
 /// The steps of the log, numbered from 1 in order of appearance: the last `STEPS_KEPT`, and the
@@ -771,17 +915,15 @@ impl<'m> Collector<'m> {
     fn new(matcher: &'m Matcher) -> Collector<'m> {
         Collector {
             matcher,
-            cache: matcher.take_cache(),
             signals: vec![SignalHits::default(); matcher.pats.len()],
             last_none: vec![None; matcher.playbooks.len()],
             prev_last_line: None,
             pending_after: Vec::new(),
             fresh: Vec::new(),
-            found: Vec::new(),
         }
     }
 
-    fn consume(&mut self, chunk: &Chunk) {
+    fn consume(&mut self, chunk: &Chunk, found: &Found) {
         if chunk.nlines == 0 {
             return;
         }
@@ -796,43 +938,14 @@ impl<'m> Collector<'m> {
                 }
             }
         }
-        self.match_chunk(chunk);
+        for &(li, start, len) in &found.lines {
+            let span = chunk.spans[chunk.spans.partition_point(|s| s.0 <= li) - 1];
+            let warning = chunk.warning_lines.binary_search(&li).is_ok();
+            let pats = &found.pats[start as usize..(start + len) as usize];
+            self.on_match(li, chunk.first_line_no + u64::from(li), span, pats, warning);
+        }
         self.materialize(chunk);
         self.prev_last_line = Some(chunk.display(chunk.nlines as usize - 1));
-    }
-
-    /// Find the candidate lines of the normalised chunk, then run the per-line check on each.
-    fn match_chunk(&mut self, chunk: &Chunk) {
-        let matcher = self.matcher;
-        // A new chunk may reuse the last one's buffer: nothing found there holds here.
-        self.cache.new_haystack();
-        let mut pos = 0usize;
-        while pos < chunk.norm.len() {
-            // Matches never span lines (see `matcher`), so the line of the match's last byte is
-            // the line of the match.
-            let Some(end) = matcher.next_candidate_end(&mut self.cache, &chunk.norm, pos) else {
-                break;
-            };
-            let li = chunk.norm_starts.partition_point(|&s| (s as usize) < end) - 1;
-            let ls = chunk.norm_starts[li] as usize;
-            let le = chunk.norm_starts[li + 1] as usize - 1;
-            let mut found = std::mem::take(&mut self.found);
-            found.clear();
-            found.extend(matcher.which_on(&mut self.cache, &chunk.norm, ls..le));
-            if !found.is_empty() {
-                let span = chunk.spans[chunk.spans.partition_point(|s| s.0 <= li as u32) - 1];
-                let warning = chunk.warning_lines.binary_search(&(li as u32)).is_ok();
-                self.on_match(
-                    li as u32,
-                    chunk.first_line_no + li as u64,
-                    span,
-                    &found,
-                    warning,
-                );
-            }
-            self.found = found;
-            pos = le + 1;
-        }
     }
 
     fn on_match(
@@ -917,6 +1030,64 @@ mod tests {
 
     fn structure_of(log: &[u8]) -> ScanOutcome {
         scan(log, &Matcher::empty()).expect("reading from memory cannot fail")
+    }
+
+    #[test]
+    fn merged_findings_keep_line_and_pattern_order() {
+        let mut a = Found {
+            lines: vec![(1, 0, 2), (5, 2, 1)],
+            pats: vec![2, 8, 4],
+        };
+        let b = Found {
+            lines: vec![(0, 0, 1), (1, 1, 2), (7, 3, 1)],
+            pats: vec![9, 1, 5, 3],
+        };
+        a.merge(&b);
+        let lines: Vec<(u32, Vec<usize>)> = a
+            .lines
+            .iter()
+            .map(|&(li, s, n)| (li, a.pats[s as usize..(s + n) as usize].to_vec()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (0, vec![9]),
+                (1, vec![1, 2, 5, 8]),
+                (5, vec![4]),
+                (7, vec![3])
+            ]
+        );
+    }
+
+    /// However many finders share the signals, the evidence is the same: a log of several
+    /// chunks made of the fixtures' failures, scanned by one, two and three finders.
+    #[test]
+    fn finders_share_the_signals_and_find_the_same() {
+        let catalog = crate::playbook::load::bundled_catalog().expect("bundled catalog");
+        let matcher = Matcher::new(catalog).expect("compiles");
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/analyze");
+        let mut block = Vec::new();
+        for dir in std::fs::read_dir(root).expect("fixtures") {
+            let Ok(files) = std::fs::read_dir(dir.expect("entry").path().join("match")) else {
+                continue;
+            };
+            for file in files {
+                block.extend(std::fs::read(file.expect("entry").path()).expect("readable"));
+                block.push(b'\n');
+            }
+        }
+        let mut log = Vec::new();
+        while log.len() < 3 * CHUNK {
+            log.extend_from_slice(&block);
+        }
+        let outcome = |finders| {
+            let o = scan_with(&log[..], &matcher, finders).expect("in memory");
+            format!("{:?}", o.signals)
+        };
+        let one = outcome(1);
+        assert!(one.matches("line: ").count() > 1000, "hits found");
+        assert_eq!(outcome(2), one);
+        assert_eq!(outcome(3), one);
     }
 
     /// Unclosed `section_start` lines, each followed by the end of a section that is not open:

@@ -9,6 +9,10 @@
 # and `--sanitizer none` skips AddressSanitizer (the crate forbids unsafe code; the fuzzer looks for
 # panics, aborts, stack overflows, timeouts and memory blow-ups). Needs `cargo install cargo-fuzz`.
 #
+# The per-input timeout is libFuzzer's, in wall-clock seconds: FUZZ_TIMEOUT (default 10). A run
+# at low priority on a busy machine can be starved that long; raise it there, and check a
+# timeout artifact by running the target binary on it.
+#
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 set -eu
 
@@ -81,7 +85,8 @@ status=0
 for t in $TARGETS; do
     echo "fuzz: $t for ${SECONDS_EACH}s" >&2
     if ! cargo fuzz run --sanitizer none "$t" "$CORPUS/$t" -- \
-        -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
+        -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout="${FUZZ_TIMEOUT:-10}" \
+        -print_final_stats=1 \
         2> "fuzz/$t.log"; then
         echo "fuzz: $t FAILED (see fuzz/$t.log and fuzz/artifacts/$t/)" >&2
         status=1

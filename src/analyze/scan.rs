@@ -244,7 +244,7 @@ struct Structure {
     landmarks: Landmarks,
 }
 
-/// The matching stage: runs the regexes and keeps the evidence.
+/// The collecting stage: keeps the evidence of the lines the finders found, in order.
 struct Collector<'m> {
     matcher: &'m Matcher,
     signals: Vec<SignalHits>,

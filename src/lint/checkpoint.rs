@@ -102,16 +102,7 @@ impl RepoTree {
 
     /// A file at the root with this name.
     pub fn at_root(&self, name: &str) -> bool {
-        let look = || self.root.join(name).is_file();
-        let Ok(mut seen) = self.at_root.lock() else {
-            return look();
-        };
-        if let Some(&found) = seen.get(name) {
-            return found;
-        }
-        let found = look();
-        seen.insert(name.to_string(), found);
-        found
+        remembered(&self.at_root, name, || self.root.join(name).is_file())
     }
 
     /// The package manager the root `package.json` names (`packageManager: "npm@10.9.0"`, or
@@ -146,20 +137,28 @@ impl RepoTree {
             return true;
         }
         // `X` itself at the root, or `X` after a `/`: both end a line of the listing.
-        let look = || {
+        remembered(&listing.asked, name, || {
             listing.paths.contains(&format!("/{name}\n"))
                 || listing.paths.contains(&format!("\n{name}\n"))
-        };
-        let Ok(mut asked) = listing.asked.lock() else {
-            return look();
-        };
-        if let Some(&found) = asked.get(name) {
-            return found;
-        }
-        let found = look();
-        asked.insert(name.to_string(), found);
-        found
+        })
     }
+}
+
+/// The answer for `name` in `answers`, looked up with `look` the first time it is asked.
+fn remembered(
+    answers: &std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    name: &str,
+    look: impl FnOnce() -> bool,
+) -> bool {
+    let Ok(mut answers) = answers.lock() else {
+        return look();
+    };
+    if let Some(&found) = answers.get(name) {
+        return found;
+    }
+    let found = look();
+    answers.insert(name.to_string(), found);
+    found
 }
 
 fn list(root: &std::path::Path) -> Listing {
